@@ -1,0 +1,32 @@
+# The workbook's commands. A newcomer needs two: `make setup` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup test lab book bench student clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $(STAMP)
+
+test: setup  ## run every unit test and execute every lab (quick profile, offline)
+	$(BIN)/python -m pytest
+
+lab: setup  ## start JupyterLab on the labs
+	$(BIN)/jupyter lab labs/
+
+book: setup  ## build the HTML book into _build/html, every notebook executed
+	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml -W -n --keep-going
+
+bench: setup  ## speed benchmark (not a test): NumPy vs PyTorch vs matmul peak
+	$(BIN)/python tests/benchmark.py
+
+student: setup  ## student edition of the labs (solutions replaced by stubs) into student/
+	$(BIN)/python -m utils.student_edition labs/ student/
+
+clean:
+	rm -rf _build student

@@ -1,0 +1,55 @@
+"""utils.checks: relative error, check_close and the gradient checker."""
+import numpy as np
+import pytest
+
+from utils.checks import check_close, grad_check, numerical_gradient, rel_error
+
+
+def test_rel_error_values():
+    assert rel_error(1.0, 1.0) == 0.0
+    assert rel_error([1.0, 2.0], [1.0, 2.2]) == pytest.approx(0.2 / 4.2)
+    assert rel_error(0.0, 0.0) == 0.0
+    with pytest.raises(ValueError, match="equal shapes"):
+        rel_error(np.zeros(2), np.zeros(3))
+
+
+def test_check_close_prints_and_raises(capsys):
+    assert check_close("x", 1.0, 1.0 + 1e-12, tol=1e-9) < 1e-9
+    assert "rel. error" in capsys.readouterr().out and True
+    with pytest.raises(AssertionError, match="above the tolerance"):
+        check_close("x", 1.0, 1.1, tol=1e-9)
+    with pytest.raises(AssertionError):
+        check_close("nan", np.nan, 1.0, tol=1e-9)
+
+
+def _quadratic():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(5, 5))
+    x = rng.normal(size=5)
+    return A, x, lambda: float(x @ A @ x)
+
+
+def test_grad_check_passes_on_a_correct_gradient():
+    A, x, f = _quadratic()
+    worst = grad_check(f, x, (A + A.T) @ x, n_checks=10, tol=1e-7)
+    assert worst < 1e-7
+
+
+def test_grad_check_catches_a_wrong_gradient():
+    A, x, f = _quadratic()
+    with pytest.raises(AssertionError, match="analytic gradient is wrong"):
+        grad_check(f, x, A @ x, n_checks=10, tol=1e-7)
+
+
+def test_grad_check_rejects_float32_and_shape_mismatch():
+    x = np.zeros(3, dtype=np.float32)
+    with pytest.raises(ValueError, match="float64"):
+        grad_check(lambda: 0.0, x, np.zeros(3))
+    with pytest.raises(ValueError, match="shape"):
+        grad_check(lambda: 0.0, np.zeros(3), np.zeros(4))
+
+
+def test_numerical_gradient_restores_the_entry():
+    x = np.array([1.0, 2.0])
+    g = numerical_gradient(lambda: float((x ** 2).sum()), x, (1,))
+    assert g == pytest.approx(4.0) and x.tolist() == [1.0, 2.0]

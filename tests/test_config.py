@@ -1,0 +1,55 @@
+"""utils.config: profiles, seeds, cache folder."""
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from utils import config
+
+
+def test_by_profile_follows_environment(monkeypatch):
+    monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
+    assert config.by_profile(quick=1, full=2) == 1
+    monkeypatch.setenv("WORKBOOK_PROFILE", "full")
+    assert config.by_profile(quick=1, full=2) == 2
+    monkeypatch.delenv("WORKBOOK_PROFILE")
+    assert config.profile() == "full"
+
+
+def test_unknown_profile_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("WORKBOOK_PROFILE", "fast")
+    with pytest.raises(ValueError, match="not a profile"):
+        config.profile()
+
+
+def test_seed_everything_makes_all_generators_repeat():
+    def draw():
+        return random.random(), np.random.rand(), torch.rand(1).item()
+
+    config.seed_everything(3)
+    first = draw()
+    config.seed_everything(3)
+    assert draw() == first
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "0", True])
+def test_seed_everything_rejects_bad_seeds(bad):
+    with pytest.raises(ValueError, match="seed"):
+        config.seed_everything(bad)
+
+
+def test_cache_dir_honours_workbook_data(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path / "cache"))
+    path = config.cache_dir("features")
+    assert path == tmp_path / "cache" / "features" and path.is_dir()
+
+
+def test_offline_flag_and_banner(monkeypatch):
+    monkeypatch.setenv("WORKBOOK_OFFLINE", "1")
+    assert config.offline_forced()
+    monkeypatch.setenv("WORKBOOK_OFFLINE", "0")
+    assert not config.offline_forced()
+    monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
+    assert config.banner("sample") == "profile: quick | data: sample"
+    assert config.device().type in ("cpu", "cuda")

@@ -1,0 +1,68 @@
+"""Numerical checks in the cs231n manner: a relative error printed next to its tolerance."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+
+def rel_error(a, b, eps: float = 1e-12) -> float:
+    """Return max |a - b| / max(|a| + |b|, eps), elementwise, as a float (labs 01-05)."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"rel_error needs equal shapes, got {a.shape} and {b.shape}.")
+    if a.size == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)))
+
+
+def check_close(name: str, actual, expected, tol: float) -> float:
+    """Assert that ``actual`` matches ``expected`` to relative error ``tol``; print and return it."""
+    err = rel_error(actual, expected)
+    print(f"{name}: rel. error {err:.1e} (tolerance {tol:.0e})")
+    if not err <= tol:
+        raise AssertionError(
+            f"{name}: relative error {err:.2e} is above the tolerance {tol:.0e}. "
+            "The two computations disagree: check signs, sums over the batch and transposes."
+        )
+    return err
+
+
+def numerical_gradient(f: Callable[[], float], x: np.ndarray, index, h: float = 1e-6) -> float:
+    """Return the centred difference (f(x+h) - f(x-h)) / 2h at one entry of ``x`` (in place, restored)."""
+    old = x[index]
+    x[index] = old + h
+    f_plus = f()
+    x[index] = old - h
+    f_minus = f()
+    x[index] = old
+    return (f_plus - f_minus) / (2 * h)
+
+
+def grad_check(f: Callable[[], float], x: np.ndarray, analytic: np.ndarray, n_checks: int = 20,
+               h: float = 1e-6, tol: float = 1e-7, seed: int = 0, name: str = "gradient") -> float:
+    """Compare ``analytic`` with centred differences of ``f`` at random entries of ``x``.
+
+    ``f`` takes no arguments and reads ``x`` (a float64 array changed in place).
+    Returns the worst relative error and raises AssertionError above ``tol``
+    (labs 01-05).
+    """
+    if x.dtype != np.float64:
+        raise ValueError(f"grad_check needs a float64 array (round-off), got {x.dtype}; use x.astype(np.float64).")
+    if analytic.shape != x.shape:
+        raise ValueError(f"analytic gradient has shape {analytic.shape}, parameters have {x.shape}.")
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    for _ in range(n_checks):
+        index = tuple(int(rng.integers(n)) for n in x.shape)
+        numeric = numerical_gradient(f, x, index, h)
+        worst = max(worst, rel_error(numeric, analytic[index]))
+    print(f"{name}: worst rel. error {worst:.1e} over {n_checks} entries (tolerance {tol:.0e})")
+    if not worst <= tol:
+        raise AssertionError(
+            f"{name}: worst relative error {worst:.2e} is above the tolerance {tol:.0e}. "
+            "The analytic gradient is wrong (a missing term, a sign, a transpose) or the loss "
+            "is not float64."
+        )
+    return worst

@@ -1,0 +1,104 @@
+"""The figures the labs share, in one style: titles and axis labels are always set."""
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3,
+                     "axes.spines.top": False, "axes.spines.right": False})
+
+
+def show_images(images, titles: Sequence[str] | None = None, ncols: int = 10,
+                title: str = "", diverging: bool = False, size: float = 1.1, shape=(28, 28)):
+    """Plot images in a grid; grayscale for digits, a zero-centred diverging map for weights.
+
+    Used by labs 01 (weight templates), 03 (W1 rows), 04, 06 (filters, feature maps), 08.
+    Returns the figure.
+    """
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim == 2 and images.shape[1] == shape[0] * shape[1]:
+        images = images.reshape(-1, *shape)
+    if images.ndim != 3:
+        raise ValueError(f"show_images needs (n, h, w) or (n, {shape[0] * shape[1]}), got {images.shape}.")
+    n = len(images)
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        if diverging:
+            limit = float(np.abs(images[i]).max()) or 1.0
+            ax.imshow(images[i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        else:
+            ax.imshow(images[i], cmap="gray")
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], metric: str = "accuracy",
+                title: str = "", xlabel: str = "epoch", ax=None):
+    """Plot train (solid) and validation (dashed) curves of one metric for several runs.
+
+    ``histories`` maps a run name to a dict with ``train_<metric>`` and/or
+    ``val_<metric>`` lists (labs 01, 03, 04, 05, 06). Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, (name, history) in enumerate(histories.items()):
+        color = colors[i % len(colors)]
+        for split, style in (("train", "-"), ("val", "--")):
+            values = history.get(f"{split}_{metric}")
+            if values is not None and len(values):
+                steps = np.arange(1, len(values) + 1)
+                ax.plot(steps, values, style, color=color, label=f"{name} ({'validation' if split == 'val' else split})")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(metric)
+    ax.set_title(title or f"{metric} per {xlabel}")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def confusion_matrix(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
+    """Return the count matrix C[true, predicted] (labs 03, 06, 08)."""
+    y_true = np.asarray(y_true)
+    y_pred = np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape.")
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def plot_confusion(counts: np.ndarray, labels: Sequence[str] | None = None, title: str = "", ax=None):
+    """Plot a confusion matrix in per-class percent (rows sum to 100); return the axes."""
+    counts = np.asarray(counts, dtype=np.float64)
+    percent = 100 * counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    n = len(percent)
+    labels = list(labels) if labels is not None else [str(i) for i in range(n)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.55 * n + 2, 0.55 * n + 1.5))
+    image = ax.imshow(percent, cmap="Blues", vmin=0, vmax=100)
+    for i in range(n):
+        for j in range(n):
+            if percent[i, j] >= 0.05:
+                ax.text(j, i, f"{percent[i, j]:.1f}", ha="center", va="center", fontsize=7,
+                        color="white" if percent[i, j] > 60 else "black")
+    ax.set_xticks(range(n), labels)
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title or "confusion matrix (% of each true class)")
+    ax.grid(False)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="% of true class")
+    return ax
