@@ -4,10 +4,12 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from utils.student_edition import strip_solutions
 
-LABS = sorted((Path(__file__).parents[1] / "labs").glob("*.ipynb"))
+ROOT = Path(__file__).parents[1]
+LABS = sorted((ROOT / "labs").glob("*.ipynb"))
 
 
 def _cells(path):
@@ -18,8 +20,11 @@ def _code(path):
     return ["".join(c["source"]) for c in _cells(path) if c["cell_type"] == "code"]
 
 
-def test_there_are_labs():
-    assert len(LABS) >= 2
+def test_toc_lists_exactly_the_labs():
+    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    in_toc = sorted(f for f in files if f.startswith("labs/"))
+    assert LABS and in_toc == [f"labs/{p.stem}" for p in LABS]
 
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)

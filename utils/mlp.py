@@ -1,0 +1,105 @@
+"""The NumPy two-layer perceptron that lab 03 writes out, saved for labs 04, 06, 07 and the benchmark.
+
+d2l-style saved code: every function named in ``__all__`` is copied verbatim
+from a code cell of ``labs/03_numpy_mlp.ipynb`` (``tests/test_saved_code.py``
+checks it). Edit the lab and this file together.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+SAVED_FROM = "labs/03_numpy_mlp.ipynb"
+__all__ = ["init_mlp", "sigmoid", "softmax", "cross_entropy", "one_hot",
+           "mlp_forward", "mlp_backward", "train_epoch", "evaluate"]
+
+
+def init_mlp(hidden_width, rng, n_in=784, n_out=10, std=0.1, dtype=np.float32):
+    """Return the parameters {W1, b1, W2, b2}: N(0, std^2) weights, zero biases."""
+    if int(hidden_width) < 1:
+        raise ValueError(f"hidden_width must be at least 1, got {hidden_width}.")
+    return {
+        "W1": (std * rng.standard_normal((hidden_width, n_in))).astype(dtype),  # (H, 784)
+        "b1": np.zeros(hidden_width, dtype=dtype),                             # (H,)
+        "W2": (std * rng.standard_normal((n_out, hidden_width))).astype(dtype),  # (10, H)
+        "b2": np.zeros(n_out, dtype=dtype),                                    # (10,)
+    }
+
+
+def sigmoid(A):
+    """Return 1 / (1 + exp(-A)), computed as 0.5 + 0.5 tanh(A / 2) (no overflow)."""
+    return 0.5 + 0.5 * np.tanh(0.5 * A)
+
+
+def softmax(A):
+    """Return the row-wise softmax of the logits A (N, K), shifted by the row maximum."""
+    E = np.exp(A - A.max(axis=1, keepdims=True))
+    return E / E.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(A, y):
+    """Return the mean cross-entropy of logits A (N, K) for labels y (N,), via log-sum-exp."""
+    shifted = A - A.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(shifted).sum(axis=1))
+    return float(np.mean(log_norm - shifted[np.arange(len(y)), y]))
+
+
+def one_hot(y, n_classes=10, dtype=np.float32):
+    """Return the (N, n_classes) one-hot matrix of integer labels y (N,)."""
+    return np.eye(n_classes, dtype=dtype)[y]
+
+
+def mlp_forward(params, X):
+    """Return the class probabilities P (N, 10) for images X (N, 784) and the cache for backward."""
+    if X.ndim != 2 or X.shape[1] != params["W1"].shape[1]:
+        raise ValueError(f"X must have shape (N, {params['W1'].shape[1]}) (one flattened image "
+                         f"per row), got {X.shape}.")
+    A1 = X @ params["W1"].T + params["b1"]    # (N, H)  hidden pre-activations
+    F1 = sigmoid(A1)                          # (N, H)  hidden activations
+    A2 = F1 @ params["W2"].T + params["b2"]   # (N, 10) logits
+    P = softmax(A2)                           # (N, 10) probabilities
+    return P, {"X": X, "F1": F1, "A2": A2, "P": P}
+
+
+def mlp_backward(params, cache, Y_onehot):
+    """Return the gradients {W1, b1, W2, b2} of the MEAN cross-entropy over the batch."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    if Y_onehot.shape != P.shape:
+        raise ValueError(f"Y_onehot must have the shape of the probabilities {P.shape}, "
+                         f"got {Y_onehot.shape}: one row per image, one column per class.")
+    dA2 = (P - Y_onehot) / len(X)            # (N, 10) dL/da2, divided by N for the mean
+    dF1 = dA2 @ params["W2"]                 # (N, H)  back through W2
+    dA1 = dF1 * F1 * (1 - F1)                # (N, H)  sigmoid' = f (1 - f)
+    return {
+        "W1": dA1.T @ X,                     # (H, 784)
+        "b1": dA1.sum(axis=0),               # (H,)
+        "W2": dA2.T @ F1,                    # (10, H)
+        "b2": dA2.sum(axis=0),               # (10,)
+    }
+
+
+def train_epoch(params, X, y, batch_size, learning_rate, rng, weight_decay=0.0):
+    """Train one epoch of minibatch SGD in place; return the mean training loss of the epoch."""
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"X has {n} images but y has {len(y)} labels.")
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be between 1 and the training-set size {n}, got {batch_size}.")
+    order = rng.permutation(n)                  # a new shuffle every epoch
+    total_loss = 0.0
+    for start in range(0, n, batch_size):       # the last batch may be smaller
+        batch = order[start:start + batch_size]
+        X_batch, y_batch = X[batch], y[batch]
+        P, cache = mlp_forward(params, X_batch)
+        total_loss += cross_entropy(cache["A2"], y_batch) * len(batch)
+        grads = mlp_backward(params, cache, one_hot(y_batch, P.shape[1], P.dtype))
+        for name, grad in grads.items():
+            if weight_decay and name.startswith("W"):
+                grad += weight_decay * params[name]   # L2 penalty (weight_decay / 2) ||W||^2
+            params[name] -= learning_rate * grad
+    return total_loss / n
+
+
+def evaluate(params, X, y):
+    """Return (mean cross-entropy, accuracy) of the network on images X and labels y."""
+    P, cache = mlp_forward(params, X)
+    return cross_entropy(cache["A2"], y), float(np.mean(P.argmax(axis=1) == y))
