@@ -44,19 +44,15 @@ def cache_dir(*parts: str) -> Path:
     return path
 
 
-def seed_everything(seed: int = 0) -> int:
-    """Seed Python, NumPy and (if installed) torch; return the seed (set-up cell of every lab)."""
+def seed_everything(seed: int = 0) -> None:
+    """Seed Python, NumPy and torch (set-up cell of every lab)."""
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}.")
-    seed = int(seed)
-    random.seed(seed)
-    np.random.seed(seed)
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - torch is a dependency
-        return seed
-    torch.manual_seed(seed)
-    return seed
+    import torch
+
+    random.seed(int(seed))
+    np.random.seed(int(seed))
+    torch.manual_seed(int(seed))
 
 
 def device():
