@@ -1,0 +1,118 @@
+"""The lab-06 digit network and its training loop, saved for lab 08.
+
+d2l-style saved code: every name in ``__all__`` is copied verbatim from a code
+cell of ``labs/06_cnn.ipynb`` (``tests/test_saved_code.py`` checks it). Edit the
+lab and this file together.
+"""
+from __future__ import annotations
+
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .config import cache_dir, device as default_device
+
+SAVED_FROM = "labs/06_cnn.ipynb"
+__all__ = ["DigitNet", "train_epoch", "evaluate", "checkpoint_path", "save_digit_net",
+           "load_or_train_digit_net"]
+
+
+class DigitNet(nn.Module):
+    """Two convolutions and two fully connected layers; ``embed`` returns the hidden layer."""
+
+    def __init__(self, embed_dim=50, dropout=0.5):
+        super().__init__()
+        self.embed_dim, self.dropout = embed_dim, dropout
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)      # (N, 10, 24, 24)
+        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)     # (N, 20, 8, 8)
+        self.conv2_drop = nn.Dropout2d(dropout)
+        self.fc1 = nn.Linear(320, embed_dim)              # 20 * 4 * 4 = 320 inputs
+        self.fc2 = nn.Linear(embed_dim, 10)
+
+    def embed(self, x):
+        """The embed_dim activations of the hidden layer for images x (N, 1, 28, 28)."""
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))                   # (N, 10, 12, 12)
+        x = F.relu(F.max_pool2d(self.conv2_drop(self.conv2(x)), 2))  # (N, 20, 4, 4)
+        return F.relu(self.fc1(x.flatten(1)))                        # (N, embed_dim)
+
+    def forward(self, x):
+        """Log-probabilities of the ten digits, (N, 10)."""
+        h = F.dropout(self.embed(x), self.dropout, training=self.training)
+        return F.log_softmax(self.fc2(h), dim=1)
+
+
+def train_epoch(model, x, y, optimizer, batch_size, generator, device):
+    """One epoch over in-memory tensors x (N, 1, 28, 28), y (N,); returns (mean loss, accuracy)."""
+    model.train()
+    order = torch.randperm(len(x), generator=generator)
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        batch = order[start:start + batch_size]
+        xb = x[batch].to(device, memory_format=torch.channels_last)
+        yb = y[batch].to(device)
+        optimizer.zero_grad()
+        log_probs = model(xb)
+        loss = F.nll_loss(log_probs, yb)
+        loss.backward()
+        optimizer.step()
+        total_loss += loss.item() * len(batch)
+        correct += (log_probs.argmax(1) == yb).sum().item()
+    return total_loss / len(x), correct / len(x)
+
+
+@torch.no_grad()
+def evaluate(model, x, y, device, batch_size=1000):
+    """(mean loss, accuracy) of the model on tensors x, y, in evaluation mode."""
+    model.eval()
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
+        yb = y[start:start + batch_size].to(device)
+        log_probs = model(xb)
+        total_loss += F.nll_loss(log_probs, yb, reduction="sum").item()
+        correct += (log_probs.argmax(1) == yb).sum().item()
+    return total_loss / len(x), correct / len(x)
+
+
+def checkpoint_path(embed_dim=50):
+    """Where the trained DigitNet with this embedding width is cached (lab 06 writes, lab 08 reads)."""
+    return cache_dir("checkpoints") / f"digitnet_{embed_dim}.pt"
+
+
+def save_digit_net(model, path):
+    """Save the weights and the constructor arguments of a DigitNet."""
+    torch.save({"embed_dim": model.embed_dim, "dropout": model.dropout,
+                "state_dict": model.state_dict()}, path)
+
+
+def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0, device=None):
+    """A trained DigitNet: loaded from its checkpoint if present, else trained on MNIST and saved.
+
+    Returns (model, message); the message says which happened and where the checkpoint is.
+    """
+    device = device or default_device()
+    path = checkpoint_path(embed_dim)
+    if path.exists():
+        try:
+            saved = torch.load(path, map_location=device, weights_only=True)
+            model = DigitNet(saved["embed_dim"], saved["dropout"]).to(device)
+            model.load_state_dict(saved["state_dict"])
+        except Exception as err:
+            raise RuntimeError(f"The checkpoint {path} is corrupt or from another network ({err}). "
+                               "Delete it and run again: the network will be retrained.") from err
+        return model.eval(), f"loaded the lab-06 network from {path}"
+    if data is None:
+        from .data import load_mnist
+        data = load_mnist(6_000, seed=seed, verbose=False)
+    torch.manual_seed(seed)
+    model = DigitNet(embed_dim).to(device).to(memory_format=torch.channels_last)
+    x = torch.from_numpy(data.x_train).reshape(-1, 1, 28, 28)
+    y = torch.from_numpy(data.y_train)
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    generator = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        train_epoch(model, x, y, optimizer, 64, generator, device)
+    save_digit_net(model, path)
+    return model.eval(), (f"no checkpoint at {path}: trained DigitNet(embed_dim={embed_dim}) for {epochs} "
+                          f"epochs on {len(y):,} images ({data.source}) and saved it there")
