@@ -60,6 +60,7 @@ def test_panel_runs_records_and_reports():
     table = panel.results_table()
     assert table.count("<tr>") == 4 and "diverged" in table
     assert "invalid input" in panel.status.value
+    panel.show_results()
 
 
 def test_panel_sliders_match_defaults_and_limits():

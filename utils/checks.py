@@ -17,8 +17,8 @@ def rel_error(a, b, eps: float = 1e-12) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)))
 
 
-def check_close(name: str, actual, expected, tol: float) -> float:
-    """Assert that ``actual`` matches ``expected`` to relative error ``tol``; print and return it."""
+def check_close(name: str, actual, expected, tol: float) -> None:
+    """Assert that ``actual`` matches ``expected`` to relative error ``tol``, printing both (labs 01-05)."""
     err = rel_error(actual, expected)
     print(f"{name}: rel. error {err:.1e} (tolerance {tol:.0e})")
     if not err <= tol:
@@ -26,7 +26,6 @@ def check_close(name: str, actual, expected, tol: float) -> float:
             f"{name}: relative error {err:.2e} is above the tolerance {tol:.0e}. "
             "The two computations disagree: check signs, sums over the batch and transposes."
         )
-    return err
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, index, h: float = 1e-6) -> float:

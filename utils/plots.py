@@ -6,6 +6,7 @@ from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3,
                      "axes.spines.top": False, "axes.spines.right": False})
@@ -62,6 +63,7 @@ def plot_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], metric: 
             if values is not None and len(values):
                 steps = np.arange(1, len(values) + 1)
                 ax.plot(steps, values, style, color=color, label=f"{name} ({'validation' if split == 'val' else split})")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(metric)
     ax.set_title(title or f"{metric} per {xlabel}")

@@ -166,6 +166,17 @@ class TrainingPanel:
             fig.tight_layout()
             plt.show()
 
+    def show_results(self) -> None:
+        """Draw every run's curves and the results table as plain outputs (visible in the static book too)."""
+        runs = {f"run {r['run']}": r["history"] for r in self.results if r["history"]}
+        if runs:
+            fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.2))
+            plot_curves(runs, metric="loss", ax=ax_loss, title="loss per epoch, every run")
+            plot_curves(runs, metric="accuracy", ax=ax_acc, title="accuracy per epoch, every run")
+            fig.tight_layout()
+            plt.show()
+        display(HTML(self.results_table()))
+
     def results_table(self) -> str:
         """Return every run so far as an HTML table (settings, final accuracies, time, status)."""
         names = list(self.controls)
