@@ -1,19 +1,10 @@
 """Lab 07's exercise checks fail on unfinished and wrong answers and pass on right ones."""
 import numpy as np
 import pytest
-import torch
 
 from utils.exercises import lab07 as ex
 
 
-def _stub(*args):
-    raise NotImplementedError("Exercise: your answer here")
-
-
-@pytest.mark.parametrize("check", [ex.check_7_1, ex.check_7_2])
-def test_unfinished_answer_fails_with_a_hint(check):
-    with pytest.raises(AssertionError, match="not finished yet"):
-        check(_stub)
 
 
 def test_7_1():
@@ -28,4 +19,3 @@ def test_7_2():
     with pytest.raises(AssertionError, match="smallest"):
         ex.check_7_2(lambda l, k: np.argsort(l)[:k])
     ex.check_7_2(lambda l, k: np.argsort(l)[::-1][:k])
-    assert torch is not None
