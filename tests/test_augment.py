@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 
 from utils.augment import shift_rotate
-from utils.data import load_bundled_sample
+from utils.data import mnist_test_images
 
 
 @pytest.fixture(scope="module")
 def digits():
-    images, _ = load_bundled_sample()
+    images, _ = mnist_test_images()
     return images[:64].reshape(64, 784).astype(np.float32) / 255
 
 

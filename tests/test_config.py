@@ -53,3 +53,36 @@ def test_offline_flag_and_banner(monkeypatch):
     monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
     assert config.banner("sample") == "profile: quick | data: sample"
     assert config.device().type in ("cpu", "cuda")
+
+
+def test_network_available_respects_offline_and_closed_ports(monkeypatch):
+    import socket
+
+    monkeypatch.setenv("WORKBOOK_OFFLINE", "1")
+    assert not config.network_available("https://example.invalid")  # no lookup made
+    monkeypatch.setenv("WORKBOOK_OFFLINE", "0")
+    with socket.socket() as probe:  # a port that was just free is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert not config.network_available(f"http://127.0.0.1:{port}", timeout=1.0)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        assert config.network_available(f"http://127.0.0.1:{server.getsockname()[1]}")
+
+
+def test_download_timeout_is_restored():
+    import socket
+
+    before = socket.getdefaulttimeout()
+    with config.download_timeout(7.0):
+        assert socket.getdefaulttimeout() == 7.0
+    assert socket.getdefaulttimeout() == before
+
+
+def test_checkpoints_are_kept_per_profile(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
+    monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
+    quick = config.checkpoint_dir()
+    monkeypatch.setenv("WORKBOOK_PROFILE", "full")
+    assert quick != config.checkpoint_dir() and quick.name == "quick"

@@ -67,7 +67,7 @@ def test_course_images_leave_one_out_1nn_in_the_embedding(tmp_path, monkeypatch)
     images, labels, names = greek.load_letter_folder(COURSE)
     assert names == ["alpha", "beta", "gamma"] and len(images) == 27
     monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
-    net, message = load_or_train_digit_net(50, data=load_mnist(6_000, offline=True, verbose=False), epochs=3)
+    net, message = load_or_train_digit_net(50, data=load_mnist(6_000, verbose=False), epochs=3)
     assert "trained" in message
     inputs = torch.from_numpy(np.stack([greek.course_preprocess(i) for i in images]))[:, None]
     with torch.no_grad():

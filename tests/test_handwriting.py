@@ -5,14 +5,14 @@ import torch
 from PIL import Image
 
 from utils import handwriting
-from utils.data import load_bundled_sample, load_mnist
+from utils.data import load_mnist, mnist_test_images
 from utils.drawpad import drawing_pad
 from utils.nets import load_or_train_digit_net
 
 
 @pytest.fixture(scope="module")
 def digits():
-    images, labels = load_bundled_sample()
+    images, labels = mnist_test_images()
     return images[-40:] / 255.0, labels[-40:]
 
 
@@ -54,7 +54,7 @@ def test_folder_errors(tmp_path):
 def test_network_reads_synthetic_photos(tmp_path, monkeypatch, digits):
     """Rendered digits on uneven, noisy paper, rotated and off-centre, are classified correctly."""
     monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
-    net, _ = load_or_train_digit_net(50, data=load_mnist(6_000, offline=True, verbose=False), epochs=3)
+    net, _ = load_or_train_digit_net(50, data=load_mnist(6_000, verbose=False), epochs=3)
     rng = np.random.default_rng(7)
     for i, (image, label) in enumerate(zip(*digits)):
         Image.fromarray(handwriting.synthetic_photo(image, rng)).save(tmp_path / f"{i:02d}_{label}.png")

@@ -21,7 +21,7 @@ def test_digitnet_shapes_and_parameter_count(width):
 
 @pytest.fixture(scope="module")
 def small_data():
-    return load_mnist(600, offline=True, verbose=False)
+    return load_mnist(600, verbose=False)
 
 
 def test_training_improves_accuracy(small_data):

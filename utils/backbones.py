@@ -18,7 +18,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from .config import cache_dir, device as default_device, offline_forced
+from .config import cache_dir, device as default_device, download_timeout, network_available, offline_forced
 
 # Stages of EfficientNet-Lite0: (repeats, kernel, stride, expansion, in, out).
 LITE0_STAGES = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
@@ -164,18 +164,12 @@ def load_torchvision_backbone(name, pretrained=True):
 
 def load_cifar10():
     """CIFAR-10 as uint8 arrays (N, 32, 32, 3) and int64 labels: (x_train, y_train, x_test, y_test)."""
-    import socket
-
     from torchvision.datasets import CIFAR10
 
     root = cache_dir("cifar10")
-    old = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(30)
-    try:
+    with download_timeout():
         train = CIFAR10(str(root), train=True, download=True)   # md5-checked by torchvision
         test = CIFAR10(str(root), train=False, download=True)
-    finally:
-        socket.setdefaulttimeout(old)
     return train.data, np.array(train.targets), test.data, np.array(test.targets)
 
 
@@ -192,8 +186,6 @@ def choose_setup(backbone="auto"):
     """Pick the backbone: torchvision + CIFAR-10 with network, EfficientNet-Lite0 + MNIST offline."""
     if backbone == "efficientnet_lite0":
         return TransferSetup("efficientnet_lite0", "mnist", "requested")
-    from .data import network_available
-
     if offline_forced():
         reason = "WORKBOOK_OFFLINE=1"
     elif not network_available("https://download.pytorch.org"):

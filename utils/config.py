@@ -6,9 +6,12 @@ CI).  Both profiles run the same code; ``quick`` only shrinks sizes.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import socket
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -36,12 +39,45 @@ def offline_forced() -> bool:
     return os.environ.get("WORKBOOK_OFFLINE", "0").strip().lower() in ("1", "true", "yes")
 
 
+NETWORK_PROBE_S = 3.0  # seconds to wait for a host before calling it offline
+DOWNLOAD_TIMEOUT_S = 30.0  # socket timeout while a download runs
+
+
+def network_available(url: str, timeout: float = NETWORK_PROBE_S) -> bool:
+    """Return True unless offline is forced or ``url``'s host does not answer in time."""
+    if offline_forced():
+        return False
+    parsed = urlparse(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def download_timeout(seconds: float = DOWNLOAD_TIMEOUT_S):
+    """Within the block, a stalled download raises after ``seconds`` instead of hanging."""
+    old = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
+    try:
+        yield
+    finally:
+        socket.setdefaulttimeout(old)
+
+
 def cache_dir(*parts: str) -> Path:
     """Return (and create) a folder in the workbook cache (``WORKBOOK_DATA`` overrides)."""
     root = os.environ.get("WORKBOOK_DATA") or Path.home() / ".cache" / "dl-workbook"
     path = Path(root).expanduser().joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def checkpoint_dir() -> Path:
+    """Return the checkpoint folder of the active profile (quick runs never overwrite full ones)."""
+    return cache_dir("checkpoints", profile())
 
 
 def seed_everything(seed: int = 0) -> None:
