@@ -23,7 +23,7 @@ book: setup  ## build the HTML book into _build/html, every notebook executed
 	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml -W -n --keep-going
 
 bench: setup  ## speed benchmark (not a test): NumPy vs PyTorch vs matmul peak
-	$(BIN)/python tests/benchmark.py
+	$(BIN)/python tools/benchmark.py
 
 student: setup  ## student edition of the labs (solutions replaced by stubs) into student/
 	$(BIN)/python -m utils.student_edition labs/ student/

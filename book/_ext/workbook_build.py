@@ -1,0 +1,45 @@
+"""Sphinx extension of the book build: one execution cache per profile and utils/ version.
+
+Jupyter-cache keys a notebook on its code cells only, so a change in
+``utils/`` (or a switch of ``WORKBOOK_PROFILE``) would reuse stale outputs.
+This extension points MyST-NB's cache at a folder named after the profile and
+a hash of every file under ``utils/``: a text-only edit reuses the cache, a
+code change re-executes.  It also turns off progress bars for the kernels.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def utils_fingerprint() -> str:
+    """Return a short hash of the paths and bytes of every file under utils/."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "utils").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def choose_cache(app, config):
+    """Set nb_execution_cache_path to _build/.jupyter_cache/<profile>-<hash>."""
+    os.environ.setdefault("TQDM_DISABLE", "1")  # progress bars are for JupyterLab
+    profile = os.environ.get("WORKBOOK_PROFILE", "full").strip().lower() or "full"
+    caches = Path(app.outdir).resolve().parent / ".jupyter_cache"
+    current = caches / f"{profile}-{utils_fingerprint()}"
+    for stale in caches.glob(f"{profile}-*"):
+        if stale != current:
+            shutil.rmtree(stale)
+    config.nb_execution_cache_path = str(current)
+    print(f"workbook: execution cache {current.relative_to(ROOT)}")
+
+
+def setup(app):
+    """Register the cache choice before MyST-NB reads its configuration."""
+    app.connect("config-inited", choose_cache)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
