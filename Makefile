@@ -19,7 +19,13 @@ test: setup  ## run every unit test and execute every lab (quick profile, offlin
 lab: setup  ## start JupyterLab on the labs
 	$(BIN)/jupyter lab labs/
 
-book: setup  ## build the HTML book into _build/html, every notebook executed
+BOOK_JS := book/node_modules/.installed
+
+$(BOOK_JS): book/package.json book/package-lock.json
+	npm ci --prefix book --ignore-scripts --no-audit --no-fund
+	touch $@
+
+book: setup $(BOOK_JS)  ## the HTML book in _build/html, every lab executed (cached)
 	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml -W -n --keep-going
 
 bench: setup  ## speed benchmark (not a test): NumPy vs PyTorch vs matmul peak

@@ -1,0 +1,71 @@
+"""Sphinx extension: the book serves its own JavaScript, so it works with no network.
+
+MathJax, RequireJS and the ipywidgets HTML manager come from the npm packages
+pinned in ``book/package.json`` (``npm ci --prefix book``); each custom
+widget's AMD bundle (ipycanvas) comes from its installed Python package, so
+its version is the one the kernel used.  Everything lands in
+``_static/vendor/`` and ``_config.yml`` points the pages there.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+BOOK = Path(__file__).resolve().parents[1]
+NODE_MODULES = BOOK / "node_modules"
+# (source under node_modules, destination under _static/vendor)
+NPM_FILES = [
+    ("requirejs/require.js", "require.js"),
+    ("@jupyter-widgets/html-manager/dist/embed-amd.js", "embed-amd.js"),
+    ("mathjax/es5/tex-chtml.js", "mathjax/tex-chtml.js"),
+    ("mathjax/es5/output/chtml", "mathjax/output/chtml"),
+    ("mathjax/es5/input/tex/extensions", "mathjax/input/tex/extensions"),
+    ("mathjax/es5/a11y", "mathjax/a11y"),
+    ("mathjax/es5/ui", "mathjax/ui"),
+    ("mathjax/es5/sre", "mathjax/sre"),
+]
+# AMD bundles of custom widgets, from the Python environment.
+WIDGET_BUNDLES = {"ipycanvas": "share/jupyter/nbextensions/ipycanvas/index.js"}
+# Maps each widget module to its local bundle, relative to this script.
+REQUIRE_CONFIG = """(function () {
+  var base = document.currentScript.src.replace(/[^/]*$/, "");
+  window.requirejs.config({paths: {%s}});
+})();
+"""
+
+
+class MissingAsset(RuntimeError):
+    """A file the offline book needs is not installed."""
+
+
+def _copy(source: Path, target: Path) -> None:
+    if not source.exists():
+        raise MissingAsset(
+            f"{source} is missing: run `npm ci --prefix book` (make book does) "
+            "and `pip install -e .` before building the book.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    else:
+        shutil.copy2(source, target)
+
+
+def copy_assets(app, exception):
+    """Copy the pinned JavaScript into the built site's _static/vendor."""
+    if exception is not None or app.builder.format != "html":
+        return
+    vendor = Path(app.outdir) / "_static" / "vendor"
+    for source, target in NPM_FILES:
+        _copy(NODE_MODULES / source, vendor / target)
+    paths = []
+    for module, relative in WIDGET_BUNDLES.items():
+        _copy(Path(sys.prefix) / relative, vendor / module / "index.js")
+        paths.append(f'"{module}": base + "{module}/index"')
+    (vendor / "widgets-config.js").write_text(REQUIRE_CONFIG % ", ".join(paths))
+
+
+def setup(app):
+    """Copy the assets at the end of every HTML build."""
+    app.connect("build-finished", copy_assets)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
