@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test lab book bench student clean
+.PHONY: setup test lab book booktest bench student clean
 
 setup: $(STAMP)
 
@@ -27,6 +27,9 @@ $(BOOK_JS): book/package.json book/package-lock.json
 
 book: setup $(BOOK_JS)  ## the HTML book in _build/html, every lab executed (cached)
 	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml -W -n --keep-going
+
+booktest: setup  ## the built book in headless Chromium, offline (after make book)
+	WORKBOOK_BOOK_HTML=_build/html $(BIN)/python -m pytest tests/test_book_browser.py
 
 bench: setup  ## speed benchmark (not a test): NumPy vs PyTorch vs matmul peak
 	$(BIN)/python tools/benchmark.py

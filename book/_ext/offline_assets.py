@@ -65,7 +65,21 @@ def copy_assets(app, exception):
     (vendor / "widgets-config.js").write_text(REQUIRE_CONFIG % ", ".join(paths))
 
 
+def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    """Keep one copy of each script: sphinx-thebe registers its inline one twice.
+
+    Twice declared, its ``const`` raises a JavaScript error on every page.
+    """
+    scripts = context.get("script_files", [])
+    unique = {}
+    for script in scripts:  # the two copies differ only in filename None / ""
+        key = (script.filename or "", tuple(sorted(script.attributes.items())))
+        unique.setdefault(key, script)
+    scripts[:] = unique.values()
+
+
 def setup(app):
-    """Copy the assets at the end of every HTML build."""
+    """Copy the assets at the end of every HTML build; one copy of each script per page."""
+    app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("build-finished", copy_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
