@@ -64,6 +64,22 @@ def test_one_page_per_toc_entry():
     assert not missing, f"the build lacks pages for {missing}"
 
 
+def test_no_build_machine_path_in_any_page():
+    """Pages must not show where the book was built (home, cache, checkout, temp)."""
+    import tempfile
+
+    machine = {str(Path.home()) + "/", str(ROOT) + "/", tempfile.gettempdir() + "/"}
+    if os.environ.get("WORKBOOK_DATA"):
+        machine.add(os.environ["WORKBOOK_DATA"])
+    leaks = {}
+    for page in Path(HTML).rglob("*.html"):
+        text = page.read_text(errors="replace")
+        found = sorted(path for path in machine if path in text)
+        if found:
+            leaks[str(page.relative_to(HTML))] = found
+    assert not leaks, f"build-machine paths in the pages: {leaks}"
+
+
 @pytest.mark.parametrize("page", toc_pages())
 def test_page_renders_offline(site, browser, page):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
