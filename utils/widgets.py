@@ -2,11 +2,23 @@
 
 A lab supplies ``start_run(params)``, which builds a model from the slider
 values and returns a function that trains one epoch and returns that epoch's
-metrics.  The panel owns the plumbing around it: validated ranges, a progress
-bar, live curves, divergence detection and a table of every run.
+metrics.  The panel owns the plumbing around it and is honest about it:
+
+- every value it trains with is the value it shows: a typed value outside the
+  allowed range is refused with that range (never clamped), and the batch-size
+  choices never exceed the training set;
+- it changes nothing in silence: a setting it cannot run (a batch larger than
+  the training set, more training images than were loaded) is refused with a
+  message, and the run's record holds what actually ran;
+- while a run trains, the status says "running", the progress (epoch k of n)
+  shows inside the panel and Train is disabled;
+- a run is stopped as diverged when its loss blows up (NaN or infinite, above
+  10x the first epoch's, or above 10x a uniform guess's ln C) and as not
+  learning when its accuracy stays at chance while the loss stands still.
 """
 from __future__ import annotations
 
+import html
 import math
 import time
 from typing import Callable, Mapping
@@ -14,7 +26,6 @@ from typing import Callable, Mapping
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import HTML, clear_output, display
-from tqdm.auto import tqdm
 
 from .plots import plot_curves
 
@@ -30,132 +41,323 @@ LIMITS = {
 }
 INTEGER_PARAMS = {"batch_size", "hidden_width", "epochs", "n_train"}
 
+BLOWUP_FACTOR = 10.0  # a loss above 10x the first epoch's (or a uniform guess's) has diverged
+CHANCE_FACTOR = 1.5   # accuracy below 1.5x chance (0.15 for 10 classes) counts as chance
+CHANCE_FROM_EPOCH = 3  # "after the first epochs": judged from the third epoch on
+STALL = 0.01          # ... when the loss fell by less than 1 % since the first epoch
+
+COLORS = {"ok": "green", "running": "#555", "diverged": "darkorange", "not learning": "darkorange"}
+
 
 class TrainingDiverged(RuntimeError):
-    """The training loss became NaN or infinite."""
+    """The training loss blew up (NaN, infinite, or far above where it started)."""
+
+    status = "diverged"
+
+
+class NotLearning(TrainingDiverged):
+    """Accuracy stayed at chance and the loss stood still after the first epochs."""
+
+    status = "not learning"
+
+
+def _fmt(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def validate_hparams(params: Mapping[str, float], n_train: int | None = None) -> dict:
-    """Return ``params`` checked against ``LIMITS``; raise ValueError saying what to change."""
+    """Return ``params`` checked against ``LIMITS``; raise ValueError giving the allowed range.
+
+    ``n_train`` is the number of training images available: it caps the
+    ``n_train`` setting, and the batch size is capped by the training set
+    (the ``n_train`` setting when there is one).  Nothing is clamped or
+    rounded: a value outside its range is refused.
+    """
     checked = {}
-    for name, value in params.items():
+    for name in sorted(params, key=lambda n: n != "n_train"):  # the set size first: it bounds the batch
+        value = params[name]
         if name not in LIMITS:
             checked[name] = value
             continue
         low, high, label = LIMITS[name]
+        set_size = checked.get("n_train", n_train)
+        why = ""
+        if name == "n_train" and n_train is not None and n_train < high:
+            high, why = n_train, f": {n_train} training images are loaded"
+        if name == "batch_size" and set_size is not None and set_size < high:
+            high, why = set_size, f": a batch cannot be larger than the training set ({set_size} images)"
         if name in INTEGER_PARAMS:
-            if isinstance(value, bool) or not float(value).is_integer():
-                raise ValueError(f"{label} must be a whole number, got {value!r}.")
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or not math.isfinite(value) or not float(value).is_integer()):
+                raise ValueError(f"{label} must be a whole number between {low:g} and {high:g}, "
+                                 f"got {value!r}.")
             value = int(value)
         elif not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-            raise ValueError(f"{label} must be a finite number, got {value!r}.")
-        if name == "learning_rate" and value <= 0:
-            raise ValueError(f"learning rate must be > 0, got {value}: gradient descent needs a positive step.")
+            raise ValueError(f"{label} must be a finite number between {low:g} and {high:g}, got {value!r}.")
         if not low <= value <= high:
-            raise ValueError(f"{label} must be between {low:g} and {high:g}, got {value:g}.")
+            if value < low:
+                why = ": gradient descent needs a positive step" if name == "learning_rate" and value <= 0 else ""
+            raise ValueError(f"{label} must be between {low:g} and {high:g}, got {_fmt(value)}{why}.")
         checked[name] = value
-    batch = checked.get("batch_size")
-    if n_train is not None and batch is not None and batch > n_train:
-        raise ValueError(
-            f"batch size {batch} is larger than the training set ({n_train} images): "
-            f"choose a batch size of at most {n_train}."
-        )
-    return checked
+    return {name: checked[name] for name in params}
 
 
 def check_finite(loss: float, epoch: int, learning_rate: float | None = None) -> None:
     """Raise TrainingDiverged if ``loss`` is NaN or infinite, suggesting a smaller learning rate."""
     if not math.isfinite(loss):
-        hint = f" Lower the learning rate (it was {learning_rate:g}); try {learning_rate / 10:g}." if learning_rate else ""
-        raise TrainingDiverged(f"Training diverged at epoch {epoch}: the loss is {loss}.{hint}")
+        raise TrainingDiverged(f"Training diverged at epoch {epoch}: the loss is {loss}.{_lower(learning_rate)}")
 
 
-def _slider(name: str, value):
-    low, high, label = LIMITS[name]
-    style = {"description_width": "initial"}
-    layout = widgets.Layout(width="420px")
-    if name == "learning_rate":
-        return widgets.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high),
-                                      step=0.1, description=label, readout_format=".1e",
-                                      style=style, layout=layout)
-    if name == "batch_size":
-        options = [2 ** k for k in range(int(math.log2(high)) + 1)]
-        if value not in options:
-            options = sorted(set(options) | {int(value)})
-        return widgets.SelectionSlider(options=options, value=int(value), description=label,
-                                       style=style, layout=layout)
-    if name in INTEGER_PARAMS:
-        return widgets.IntSlider(value=int(value), min=int(low), max=int(high), description=label,
-                                 style=style, layout=layout)
-    return widgets.FloatSlider(value=float(value), min=low, max=high, step=0.05, description=label,
-                               style=style, layout=layout)
+def _lower(learning_rate) -> str:
+    return f" Lower the learning rate (it was {learning_rate:g}); try {learning_rate / 10:g}." if learning_rate else ""
+
+
+def check_training(history: Mapping[str, list], learning_rate: float | None = None, n_classes: int = 10) -> None:
+    """Raise TrainingDiverged or NotLearning when the epochs in ``history`` show a failed run.
+
+    Diverged: the last training loss is NaN or infinite, above ``BLOWUP_FACTOR``
+    times the first epoch's, or above ``BLOWUP_FACTOR`` times ln(n_classes), the
+    cross-entropy of a uniform guess.  Not learning: from epoch
+    ``CHANCE_FROM_EPOCH`` on, the accuracy (validation, else training) is below
+    ``CHANCE_FACTOR / n_classes`` and the loss fell by less than ``STALL`` since
+    the first epoch.
+    """
+    losses = history["train_loss"]
+    epoch, loss = len(losses), losses[-1]
+    check_finite(loss, epoch, learning_rate)
+    uniform = math.log(n_classes)
+    if loss > BLOWUP_FACTOR * uniform:
+        raise TrainingDiverged(
+            f"Training diverged at epoch {epoch}: the loss {loss:.3g} is more than {BLOWUP_FACTOR:g}x "
+            f"that of a uniform guess (ln {n_classes} = {uniform:.2f}).{_lower(learning_rate)}")
+    if epoch >= 2 and loss > BLOWUP_FACTOR * losses[0]:
+        raise TrainingDiverged(
+            f"Training diverged at epoch {epoch}: the loss {loss:.3g} is more than {BLOWUP_FACTOR:g}x "
+            f"the first epoch's ({losses[0]:.3g}).{_lower(learning_rate)}")
+    accuracy = history.get("val_accuracy") or history.get("train_accuracy")
+    chance = 1.0 / n_classes
+    if (accuracy and epoch >= CHANCE_FROM_EPOCH and accuracy[-1] < CHANCE_FACTOR * chance
+            and loss > (1.0 - STALL) * losses[0]):
+        raise NotLearning(
+            f"Not learning: after {epoch} epochs the accuracy {accuracy[-1]:.3f} is at chance "
+            f"({chance:.2f} for {n_classes} classes) and the loss has not fallen ({losses[0]:.3g} -> "
+            f"{loss:.3g}). A learning rate that is too large stalls like this; so does one that is too small.")
+
+
+def _powers_of_two(high: int) -> list[int]:
+    return [2 ** k for k in range(int(math.log2(high)) + 1)] if high >= 1 else []
 
 
 class TrainingPanel:
-    """Sliders, a Train button, live curves and a results table around a lab's training code.
+    """Sliders, typed values, a Train button, progress, live curves and a results table.
 
     ``start_run(params)`` returns ``step()``; each ``step()`` trains one epoch and
-    returns a dict with at least ``train_loss``, ``train_accuracy`` and
-    ``val_accuracy``.  ``defaults`` names the sliders shown (keys of ``LIMITS``)
-    and their start values; ``n_train`` bounds the batch size.
+    returns a dict with at least ``train_loss`` (mean cross-entropy) and
+    ``train_accuracy`` or ``val_accuracy``.  ``defaults`` names the settings shown
+    (keys of ``LIMITS``) and their start values.  ``n_train`` is the number of
+    training images: it bounds the batch size, and the ``n_train`` setting when
+    the panel has one.  ``n_classes`` sets chance accuracy for divergence.
     """
 
     def __init__(self, start_run: Callable[[dict], Callable[[], dict]], defaults: Mapping[str, float],
-                 n_train: int | None = None, title: str = "Train with these settings"):
-        validate_hparams(defaults, n_train)
+                 n_train: int | None = None, title: str = "Train with these settings", n_classes: int = 10):
         if "epochs" not in defaults:
             raise ValueError("defaults must include 'epochs'.")
+        self.defaults = validate_hparams(defaults, n_train)
         self.start_run = start_run
         self.n_train = n_train
-        self.controls = {name: _slider(name, value) for name, value in defaults.items()}
+        self.n_classes = n_classes
+        self.results: list[dict] = []
+        self.running = False
+        self.controls = {name: self._slider(name, value) for name, value in self.defaults.items()}
+        self.inputs = {name: widgets.Text(value=self._format(name, control.value), continuous_update=False,
+                                          layout=widgets.Layout(width="90px"))
+                       for name, control in self.controls.items()}
+        for name in self.controls:
+            self.controls[name].observe(lambda change, n=name: self._slider_moved(n), names="value")
+            self.inputs[name].observe(lambda change, n=name: self._typed(n, change["new"]), names="value")
         self.button = widgets.Button(description="Train", button_style="primary", icon="play")
         self.status = widgets.HTML()
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
+        self.progress_text = widgets.HTML()
         self.plot_area = widgets.Output()
         self.table_area = widgets.Output()
-        self.results: list[dict] = []
         self.button.on_click(lambda _: self.run())
-        self.widget = widgets.VBox([widgets.HTML(f"<b>{title}</b>"), *self.controls.values(),
-                                    self.button, self.status, self.plot_area, self.table_area])
+        rows = [widgets.HBox([self.controls[n], self.inputs[n]]) for n in self.controls]
+        self.widget = widgets.VBox([widgets.HTML(f"<b>{html.escape(title)}</b>"), *rows, self.button,
+                                    widgets.HBox([self.progress, self.progress_text]), self.status,
+                                    self.plot_area, self.table_area])
+        self.widget.add_class("training-panel")
+        if "n_train" in self.controls:
+            self._fit_batch_choices()
+
+    # ----- controls -------------------------------------------------------------------------
+    def _high(self, name: str):
+        """The largest value ``name`` may take in this panel now."""
+        high = LIMITS[name][1]
+        if name == "n_train" and self.n_train is not None:
+            high = min(high, self.n_train)
+        if name == "batch_size":
+            controls = getattr(self, "controls", {})
+            if "n_train" in controls:
+                high = min(high, controls["n_train"].value)
+            elif "n_train" in self.defaults:
+                high = min(high, self.defaults["n_train"])
+            elif self.n_train is not None:
+                high = min(high, self.n_train)
+        return high
+
+    def _batch_options(self, high: int, keep: int | None) -> list[int]:
+        options = set(_powers_of_two(high))
+        if high <= LIMITS["batch_size"][1]:
+            options.add(high)  # the whole set as one batch: full-batch gradient descent
+        if keep is not None and 1 <= keep <= high:
+            options.add(int(keep))
+        return sorted(options)
+
+    def _slider(self, name: str, value):
+        low, high, label = LIMITS[name]
+        high = self._high(name) if name in ("n_train", "batch_size") else high
+        style = {"description_width": "initial"}
+        layout = widgets.Layout(width="420px")
+        common = dict(description=label, style=style, layout=layout, readout=False)
+        if name == "learning_rate":
+            return widgets.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high),
+                                          step=0.1, **common)
+        if name == "batch_size":
+            return widgets.SelectionSlider(options=self._batch_options(high, value), value=int(value), **common)
+        if name in INTEGER_PARAMS:
+            return widgets.IntSlider(value=int(value), min=int(low), max=int(high), **common)
+        step = 0.001 if name == "momentum" else 0.05
+        return widgets.FloatSlider(value=float(value), min=low, max=high, step=step, **common)
+
+    @staticmethod
+    def _format(name: str, value) -> str:
+        if name == "learning_rate":
+            return f"{value:.3g}"
+        return str(int(value)) if name in INTEGER_PARAMS else f"{value:.3g}"
+
+    def _slider_moved(self, name: str) -> None:
+        self.inputs[name].value = self._format(name, self.controls[name].value)
+        if name == "n_train":
+            self._fit_batch_choices()
+
+    def _fit_batch_choices(self) -> None:
+        """Keep the batch-size choices within the chosen training-set size, and say so if one moves."""
+        if "batch_size" not in self.controls:
+            return
+        slider, high = self.controls["batch_size"], self._high("batch_size")
+        current = slider.value
+        keep = current if current <= high else None
+        slider.options = self._batch_options(high, keep)
+        if keep is None:
+            slider.value = max(slider.options)
+            self._say(f"batch size {current} is larger than the {high} training images: "
+                      f"set to {slider.value}.", "darkorange")
+        else:
+            slider.value = current
+        self.inputs["batch_size"].value = self._format("batch_size", slider.value)
+
+    def _typed(self, name: str, text: str) -> None:
+        """A value typed into a box: use it exactly, or refuse it with the allowed range."""
+        slider = self.controls[name]
+        if text.strip() == self._format(name, slider.value):
+            return
+        try:
+            value = float(text.strip().replace(",", "").replace("_", ""))
+        except ValueError:
+            value = text
+        context = {}
+        if name == "batch_size" and "n_train" in self.controls:
+            context["n_train"] = self.controls["n_train"].value
+        try:
+            value = self._validate({**context, name: value})[name]
+        except ValueError as err:
+            self._say(f"typed value refused: {err} Kept {self._format(name, slider.value)}.", "crimson")
+            self.inputs[name].value = self._format(name, slider.value)
+            return
+        if name == "batch_size" and value not in slider.options:
+            slider.options = self._batch_options(self._high(name), value)
+        slider.value = value
+        self.inputs[name].value = self._format(name, slider.value)
+        self._say("", "green")
+
+    def _validate(self, params: dict) -> dict:
+        return validate_hparams(params, self.n_train)
+
+    def _say(self, message: str, color: str) -> None:
+        self.status.value = f"<span style='color:{color}'>{html.escape(message)}</span>" if message else ""
 
     def _ipython_display_(self):
         display(self.widget)
 
     def values(self) -> dict:
-        """Return the current slider values."""
+        """Return the current settings (exactly the values a Train click uses)."""
         return {name: control.value for name, control in self.controls.items()}
 
+    # ----- running ---------------------------------------------------------------------------
     def run(self, **overrides) -> dict:
-        """Train once with the slider values (``overrides`` replace them); return the run's record."""
+        """Train once with the panel's settings (``overrides`` replace them); return the run's record.
+
+        The record holds the settings that ran, ``n_train`` (images trained on),
+        ``epochs_run``, ``status`` ("ok", "invalid input", "diverged", "not
+        learning"), ``message``, ``history`` and ``seconds``.
+        """
+        if self.running:  # a click that arrives while a run trains
+            return {}
         params = {**self.values(), **overrides}
-        record = {"run": len(self.results) + 1, **params, "status": "ok", "message": "", "history": {}}
+        record = {"run": len(self.results) + 1, **params, "status": "running", "message": "",
+                  "history": {}, "epochs_run": 0}
+        record["n_train"] = params.get("n_train", self.n_train)
         start = time.perf_counter()
+        self.running = True
+        self.button.disabled = True
+        self._say(f"run {record['run']}: running", COLORS["running"])
         try:
-            params = validate_hparams(params, self.n_train)
-            self._train(params, record)
+            params = self._validate(params)
+            record.update(params)
+            self._train(params, record, start)
+            record["status"] = "ok"
         except ValueError as err:
             record.update(status="invalid input", message=str(err))
         except TrainingDiverged as err:
-            record.update(status="diverged", message=str(err))
+            record.update(status=err.status, message=str(err))
+        finally:
+            self.running = False
+            self.button.disabled = False
         record["seconds"] = time.perf_counter() - start
         self.results.append(record)
-        color = {"ok": "green", "diverged": "darkorange"}.get(record["status"], "crimson")
-        self.status.value = (f"<span style='color:{color}'>run {record['run']}: {record['status']}"
-                             f"{' - ' + record['message'] if record['message'] else ''}</span>")
+        color = COLORS.get(record["status"], "crimson")
+        self._say(f"run {record['run']}: {record['status']}"
+                  f"{' - ' + record['message'] if record['message'] else ''}", color)
         with self.table_area:
             clear_output(wait=True)
             display(HTML(self.results_table()))
         return record
 
-    def _train(self, params: dict, record: dict) -> None:
+    def _show_progress(self, record: dict, epochs: int, start: float) -> None:
+        done = record["epochs_run"]
+        self.progress.max, self.progress.value = epochs, done
+        self.progress_text.value = (f"run {record['run']}: epoch {done} of {epochs}, "
+                                    f"{time.perf_counter() - start:.1f} s")
+
+    def _train(self, params: dict, record: dict, start: float) -> None:
         history: dict[str, list] = {}
         record["history"] = history
+        epochs = params["epochs"]
+        self._show_progress(record, epochs, start)
+        with self.plot_area:
+            clear_output(wait=True)
         step = self.start_run(params)
-        for epoch in tqdm(range(1, params["epochs"] + 1), desc=f"run {record['run']}", leave=False):
+        for epoch in range(1, epochs + 1):
+            self._say(f"run {record['run']}: running (epoch {epoch} of {epochs})", COLORS["running"])
             metrics = step()
             for key, value in metrics.items():
                 history.setdefault(key, []).append(float(value))
-            check_finite(history["train_loss"][-1], epoch, params.get("learning_rate"))
+            record["epochs_run"] = epoch
+            self._show_progress(record, epochs, start)
             self._draw(history, record["run"])
+            check_training(history, params.get("learning_rate"), self.n_classes)
 
     def _draw(self, history: dict, run: int) -> None:
         with self.plot_area:
@@ -165,6 +367,7 @@ class TrainingPanel:
             plot_curves({f"run {run}": history}, metric="accuracy", ax=ax_acc, title="accuracy per epoch")
             fig.tight_layout()
             plt.show()
+            plt.close(fig)
 
     def show_results(self) -> None:
         """Draw every run's curves and the results table as plain outputs (visible in the static book too)."""
@@ -175,18 +378,29 @@ class TrainingPanel:
             plot_curves(runs, metric="accuracy", ax=ax_acc, title="accuracy per epoch, every run")
             fig.tight_layout()
             plt.show()
+            plt.close(fig)
         display(HTML(self.results_table()))
 
     def results_table(self) -> str:
-        """Return every run so far as an HTML table (settings, final accuracies, time, status)."""
+        """Return every run so far as an HTML table: the settings that ran, final accuracies, time, status."""
         names = list(self.controls)
         head = "".join(f"<th>{LIMITS[n][2]}</th>" for n in names)
         rows = []
         for r in self.results:
             h = r["history"]
             last = {k: (f"{v[-1]:.4f}" if v else "-") for k, v in h.items()}
-            cells = "".join(f"<td>{r[n]:.2e}</td>" if n == "learning_rate" else f"<td>{r[n]}</td>" for n in names)
-            rows.append(f"<tr><td>{r['run']}</td>{cells}<td>{last.get('train_accuracy', '-')}</td>"
-                        f"<td>{last.get('val_accuracy', '-')}</td><td>{r['seconds']:.1f}</td><td>{r['status']}</td></tr>")
+            cells = []
+            for n in names:
+                value = r[n]
+                if n == "learning_rate" and isinstance(value, (int, float)):
+                    text = f"{value:.2e}"
+                elif n == "epochs" and r["status"] not in ("ok", "invalid input"):
+                    text = f"{r['epochs_run']} of {value}"
+                else:
+                    text = html.escape(str(value))
+                cells.append(f"<td>{text}</td>")
+            rows.append(f"<tr><td>{r['run']}</td>{''.join(cells)}<td>{last.get('train_accuracy', '-')}</td>"
+                        f"<td>{last.get('val_accuracy', '-')}</td><td>{r['seconds']:.1f}</td>"
+                        f"<td>{r['status']}</td></tr>")
         return (f"<table><tr><th>run</th>{head}<th>train acc.</th><th>val. acc.</th><th>seconds</th>"
                 f"<th>status</th></tr>{''.join(rows)}</table>")
