@@ -4,20 +4,41 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test lab book booktest bench student clean
+.PHONY: setup constraints test lab uitest book booktest bench student clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The Python version is checked first (the venv's if it exists, else $(PYTHON)), so an old
+# python3 gets our message, not pip's. Packages: lower bounds in pyproject.toml, the exact
+# versions CI tested in constraints.txt (refresh with `make constraints`).
+$(STAMP): pyproject.toml constraints.txt
+	@if [ -x $(BIN)/python ]; then py=$(BIN)/python; else py='$(PYTHON)'; fi; \
+	$$py -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  v=$$($$py --version 2>&1) || v="not found"; \
+	  echo "make setup needs Python 3.11 or newer; $$py is: $$v." >&2; \
+	  if [ -x $(BIN)/python ]; then echo "Remove the old environment (rm -rf $(VENV)), then:" >&2; fi; \
+	  echo "install Python 3.11+ and run: make setup PYTHON=python3.11" >&2; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -e '.[dev]'
+	$(BIN)/python -m pip install -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
+
+constraints: setup  ## rewrite constraints.txt from .venv (after upgrading packages there)
+	{ sed -n '/^#/p' constraints.txt; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^dl[-_]workbook'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 test: setup  ## run every unit test and execute every lab (quick profile, offline)
 	$(BIN)/python -m pytest
 
-lab: setup  ## start JupyterLab on the labs
-	$(BIN)/jupyter lab labs/
+LAB_PORT ?= 8888
+LAB_ARGS ?=
+lab: setup  ## JupyterLab on labs/ (WORKBOOK_PROFILE=quick make lab: small sizes, fast runs)
+	@echo "Profile: $${WORKBOOK_PROFILE:-full} (WORKBOOK_PROFILE=quick make lab for small, fast runs)."
+	@echo "Open the http://127.0.0.1:$(LAB_PORT)/lab?token=... URL JupyterLab prints below; Ctrl-C stops it."
+	$(BIN)/jupyter lab labs/ --ServerApp.port=$(LAB_PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+uitest: setup  ## lab 03 in JupyterLab driven by headless Chromium (quick); screenshots in _build/ui/
+	WORKBOOK_UITEST=1 $(BIN)/python -m pytest tests/test_ui_lab.py -p no:cacheprovider
 
 BOOK_JS := book/node_modules/.installed
 
