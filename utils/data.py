@@ -134,7 +134,9 @@ def load_mnist(n_train: int = TRAIN_POOL, n_val: int = VAL_SIZE, n_test: int = T
 
 
 def load_cifar10():
-    """Return CIFAR-10 as uint8 (N, 32, 32, 3) images and int64 labels: x_train, y_train, x_test, y_test (lab 07).
+    """Return CIFAR-10 (lab 07): x_train, y_train, x_test, y_test.
+
+    Images as uint8 (N, 32, 32, 3), labels as int64.
 
     Downloaded once by torchvision into ``cache_dir("cifar10")``; torchvision
     checks the archive's md5 when it downloads and every batch file's md5
