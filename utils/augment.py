@@ -1,4 +1,5 @@
-"""Random small shifts and rotations of a whole batch of digits at once (labs 04, 07)."""
+"""Random small moves of a whole batch of digits at once: whole-pixel shifts (labs 03, 04)
+and sub-pixel shifts with rotations."""
 from __future__ import annotations
 
 import math
@@ -26,3 +27,25 @@ def shift_rotate(images: np.ndarray, rng: np.random.Generator, max_shift: float 
     grid = F.affine_grid(theta, batch.shape, align_corners=False)
     moved = F.grid_sample(batch, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
     return moved.reshape(array.shape).numpy().astype(array.dtype, copy=False)
+
+
+def shift_pixels(images: np.ndarray, rng: np.random.Generator,
+                 max_shift: int = 1) -> np.ndarray:
+    """Return ``images`` (N, 784) or (N, 28, 28), each moved by a random whole number of
+    pixels in [-max_shift, max_shift] along each axis, zeros filled in (same shape, dtype)."""
+    array = np.asarray(images)
+    if array.shape[1:] not in ((784,), (28, 28)):
+        raise ValueError(f"expected digits of shape (N, 784) or (N, 28, 28), got {array.shape}.")
+    if isinstance(max_shift, bool) or int(max_shift) != max_shift or not 0 <= max_shift < 28:
+        raise ValueError(f"max_shift must be a whole number of pixels in [0, 27], got {max_shift!r}.")
+    k = int(max_shift)
+    n = len(array)
+    padded = np.zeros((n, 28 + 2 * k, 28 + 2 * k), dtype=array.dtype)
+    padded[:, k:k + 28, k:k + 28] = array.reshape(n, 28, 28)
+    offsets = rng.integers(0, 2 * k + 1, size=(n, 2))  # top-left corner of each crop
+    moved = np.empty((n, 28, 28), dtype=array.dtype)
+    for dy in range(2 * k + 1):  # one slice per offset: no per-image loop
+        for dx in range(2 * k + 1):
+            rows = np.flatnonzero((offsets[:, 0] == dy) & (offsets[:, 1] == dx))
+            moved[rows] = padded[rows, dy:dy + 28, dx:dx + 28]
+    return moved.reshape(array.shape)
