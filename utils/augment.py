@@ -40,12 +40,12 @@ def shift_pixels(images: np.ndarray, rng: np.random.Generator,
         raise ValueError(f"max_shift must be a whole number of pixels in [0, 27], got {max_shift!r}.")
     k = int(max_shift)
     n = len(array)
-    padded = np.zeros((n, 28 + 2 * k, 28 + 2 * k), dtype=array.dtype)
-    padded[:, k:k + 28, k:k + 28] = array.reshape(n, 28, 28)
-    offsets = rng.integers(0, 2 * k + 1, size=(n, 2))  # top-left corner of each crop
-    moved = np.empty((n, 28, 28), dtype=array.dtype)
-    for dy in range(2 * k + 1):  # one slice per offset: no per-image loop
-        for dx in range(2 * k + 1):
+    images = array.reshape(n, 28, 28)
+    offsets = rng.integers(-k, k + 1, size=(n, 2))  # (up, left) per image
+    moved = np.zeros((n, 28, 28), dtype=array.dtype)
+    for dy in range(-k, k + 1):  # one slice per offset: no per-image loop
+        for dx in range(-k, k + 1):
             rows = np.flatnonzero((offsets[:, 0] == dy) & (offsets[:, 1] == dx))
-            moved[rows] = padded[rows, dy:dy + 28, dx:dx + 28]
+            moved[rows, max(-dy, 0):28 - max(dy, 0), max(-dx, 0):28 - max(dx, 0)] = \
+                images[rows, max(dy, 0):28 + min(dy, 0), max(dx, 0):28 + min(dx, 0)]
     return moved.reshape(array.shape)
