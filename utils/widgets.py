@@ -187,7 +187,13 @@ class TrainingPanel:
         self.widget = widgets.VBox([widgets.HTML(f"<b>{html.escape(title)}</b>"), *rows, self.button,
                                     widgets.HBox([self.progress, self.progress_text]), self.status,
                                     self.plot_area, self.table_area])
-        self.widget.add_class("training-panel")
+        self.widget.add_class("training-panel")  # CSS hooks for the browser test (tests/test_ui_lab.py)
+        for widget, name in ((self.status, "status"), (self.progress_text, "progress"),
+                             (self.plot_area, "plot"), (self.table_area, "table"), (self.button, "train")):
+            widget.add_class(f"panel-{name}")
+        for name in self.controls:
+            self.controls[name].add_class(f"panel-slider-{name}")
+            self.inputs[name].add_class(f"panel-input-{name}")
         if "n_train" in self.controls:
             self._fit_batch_choices()
 
