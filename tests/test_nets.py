@@ -40,13 +40,32 @@ def test_training_improves_accuracy(small_data):
 
 def test_checkpoint_round_trip_and_message(tmp_path, monkeypatch, small_data):
     monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
-    assert nets.checkpoint_path(30) == tmp_path / "checkpoints" / "digitnet_30.pt"
+    monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
+    relative = "checkpoints/quick/digitnet_30.pt"
+    assert nets.checkpoint_path(30) == tmp_path / relative
     trained, message = nets.load_or_train_digit_net(30, data=small_data, epochs=1)
     assert "trained" in message and nets.checkpoint_path(30).exists()
+    assert relative in message and "quick profile, width 30" in message
+    assert "1 epochs on 600 images" in message
     loaded, message = nets.load_or_train_digit_net(30)
-    assert "loaded" in message and loaded.embed_dim == 30
+    assert message.startswith(f"loaded {relative}") and loaded.embed_dim == 30
+    assert message.endswith("1 epochs on 600 images, seed 0"), "the note is kept"
     x = torch.rand(3, 1, 28, 28)
     assert torch.allclose(trained.eval()(x), loaded(x))
+
+
+def test_quick_runs_never_touch_the_full_checkpoint(tmp_path, monkeypatch):
+    """`make test` (quick) must not overwrite the network lab 08 loads in the full profile."""
+    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
+    monkeypatch.setenv("WORKBOOK_PROFILE", "full")
+    full_path = nets.checkpoint_path(50)
+    nets.save_digit_net(nets.DigitNet(), full_path, note="full-profile run")
+    monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
+    assert nets.checkpoint_path(50) != full_path
+    assert not nets.checkpoint_path(50).exists()
+    monkeypatch.setenv("WORKBOOK_PROFILE", "full")
+    _, message = nets.load_or_train_digit_net(50)
+    assert "full profile, width 50" in message and message.endswith("full-profile run")
 
 
 def test_corrupt_checkpoint_says_what_to_do(tmp_path, monkeypatch):

@@ -11,7 +11,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .config import cache_dir, device as default_device
+from .config import cache_dir, checkpoint_dir, profile
+from .config import device as default_device
 
 SAVED_FROM = "labs/06_cnn.ipynb"
 __all__ = ["DigitNet", "train_epoch", "evaluate", "checkpoint_path", "save_digit_net",
@@ -76,35 +77,42 @@ def evaluate(model, x, y, device, batch_size=1000):
 
 
 def checkpoint_path(embed_dim=50):
-    """Where the trained DigitNet with this embedding width is cached (lab 06 writes, lab 08 reads)."""
-    return cache_dir("checkpoints") / f"digitnet_{embed_dim}.pt"
+    """Where the DigitNet of this width is cached, per profile."""
+    return checkpoint_dir() / f"digitnet_{embed_dim}.pt"
 
 
-def save_digit_net(model, path):
-    """Save the weights and the constructor arguments of a DigitNet."""
+def save_digit_net(model, path, note=""):
+    """Save a DigitNet's weights, constructor arguments and training note."""
     torch.save({"embed_dim": model.embed_dim, "dropout": model.dropout,
-                "state_dict": model.state_dict()}, path)
+                "note": note, "state_dict": model.state_dict()}, path)
 
 
-def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0, device=None):
-    """A trained DigitNet: loaded from its checkpoint if present, else trained on MNIST and saved.
+def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
+                            device=None):
+    """A trained DigitNet: its checkpoint if present, else trained and saved.
 
-    Returns (model, message); the message says which happened and where the checkpoint is.
+    Returns (model, message); the message says which happened, with the
+    profile, the width and the checkpoint's path in the workbook cache.
     """
     device = device or default_device()
     path = checkpoint_path(embed_dim)
+    where = (f"{path.relative_to(cache_dir())} in the workbook cache "
+             f"({profile()} profile, width {embed_dim})")
     if path.exists():
         try:
             saved = torch.load(path, map_location=device, weights_only=True)
             model = DigitNet(saved["embed_dim"], saved["dropout"]).to(device)
             model.load_state_dict(saved["state_dict"])
         except Exception as err:
-            raise RuntimeError(f"The checkpoint {path} is corrupt or from another network ({err}). "
-                               "Delete it and run again: the network will be retrained.") from err
-        return model.eval(), f"loaded the lab-06 network from {path}"
+            raise RuntimeError(
+                f"The checkpoint {path} is corrupt or from another network "
+                f"({err}). Delete it and run again: the network will be "
+                "retrained.") from err
+        note = saved.get("note") or "no note on how it was trained"
+        return model.eval(), f"loaded {where}: {note}"
     if data is None:
         from .data import load_mnist
-        data = load_mnist(6_000, seed=seed, verbose=False)
+        data = load_mnist(verbose=False)
     torch.manual_seed(seed)
     model = DigitNet(embed_dim).to(device).to(memory_format=torch.channels_last)
     x = torch.from_numpy(data.x_train).reshape(-1, 1, 28, 28)
@@ -112,7 +120,7 @@ def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0, device=No
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
     generator = torch.Generator().manual_seed(seed)
     for _ in range(epochs):
-        train_epoch(model, x, y, optimizer, 64, generator, device)
-    save_digit_net(model, path)
-    return model.eval(), (f"no checkpoint at {path}: trained DigitNet(embed_dim={embed_dim}) for {epochs} "
-                          f"epochs on {len(y):,} images ({data.source}) and saved it there")
+        train_epoch(model, x, y, optimizer, 128, generator, device)
+    note = f"{epochs} epochs on {len(y):,} images, seed {seed}"
+    save_digit_net(model, path, note)
+    return model.eval(), f"no checkpoint yet: trained, saved {where}: {note}"
