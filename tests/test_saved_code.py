@@ -1,31 +1,41 @@
-"""d2l-style saved code: what a lab teaches and later labs import must match the lab's text."""
+"""Saved code (d2l's #@save): utils/mlp.py and utils/nets.py are generated from the labs."""
 import importlib
-import inspect
-import json
-import textwrap
+import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).parents[1]
-SAVED_MODULES = ["utils.mlp", "utils.nets"]
+sys.path.insert(0, str(ROOT / "tools"))
+import save_code  # noqa: E402
 
 
-def _saved_names():
-    for name in SAVED_MODULES:
-        if not (ROOT / (name.replace(".", "/") + ".py")).exists():
-            continue
-        module = importlib.import_module(name)
-        for item in module.__all__:
-            yield pytest.param(module, item, id=f"{name}.{item}")
+@pytest.mark.parametrize("module", list(save_code.MODULES))
+def test_generated_module_is_up_to_date(module):
+    assert (ROOT / module).read_text() == save_code.generate(module), (
+        f"{module} is out of date with {save_code.MODULES[module][0]}: run make saved")
 
 
-@pytest.mark.parametrize("module, name", list(_saved_names()))
-def test_saved_code_matches_the_lab(module, name):
-    notebook = json.loads((ROOT / module.SAVED_FROM).read_text())
-    cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code"]
-    source = textwrap.dedent(inspect.getsource(getattr(module, name))).strip()
-    assert any(source in cell for cell in cells), (
-        f"{module.__name__}.{name} differs from its cell in {module.SAVED_FROM}: "
-        "edit both together (the lab teaches it, later labs import it)."
-    )
+@pytest.mark.parametrize("module", list(save_code.MODULES))
+def test_an_edited_saved_cell_makes_the_module_stale(module, tmp_path):
+    lab = ROOT / save_code.MODULES[module][0]
+    notebook = nbformat.read(lab, as_version=4)
+    cell = next(c for c in notebook.cells if save_code.TAG in c.metadata.get("tags", []))
+    cell.source = cell.source.replace("\n", "\n    # edited in the lab\n", 1)
+    edited = tmp_path / lab.name
+    nbformat.write(notebook, edited)
+    assert save_code.generate(module, edited) != (ROOT / module).read_text()
+
+
+@pytest.mark.parametrize("module", list(save_code.MODULES))
+def test_every_saved_name_is_importable(module):
+    imported = importlib.import_module(module.removesuffix(".py").replace("/", "."))
+    assert imported.__all__ and all(callable(getattr(imported, name)) for name in imported.__all__)
+
+
+def test_untagged_lab_is_an_error(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy")])
+    nbformat.write(notebook, tmp_path / "lab.ipynb")
+    with pytest.raises(ValueError, match="no code cell tagged"):
+        save_code.generate("utils/mlp.py", tmp_path / "lab.ipynb")

@@ -1,18 +1,23 @@
-"""The NumPy two-layer perceptron that lab 03 writes out, saved for labs 04, 06, 07 and the benchmark.
+"""Saved code: the NumPy two-layer perceptron of lab 03.
 
-d2l-style saved code: every function named in ``__all__`` is copied verbatim
-from a code cell of ``labs/03_numpy_mlp.ipynb`` (``tests/test_saved_code.py``
-checks it). Edit the lab and this file together.
+Generated from ``labs/03_numpy_mlp.ipynb`` by
+``tools/save_code.py``: edit the lab's cells tagged ``save`` and run
+``make saved``, never this file.
 """
+
+
 from __future__ import annotations
 
+
 import numpy as np
+
 
 SAVED_FROM = "labs/03_numpy_mlp.ipynb"
 __all__ = ["init_mlp", "sigmoid", "softmax", "cross_entropy", "one_hot",
            "mlp_forward", "mlp_backward", "train_epoch", "evaluate"]
 
 
+# labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def init_mlp(hidden_width, rng, n_in=784, n_out=10, std=0.1, dtype=np.float32):
     """Return the parameters {W1, b1, W2, b2}: N(0, std^2) weights, zero biases."""
     if int(hidden_width) < 1:
@@ -25,17 +30,20 @@ def init_mlp(hidden_width, rng, n_in=784, n_out=10, std=0.1, dtype=np.float32):
     }
 
 
+# labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def sigmoid(A):
     """Return 1 / (1 + exp(-A)), computed as 0.5 + 0.5 tanh(A / 2) (no overflow)."""
     return 0.5 + 0.5 * np.tanh(0.5 * A)
 
 
+# labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def softmax(A):
     """Return the row-wise softmax of the logits A (N, K), shifted by the row maximum."""
     E = np.exp(A - A.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
 
 
+# labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def cross_entropy(A, y):
     """Return the mean cross-entropy of logits A (N, K) for labels y (N,), via log-sum-exp."""
     shifted = A - A.max(axis=1, keepdims=True)
@@ -43,11 +51,13 @@ def cross_entropy(A, y):
     return float(np.mean(log_norm - shifted[np.arange(len(y)), y]))
 
 
+# labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def one_hot(y, n_classes=10, dtype=np.float32):
     """Return the (N, n_classes) one-hot matrix of integer labels y (N,)."""
     return np.eye(n_classes, dtype=dtype)[y]
 
 
+# labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def mlp_forward(params, X):
     """Return the class probabilities P (N, 10) for images X (N, 784) and the cache for backward."""
     if X.ndim != 2 or X.shape[1] != params["W1"].shape[1]:
@@ -60,6 +70,7 @@ def mlp_forward(params, X):
     return P, {"X": X, "F1": F1, "A2": A2, "P": P}
 
 
+# labs/03_numpy_mlp.ipynb, section "2 The backward pass"
 def mlp_backward(params, cache, Y_onehot):
     """Return the gradients {W1, b1, W2, b2} of the MEAN cross-entropy over the batch."""
     X, F1, P = cache["X"], cache["F1"], cache["P"]
@@ -77,6 +88,7 @@ def mlp_backward(params, cache, Y_onehot):
     }
 
 
+# labs/03_numpy_mlp.ipynb, section "3 Minibatch SGD"
 def train_epoch(params, X, y, batch_size, learning_rate, rng, weight_decay=0.0):
     """Train one epoch of minibatch SGD in place; return the mean training loss of the epoch."""
     n = len(X)
@@ -99,6 +111,7 @@ def train_epoch(params, X, y, batch_size, learning_rate, rng, weight_decay=0.0):
     return total_loss / n
 
 
+# labs/03_numpy_mlp.ipynb, section "3 Minibatch SGD"
 def evaluate(params, X, y):
     """Return (mean cross-entropy, accuracy) of the network on images X and labels y."""
     P, cache = mlp_forward(params, X)

@@ -1,24 +1,27 @@
-"""The lab-06 digit network and its training loop, saved for lab 08.
+"""Saved code: the digit network of lab 06 and its training loop.
 
-d2l-style saved code: every name in ``__all__`` is copied verbatim from a code
-cell of ``labs/06_cnn.ipynb`` (``tests/test_saved_code.py`` checks it). Edit the
-lab and this file together.
+Generated from ``labs/06_cnn.ipynb`` by
+``tools/save_code.py``: edit the lab's cells tagged ``save`` and run
+``make saved``, never this file.
 """
+
+
 from __future__ import annotations
 
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+from .config import cache_dir, checkpoint_dir, device as default_device, profile
+from .data import load_mnist
 
-from .config import cache_dir, checkpoint_dir, profile
-from .config import device as default_device
 
 SAVED_FROM = "labs/06_cnn.ipynb"
-__all__ = ["DigitNet", "train_epoch", "evaluate", "checkpoint_path", "save_digit_net",
-           "load_or_train_digit_net"]
+__all__ = ["DigitNet", "train_epoch", "evaluate", "checkpoint_path",
+           "save_digit_net", "load_or_train_digit_net"]
 
 
+# labs/06_cnn.ipynb, section "1 Two networks"
 class DigitNet(nn.Module):
     """Two convolutions and two fully connected layers; ``embed`` returns the hidden layer."""
 
@@ -43,6 +46,7 @@ class DigitNet(nn.Module):
         return F.log_softmax(self.fc2(h), dim=1)
 
 
+# labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
 def train_epoch(model, x, y, optimizer, batch_size, generator, device):
     """One epoch over in-memory tensors x (N, 1, 28, 28), y (N,); returns (mean loss, accuracy)."""
     model.train()
@@ -62,6 +66,7 @@ def train_epoch(model, x, y, optimizer, batch_size, generator, device):
     return total_loss / len(x), correct / len(x)
 
 
+# labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
 @torch.no_grad()
 def evaluate(model, x, y, device, batch_size=1000):
     """(mean loss, accuracy) of the model on tensors x, y, in evaluation mode."""
@@ -76,17 +81,20 @@ def evaluate(model, x, y, device, batch_size=1000):
     return total_loss / len(x), correct / len(x)
 
 
+# labs/06_cnn.ipynb, section "7 Save the network for lab 08"
 def checkpoint_path(embed_dim=50):
     """Where the DigitNet of this width is cached, per profile."""
     return checkpoint_dir() / f"digitnet_{embed_dim}.pt"
 
 
+# labs/06_cnn.ipynb, section "7 Save the network for lab 08"
 def save_digit_net(model, path, note=""):
     """Save a DigitNet's weights, constructor arguments and training note."""
     torch.save({"embed_dim": model.embed_dim, "dropout": model.dropout,
                 "note": note, "state_dict": model.state_dict()}, path)
 
 
+# labs/06_cnn.ipynb, section "7 Save the network for lab 08"
 def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
                             device=None):
     """A trained DigitNet: its checkpoint if present, else trained and saved.

@@ -1,0 +1,129 @@
+"""Generate the saved-code modules from the lab cells tagged ``save`` (d2l's ``#@save``).
+
+A lab teaches a function; later labs import it.  The function lives in the
+lab, in a code cell tagged ``save``; this tool copies every top-level
+``def`` and ``class`` of those cells, word for word, into a module of
+``utils``, with the imports they use taken from the lab's set-up cell.
+
+    python tools/save_code.py          # write the modules (make saved)
+    python tools/save_code.py --check  # exit 1 when a module is out of date
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+# module -> (lab it is generated from, what it holds)
+MODULES = {
+    "utils/mlp.py": ("labs/03_numpy_mlp.ipynb",
+                     "the NumPy two-layer perceptron of lab 03"),
+    "utils/nets.py": ("labs/06_cnn.ipynb",
+                      "the digit network of lab 06 and its training loop"),
+}
+TAG = "save"
+
+
+def _section(markdown: str, current: str) -> str:
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            return line[3:].strip()
+    return current
+
+
+def _definitions(source: str) -> list[tuple[str, str]]:
+    """Return (name, source) of each top-level def/class of a cell, decorators included."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            found.append((node.name, "\n".join(lines[start - 1:node.end_lineno])))
+    return found
+
+
+def _used_names(sources: list[str]) -> set[str]:
+    names = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+    return names
+
+
+def _imports(setup_source: str, used: set[str]) -> list[str]:
+    """Return the set-up cell's imports of names the saved code uses, made package-relative."""
+    kept = []
+    for node in ast.parse(setup_source).body:
+        if isinstance(node, ast.Import):
+            aliases = [a for a in node.names if (a.asname or a.name.split(".")[0]) in used]
+            kept += [f"import {a.name}" + (f" as {a.asname}" if a.asname else "")
+                     for a in aliases]
+        elif isinstance(node, ast.ImportFrom):
+            aliases = [a for a in node.names if (a.asname or a.name) in used]
+            if aliases:
+                module = node.module
+                if module.startswith("utils."):
+                    module = "." + module[len("utils."):]
+                names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "")
+                                  for a in aliases)
+                kept.append(f"from {module} import {names}")
+    return kept
+
+
+def generate(module: str, lab_path: Path | None = None) -> str:
+    """Return the text of a saved-code module, generated from its lab."""
+    lab, what = MODULES[module]
+    notebook = nbformat.read(lab_path or ROOT / lab, as_version=4)
+    setup = next(c.source for c in notebook.cells if c.cell_type == "code")
+    section, blocks = "", []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            section = _section(cell.source, section)
+        elif TAG in cell.metadata.get("tags", []):
+            for name, source in _definitions(cell.source):
+                blocks.append((name, section, source))
+    if not blocks:
+        raise ValueError(f"{lab} has no code cell tagged {TAG!r}.")
+    imports = _imports(setup, _used_names([b[2] for b in blocks]))
+    names = textwrap.fill(", ".join(f'"{name}"' for name, _, _ in blocks), 68,
+                          subsequent_indent=" " * 11)
+    parts = [
+        f'"""Saved code: {what}.\n\nGenerated from ``{lab}`` by\n'
+        f"``tools/save_code.py``: edit the lab's cells tagged ``{TAG}`` and run\n"
+        '``make saved``, never this file.\n"""',
+        "from __future__ import annotations",
+        "\n".join(imports),
+        f'SAVED_FROM = "{lab}"\n__all__ = [{names}]',
+    ]
+    for name, section_name, source in blocks:
+        parts.append(f"# {lab}, section \"{section_name}\"\n{source}")
+    return "\n\n\n".join(part for part in parts if part) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with --check, compare) every saved-code module."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only compare")
+    args = parser.parse_args(argv)
+    stale = []
+    for module in MODULES:
+        text, path = generate(module), ROOT / module
+        if args.check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(module)
+        else:
+            path.write_text(text)
+    for module in stale:
+        print(f"{module} is out of date with {MODULES[module][0]}: run make saved")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
