@@ -3,7 +3,7 @@
 A lab teaches a function; later labs import it.  The function lives in the
 lab, in a code cell tagged ``save``; this tool copies every top-level
 ``def`` and ``class`` of those cells, word for word, into a module of
-``utils``, with the imports they use taken from the lab's set-up cell.
+``utils``, with the lab's imports of the names they use.
 
     python tools/save_code.py          # write the modules (make saved)
     python tools/save_code.py --check  # exit 1 when a module is out of date
@@ -57,10 +57,11 @@ def _used_names(sources: list[str]) -> set[str]:
     return names
 
 
-def _imports(setup_source: str, used: set[str]) -> list[str]:
-    """Return the set-up cell's imports of names the saved code uses, made package-relative."""
+def _imports(sources: list[str], used: set[str]) -> list[str]:
+    """Return the cells' top-level imports of names the saved code uses, package-relative."""
     kept = []
-    for node in ast.parse(setup_source).body:
+    nodes = [node for source in sources for node in ast.parse(source).body]
+    for node in nodes:
         if isinstance(node, ast.Import):
             aliases = [a for a in node.names if (a.asname or a.name.split(".")[0]) in used]
             kept += [f"import {a.name}" + (f" as {a.asname}" if a.asname else "")
@@ -74,14 +75,15 @@ def _imports(setup_source: str, used: set[str]) -> list[str]:
                 names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "")
                                   for a in aliases)
                 kept.append(f"from {module} import {names}")
-    return kept
+    return list(dict.fromkeys(kept))
 
 
 def generate(module: str, lab_path: Path | None = None) -> str:
     """Return the text of a saved-code module, generated from its lab."""
     lab, what = MODULES[module]
     notebook = nbformat.read(lab_path or ROOT / lab, as_version=4)
-    setup = next(c.source for c in notebook.cells if c.cell_type == "code")
+    code = [c.source for c in notebook.cells
+            if c.cell_type == "code" and not c.source.lstrip().startswith("%")]
     section, blocks = "", []
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
@@ -91,7 +93,7 @@ def generate(module: str, lab_path: Path | None = None) -> str:
                 blocks.append((name, section, source))
     if not blocks:
         raise ValueError(f"{lab} has no code cell tagged {TAG!r}.")
-    imports = _imports(setup, _used_names([b[2] for b in blocks]))
+    imports = _imports(code, _used_names([b[2] for b in blocks]))
     names = textwrap.fill(", ".join(f'"{name}"' for name, _, _ in blocks), 68,
                           subsequent_indent=" " * 11)
     parts = [
