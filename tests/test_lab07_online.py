@@ -50,7 +50,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 LAB = Path(__file__).parents[1] / "labs" / "07_transfer_learning.ipynb"
-PER_BATCH, N_TEST = 100, 200          # 500 training and 200 test images
+PER_BATCH, N_TEST = 40, 100           # 200 training and 100 test images
 WEIGHT_DEPENDENT = (
     "pretrained features should beat raw pixels and random weights",
     "frozen pretrained features should beat a CNN trained on the same images",
