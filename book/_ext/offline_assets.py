@@ -28,9 +28,19 @@ NPM_FILES = [
 # AMD bundles of custom widgets, from the Python environment.
 WIDGET_BUNDLES = {"ipycanvas": "share/jupyter/nbextensions/ipycanvas/index.js"}
 # Maps each widget module to its local bundle, relative to this script.
+# The widget manager typesets with MathJax 2's ``MathJax.Hub.Queue``; the book
+# loads MathJax 3 (deferred, so it is there by DOMContentLoaded): map the call.
 REQUIRE_CONFIG = """(function () {
   var base = document.currentScript.src.replace(/[^/]*$/, "");
   window.requirejs.config({paths: {%s}});
+  window.addEventListener("DOMContentLoaded", function () {
+    var mathjax = window.MathJax;
+    if (mathjax && !mathjax.Hub) {
+      mathjax.Hub = {Queue: function (job) {
+        if (mathjax.typesetPromise) { mathjax.typesetPromise([job[2]]); }
+      }};
+    }
+  });
 })();
 """
 
