@@ -1,4 +1,5 @@
 """utils.config: profiles, seeds, cache folder."""
+import os
 import random
 
 import numpy as np
@@ -86,3 +87,11 @@ def test_checkpoints_are_kept_per_profile(monkeypatch, tmp_path):
     quick = config.checkpoint_dir()
     monkeypatch.setenv("WORKBOOK_PROFILE", "full")
     assert quick != config.checkpoint_dir() and quick.name == "quick"
+
+
+def test_progress_bar_honours_tqdm_disable(monkeypatch):
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert config.progress(range(3)).disable
+    monkeypatch.setenv("TQDM_DISABLE", "0")
+    bar = config.progress(range(3), file=open(os.devnull, "w"))
+    assert not bar.disable and list(bar) == [0, 1, 2]

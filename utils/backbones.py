@@ -19,10 +19,9 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
 from .config import (cache_dir, device as default_device, download_timeout,
-                     network_available, offline_forced)
+                     network_available, offline_forced, progress)
 
 # Stages of EfficientNet-Lite0: (repeats, kernel, stride, expansion, in, out).
 LITE0_STAGES = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
@@ -262,7 +261,7 @@ def extract_features(model, images, cuts, size, grid=2, batch_size=64, device=No
     device = device or default_device()
     model = model.to(device).to(memory_format=torch.channels_last)
     outputs = {cut: [] for cut in cuts}
-    for start in tqdm(range(0, len(images), batch_size), desc="features", leave=False):
+    for start in progress(range(0, len(images), batch_size), desc="features", leave=False):
         batch = to_rgb(images[start:start + batch_size], size).to(device, memory_format=torch.channels_last)
         for cut, activation in model.stages(batch, set(cuts)):
             outputs[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy())

@@ -80,6 +80,17 @@ def checkpoint_dir() -> Path:
     return cache_dir("checkpoints", profile())
 
 
+def progress(iterable, **kwargs):
+    """Return ``iterable`` with a progress bar, or bare when ``TQDM_DISABLE=1`` (tests, book).
+
+    tqdm's notebook bar ignores ``TQDM_DISABLE`` by itself, hence this helper.
+    """
+    from tqdm.auto import tqdm
+
+    disable = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes")
+    return tqdm(iterable, disable=disable, **kwargs)
+
+
 def seed_everything(seed: int = 0) -> None:
     """Seed Python, NumPy and torch (set-up cell of every lab)."""
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
