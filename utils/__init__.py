@@ -1,5 +1,8 @@
-"""Plumbing for the deep-learning workbook's labs: data, profiles, plots, widgets, checks.
+"""What the workbook's labs import at run time.
 
-Each module is small and documented with the labs that use it; no lab's
-lesson (a model, a gradient, a training step) lives here.
+Plumbing shared by several labs (data, profiles and seeds, the network
+policy, plots, widgets, checks, the summary table, exercises) and, in
+``mlp.py`` and ``nets.py``, the code that labs 03 and 06 teach, generated
+from their cells tagged ``save`` so that later labs import it instead of
+copying it (``make saved``).
 """
