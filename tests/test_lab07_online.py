@@ -202,7 +202,8 @@ def test_online_branch_runs_on_stand_ins(backbone, tmp_path, monkeypatch):
     finally:
         listener.close()
 
-    banner = "".join(o.get("text", "") for o in nb.cells[5].outputs)
+    banner = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                     for o in c.outputs if "backbone:" in o.get("text", ""))
     expected = "resnet18" if backbone == "auto" else backbone
     assert f"backbone: {expected} | target data: cifar10" in banner, banner
     facts = json.loads(nb.cells[-1].outputs[-1]["text"])
