@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup constraints test lab uitest book booktest saved bench student clean
+.PHONY: setup constraints test lab uitest book booktest saved bench student grade clean
 
 setup: $(STAMP)
 
@@ -58,8 +58,11 @@ saved: setup  ## regenerate utils/mlp.py and utils/nets.py from the labs' cells 
 bench: setup  ## speed benchmark (not a test): NumPy vs PyTorch vs matmul peak
 	$(BIN)/python tools/benchmark.py
 
-student: setup  ## student edition of the labs (solutions replaced by stubs) into student/
-	$(BIN)/python -m utils.student_edition labs/ student/
+student: setup  ## the student edition (nbgrader: solutions become stubs) in student/
+	$(BIN)/python tools/grade.py student
+
+grade: setup  ## autograde both editions of every lab (quick) -> _build/grades.csv
+	$(BIN)/python tools/grade.py grade
 
 clean:
 	rm -rf _build student

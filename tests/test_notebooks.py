@@ -1,14 +1,18 @@
 """Every lab: stored without outputs, one title, asserts its lesson, exercises with checks."""
+import ast
+import importlib
 import json
 import re
+import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
-from utils.student_edition import strip_solutions
-
 ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import grade as grade_tool  # noqa: E402
 LABS = sorted((ROOT / "labs").glob("*.ipynb"))
 
 
@@ -41,18 +45,53 @@ def test_one_numbered_title(path):
     assert len(titles) == 1 and titles[0].startswith(path.name[:2] + " · "), titles
 
 
+def _lesson_code(path):
+    """Code cells that are neither exercises nor their grade cells."""
+    return [src for c, src in zip(_code_cells(path), _code(path))
+            if "nbgrader" not in c.get("metadata", {})]
+
+
+def _code_cells(path):
+    return [c for c in _cells(path) if c["cell_type"] == "code"]
+
+
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
 def test_lab_asserts_its_lesson(path):
-    source = "\n".join(_code(path))
-    assert len(re.findall(r"^\s*assert\b|\bcheck\w*\(", source, flags=re.M)) >= 3
-    assert "NBVAL_" not in source, "use cell tags, not # NBVAL_ comments (they show in the book)"
+    lesson = "\n".join(_lesson_code(path))
+    tree = ast.parse("\n".join(line for line in lesson.splitlines()
+                               if not line.lstrip().startswith(("%", "!"))))
+    asserts = [n for n in ast.walk(tree) if isinstance(n, ast.Assert)]
+    assert len(asserts) >= 5, (
+        f"{path.name}: {len(asserts)} assert statements in its lesson cells; "
+        "a lab asserts what it teaches")
+    assert "NBVAL_" not in lesson, (
+        "use cell tags, not # NBVAL_ comments (they show in the book)")
 
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
-def test_exercises_have_solutions_and_checks(path):
-    code = _code(path)
-    solutions = [i for i, src in enumerate(code) if "### BEGIN SOLUTION" in src]
-    assert len(solutions) >= 2, f"{path.name}: at least two exercises with '### BEGIN SOLUTION'"
-    for i in solutions:
-        assert i + 1 < len(code) and "ex.check_" in code[i + 1], f"{path.name}: the cell after a solution must run its check"
-        compile(strip_solutions(code[i]), f"{path.name} student edition", "exec")
+def test_code_fits_the_column(path):
+    long = [(i, line) for i, src in enumerate(_code(path))
+            for line in src.splitlines() if len(line) > 79]
+    assert not long, f"{path.name}: lines over 79 characters: {long[:3]}"
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
+def test_graded_exercises(path):
+    """At least 3 graded exercises, all of the lab's table, metadata fresh."""
+    lab = int(path.name[:2])
+    table = importlib.import_module(f"utils.exercises.lab{lab:02d}").EXERCISES
+    notebook = nbformat.read(path, as_version=4)
+    found = [number for number, _, _ in grade_tool.exercises(notebook)]
+    assert len(found) >= 3, f"{path.name}: {found}; a lab grades 3 or more"
+    assert sorted(found) == sorted(table), (
+        f"{path.name} grades {found}, its table lists {list(table)}")
+    assert grade_tool.marked(notebook, path.name) == notebook, (
+        f"{path.name}: run python tools/grade.py mark")
+    for number, answer, test in grade_tool.exercises(notebook):
+        source = notebook.cells[test].source
+        if table[number].points >= 2:
+            assert "### BEGIN HIDDEN TESTS" in source, (
+                f"{path.name}: core exercise {number} has no hidden tests")
+        assert source.rstrip().endswith("check.score"), (
+            f"{path.name} {number}: the grade cell must end with check.score "
+            "(nbgrader reads it as the cell's points)")

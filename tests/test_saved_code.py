@@ -21,7 +21,8 @@ def test_generated_module_is_up_to_date(module):
 def test_an_edited_saved_cell_makes_the_module_stale(module, tmp_path):
     lab = ROOT / save_code.MODULES[module][0]
     notebook = nbformat.read(lab, as_version=4)
-    cell = next(c for c in notebook.cells if save_code.TAG in c.metadata.get("tags", []))
+    tag = save_code.MODULES[module][2]
+    cell = next(c for c in notebook.cells if tag in c.metadata.get("tags", []))
     cell.source = cell.source.replace("\n", "\n    # edited in the lab\n", 1)
     edited = tmp_path / lab.name
     nbformat.write(notebook, edited)

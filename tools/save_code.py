@@ -19,14 +19,29 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-# module -> (lab it is generated from, what it holds)
+# module -> (lab it is generated from, what it holds, the tag of its cells)
 MODULES = {
+    "utils/softmax.py": ("labs/01_softmax_derivation.ipynb",
+                         "softmax regression of lab 01", "save"),
+    "utils/jacobians.py": ("labs/02_jacobians.ipynb",
+                           "the Jacobians and chain rule of lab 02", "save"),
     "utils/mlp.py": ("labs/03_numpy_mlp.ipynb",
-                     "the NumPy two-layer perceptron of lab 03"),
+                     "the NumPy two-layer perceptron of lab 03", "save"),
+    "utils/regularise.py": ("labs/04_overfitting.ipynb",
+                            "weight decay and early stopping of lab 04", "save"),
+    "utils/momentum.py": ("labs/05_momentum.ipynb",
+                          "the momentum updates of lab 05", "save"),
     "utils/nets.py": ("labs/06_cnn.ipynb",
-                      "the digit network of lab 06 and its training loop"),
+                      "the digit network of lab 06 and its training loop", "save"),
+    "utils/photo.py": ("labs/06_cnn.ipynb",
+                       "lab 06's MNIST recipe for a photo", "save-photo"),
+    "utils/transfer.py": ("labs/07_transfer_learning.ipynb",
+                          "cutting a backbone and its head, from lab 07", "save"),
+    "utils/embedding.py": ("labs/08_greek_embedding.ipynb",
+                           "the embedding and k-NN of lab 08", "save"),
 }
-TAG = "save"
+# nbgrader's solution markers: the saved code is the solution, without them
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 def _section(markdown: str, current: str) -> str:
@@ -80,7 +95,7 @@ def _imports(sources: list[str], used: set[str]) -> list[str]:
 
 def generate(module: str, lab_path: Path | None = None) -> str:
     """Return the text of a saved-code module, generated from its lab."""
-    lab, what = MODULES[module]
+    lab, what, tag = MODULES[module]
     notebook = nbformat.read(lab_path or ROOT / lab, as_version=4)
     code = [c.source for c in notebook.cells
             if c.cell_type == "code" and not c.source.lstrip().startswith("%")]
@@ -88,17 +103,19 @@ def generate(module: str, lab_path: Path | None = None) -> str:
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             section = _section(cell.source, section)
-        elif TAG in cell.metadata.get("tags", []):
-            for name, source in _definitions(cell.source):
+        elif tag in cell.metadata.get("tags", []):
+            source = "\n".join(line for line in cell.source.splitlines()
+                               if line.strip() not in MARKERS)
+            for name, source in _definitions(source):
                 blocks.append((name, section, source))
     if not blocks:
-        raise ValueError(f"{lab} has no code cell tagged {TAG!r}.")
+        raise ValueError(f"{lab} has no code cell tagged {tag!r}.")
     imports = _imports(code, _used_names([b[2] for b in blocks]))
     names = textwrap.fill(", ".join(f'"{name}"' for name, _, _ in blocks), 68,
                           subsequent_indent=" " * 11)
     parts = [
         f'"""Saved code: {what}.\n\nGenerated from ``{lab}`` by\n'
-        f"``tools/save_code.py``: edit the lab's cells tagged ``{TAG}`` and run\n"
+        f"``tools/save_code.py``: edit the lab's cells tagged ``{tag}`` and run\n"
         '``make saved``, never this file.\n"""',
         "from __future__ import annotations",
         "\n".join(imports),
@@ -113,9 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     """Write (or with --check, compare) every saved-code module."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only compare")
+    parser.add_argument("modules", nargs="*", help="these only (default: all)")
     args = parser.parse_args(argv)
+    unknown = set(args.modules) - set(MODULES)
+    if unknown:
+        parser.error(f"unknown module(s) {sorted(unknown)}; known: {list(MODULES)}")
     stale = []
-    for module in MODULES:
+    for module in args.modules or MODULES:
         text, path = generate(module), ROOT / module
         if args.check:
             if not path.exists() or path.read_text() != text:

@@ -1,0 +1,103 @@
+"""tools/grade.py with nbgrader: the student edition hides every solution,
+and a broken reference loses its points."""
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import grade as grade_tool  # noqa: E402
+from utils.exercises import Check  # noqa: E402
+
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """The student edition of every lab, made by nbgrader in a temp course."""
+    course = tmp_path_factory.mktemp("course")
+    old = grade_tool.COURSE
+    grade_tool.COURSE = course
+    try:
+        yield grade_tool.release(grade_tool.lab_paths())
+    finally:
+        grade_tool.COURSE = old
+
+
+def _secret_lines(path, pattern):
+    text = "\n".join(c.source for c in nbformat.read(path, 4).cells)
+    return {line.strip() for block in pattern.findall(text)
+            for line in block.splitlines()
+            if len(line.strip()) > 12 and not line.strip().startswith("#")}
+
+
+@pytest.mark.parametrize("lab", [p.name[:2] for p in grade_tool.lab_paths()])
+def test_student_edition_leaks_no_solution(released, lab):
+    source = next(p for p in grade_tool.lab_paths() if p.name[:2] == lab)
+    student = nbformat.read(released[lab], 4)
+    text = "\n".join(c.source for c in student.cells)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    own_lines = {line.strip() for line in text.splitlines()}
+    for pattern in (SOLUTION, HIDDEN):
+        leaked = _secret_lines(source, pattern) & own_lines
+        # a line that also appears outside every solution (e.g. `return P`)
+        # is not a leak; what must not appear is code found only there
+        outside = {line.strip() for c in nbformat.read(source, 4).cells
+                   for line in SOLUTION.sub("", HIDDEN.sub("", c.source))
+                   .splitlines()}
+        assert not leaked - outside, f"lab {lab} leaks {sorted(leaked)[:3]}"
+    stubs = [c for c in student.cells
+             if "raise NotImplementedError()" in c.source]
+    assert len(stubs) == len(grade_tool.exercises(nbformat.read(source, 4)))
+    for cell in stubs:
+        compile(cell.source, f"lab {lab} stub", "exec")
+        assert cell.outputs == []
+
+
+def _solution_of(lab, name):
+    path = next(p for p in grade_tool.lab_paths() if p.name[:2] == lab)
+    return next(c.source for c in nbformat.read(path, 4).cells
+                if "### BEGIN SOLUTION" in c.source
+                and re.search(rf"^def {name}\(", c.source, re.M))
+
+
+def test_a_sign_flipped_in_mlp_backward_loses_its_points():
+    import utils.mlp as mlp
+    source = _solution_of("03", "mlp_backward")
+    assert "P - Y_onehot" in source
+    namespace = dict(vars(mlp))
+    from utils.exercises.lab03 import EXERCISES
+    number = next(n for n, s in EXERCISES.items() if s.name == "mlp_backward")
+    exec(source.replace("P - Y_onehot", "Y_onehot - P"), namespace)
+    check = Check(number, namespace["mlp_backward"])
+    check.run()
+    assert check.score == 0 and check.keep() is mlp.mlp_backward
+    exec(source, namespace)
+    check = Check(number, namespace["mlp_backward"])
+    check.run()
+    assert check.score == check.spec.points
+
+
+def test_metadata_is_fresh():
+    assert grade_tool.mark(grade_tool.lab_paths(), check=True) == 0
+
+
+def test_a_solution_without_a_grade_cell_is_an_error():
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("def f():\n    ### BEGIN SOLUTION\n"
+                                  "    return 1\n    ### END SOLUTION"),
+        nbformat.v4.new_code_cell("print(f())")])
+    with pytest.raises(ValueError, match="does not start with check = grade"):
+        grade_tool.exercises(notebook)
+
+
+def test_points_are_a_bare_number_for_nbgrader():
+    from utils.exercises import Points
+    score = Points(1.5, 3, "3.1")
+    assert repr(score) == "1.5" and float(score) == 1.5
+    assert "1.5 / 3 points" in score._repr_markdown_()
