@@ -46,14 +46,28 @@ def test_cache_dir_honours_workbook_data(monkeypatch, tmp_path):
     assert path == tmp_path / "cache" / "features" and path.is_dir()
 
 
-def test_offline_flag_and_banner(monkeypatch):
-    monkeypatch.setenv("WORKBOOK_OFFLINE", "1")
-    assert config.offline_forced()
-    monkeypatch.setenv("WORKBOOK_OFFLINE", "0")
-    assert not config.offline_forced()
+@pytest.mark.parametrize("value, forced", [
+    ("1", True), ("true", True), (" YES ", True), ("0", False), ("", False), ("no", False), (None, False),
+])
+def test_offline_flag(monkeypatch, value, forced):
+    if value is None:
+        monkeypatch.delenv("WORKBOOK_OFFLINE", raising=False)
+    else:
+        monkeypatch.setenv("WORKBOOK_OFFLINE", value)
+    assert config.offline_forced() is forced
+
+
+def test_banner_names_the_profile_and_the_data(monkeypatch):
     monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
     assert config.banner("sample") == "profile: quick | data: sample"
-    assert config.device().type in ("cpu", "cuda")
+    monkeypatch.setenv("WORKBOOK_PROFILE", "full")
+    assert config.banner() == "profile: full"
+
+
+@pytest.mark.parametrize("cuda, expected", [(True, "cuda"), (False, "cpu")])
+def test_device_is_cuda_exactly_when_available(monkeypatch, cuda, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    assert config.device() == torch.device(expected)
 
 
 def test_network_available_respects_offline_and_closed_ports(monkeypatch):

@@ -1,4 +1,7 @@
-"""GitHub Actions workflows (checked by actionlint), constraints.txt, and the Makefile's set-up and lab targets."""
+"""GitHub Actions workflows (checked by actionlint) and the Makefile's set-up and lab targets.
+
+constraints.txt is checked with the other environment files in test_environment.py.
+"""
 from __future__ import annotations
 
 import os
@@ -6,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
-PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
 def _workflow(name):
@@ -24,10 +25,6 @@ def _workflow(name):
 
 def _steps(doc):
     return [step for job in doc["jobs"].values() for step in job.get("steps", [])]
-
-
-def _name(requirement):
-    return re.split(r"[<>=!\[ ;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 
 
 def test_actionlint_passes():
@@ -67,18 +64,6 @@ def test_pages_publishes_the_built_book():
     assert upload["with"]["path"] == "_build/html"
     assert any(s.get("run") == "make book" for s in steps)
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps)
-
-
-def test_constraints_pin_what_pyproject_leaves_open():
-    pins = {}
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
-        if line and not line.startswith("#"):
-            name, version = line.split("==")
-            pins[_name(name)] = version
-    wanted = {_name(r) for r in PROJECT["dependencies"] + PROJECT["optional-dependencies"]["dev"]}
-    assert wanted <= set(pins), f"constraints.txt lacks {sorted(wanted - set(pins))}: run make constraints"
-    assert "dl-workbook" not in pins, "the workbook itself is not a constraint"
-    assert not [r for r in PROJECT["dependencies"] if "==" in r], "pyproject.toml keeps lower bounds"
 
 
 def _make(*args, **env):

@@ -7,7 +7,7 @@ import numpy as np
 
 
 def rel_error(a, b, eps: float = 1e-12) -> float:
-    """Return max |a - b| / max(|a| + |b|, eps), elementwise, as a float (labs 01-05)."""
+    """Return max |a - b| / max(|a| + |b|, eps), elementwise, as a float."""
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
@@ -18,7 +18,7 @@ def rel_error(a, b, eps: float = 1e-12) -> float:
 
 
 def check_close(name: str, actual, expected, tol: float) -> None:
-    """Assert that ``actual`` matches ``expected`` to relative error ``tol``, printing both (labs 01-05)."""
+    """Assert that ``actual`` matches ``expected`` to relative error ``tol``, printing both."""
     err = rel_error(actual, expected)
     print(f"{name}: rel. error {err:.1e} (tolerance {tol:.0e})")
     if not err <= tol:
@@ -44,8 +44,7 @@ def grad_check(f: Callable[[], float], x: np.ndarray, analytic: np.ndarray, n_ch
     """Compare ``analytic`` with centred differences of ``f`` at random entries of ``x``.
 
     ``f`` takes no arguments and reads ``x`` (a float64 array changed in place).
-    Returns the worst relative error and raises AssertionError above ``tol``
-    (labs 01-05).
+    Returns the worst relative error and raises AssertionError above ``tol``.
     """
     if x.dtype != np.float64:
         raise ValueError(f"grad_check needs a float64 array (round-off), got {x.dtype}; use x.astype(np.float64).")

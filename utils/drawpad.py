@@ -1,6 +1,6 @@
 """Your own digits or letters for labs 06 and 08: a drawing pad, an uploaded image or a file path.
 
-The pad needs ipycanvas, a custom widget that some front ends (Colab, some
+The pad is ipycanvas, a custom widget that some front ends (Colab, some
 JupyterHubs, the static book) cannot draw or do not send mouse events to.  So
 the same widget also takes an uploaded image (ipywidgets' FileUpload) or the
 path of an image file, and says to use those when the pad stays blank.
@@ -61,11 +61,9 @@ def _upload_contents(upload) -> list[tuple[str, bytes]]:
 
 
 def _canvas(size: int, pen_width: int, widgets, output, on_drawing):
-    """The ipycanvas pad with Classify and Clear, or None when ipycanvas is missing."""
-    try:
-        from ipycanvas import Canvas
-    except ImportError:
-        return None
+    """The ipycanvas pad with Classify and Clear."""
+    from ipycanvas import Canvas
+
     canvas = Canvas(width=size, height=size, sync_image_data=True,
                     layout=widgets.Layout(border="1px solid #888", width=f"{size}px", height=f"{size}px"))
     state = {"drawing": False, "last": None}
@@ -123,16 +121,12 @@ def drawing_pad(on_drawing: Callable[[np.ndarray], None], size: int = 280, pen_w
     """Return a widget with three ways in: Draw (ipycanvas), Upload (FileUpload), File path.
 
     Each calls ``on_drawing(gray)`` with a 2-D float image in [0, 1], 1 = white
-    paper, ready for ``utils.handwriting.to_mnist``.  Without ipycanvas the
-    Draw tab says so and the other two still work.
+    paper, ready for ``utils.handwriting.to_mnist``.
     """
     import ipywidgets as widgets
 
     output = widgets.Output()
     pad = _canvas(size, pen_width, widgets, output, on_drawing)
-    if pad is None:
-        pad = widgets.HTML("The drawing pad needs ipycanvas (<code>pip install ipycanvas</code>); "
-                           "use the Upload or File path tab.")
 
     upload = widgets.FileUpload(accept="image/*", multiple=False, description="Upload image")
 

@@ -16,8 +16,7 @@ def show_images(images, titles: Sequence[str] | None = None, ncols: int = 10,
                 title: str = "", diverging: bool = False, size: float = 1.1, shape=(28, 28)):
     """Plot images in a grid; grayscale for digits, a zero-centred diverging map for weights.
 
-    Used by labs 01 (weight templates), 03 (W1 rows), 04, 06 (filters, feature maps), 08.
-    Returns the figure.
+    Digits, weight templates, filters and feature maps alike.  Returns the figure.
     """
     images = np.asarray(images, dtype=np.float64)
     if images.ndim == 2 and images.shape[1] == shape[0] * shape[1]:
@@ -51,7 +50,7 @@ def plot_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], metric: 
     """Plot train (solid) and validation (dashed) curves of one metric for several runs.
 
     ``histories`` maps a run name to a dict with ``train_<metric>`` and/or
-    ``val_<metric>`` lists (labs 01, 03, 04, 05, 06). Returns the axes.
+    ``val_<metric>`` lists. Returns the axes.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4))
@@ -72,7 +71,7 @@ def plot_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], metric: 
 
 
 def confusion_matrix(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
-    """Return the count matrix C[true, predicted] (labs 03, 06, 08)."""
+    """Return the count matrix C[true, predicted]."""
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
