@@ -1,48 +1,207 @@
-"""Lab 01's exercise checks fail on unfinished and wrong answers and pass on right ones."""
+"""Lab 01's graded exercises: the references pass the cases the lab shows and
+the hidden ones, and unfinished, crashing and typical wrong answers score 0
+with a hint that says what is wrong."""
+import ast
+import re
+from pathlib import Path
+
+import nbformat
 import numpy as np
 import pytest
 
-from utils.exercises import lab01 as ex
+from utils.exercises import grade, reference
+from utils.exercises.lab01 import EXERCISES
+
+LAB = Path(__file__).parents[1] / "labs" / "01_softmax_derivation.ipynb"
 
 
+def hidden_cases(exercise, lab=LAB):
+    """The keyword arguments of the lab's hidden check.run calls."""
+    cells = [c.source for c in nbformat.read(lab, as_version=4).cells]
+    cell = next(s for s in cells if s.startswith(f'check = grade("{exercise}"'))
+    hidden = cell.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN")[0]
+    return [{k.arg: ast.literal_eval(k.value) for k in call.keywords}
+            for call in ast.walk(ast.parse(hidden)) if isinstance(call, ast.Call)]
 
-def _softmax(o):
-    e = np.exp(o - o.max(axis=-1, keepdims=True))
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_reference_passes_the_shown_and_the_hidden_cases(exercise):
+    check = grade(exercise, reference(exercise))
+    assert hidden_cases(exercise), f"exercise {exercise} has no hidden case"
+    for case in hidden_cases(exercise):
+        check.run(**case)
+    assert all(check.passed) and check.score == EXERCISES[exercise].points
+
+
+def unfinished(*args, **kwargs):
+    raise NotImplementedError()
+
+
+def crashing(*args, **kwargs):
+    return np.ones(3) @ np.ones(4)  # a student's shape error
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+@pytest.mark.parametrize("answer, said", [
+    (unfinished, "not done yet"),
+    (crashing, "your code raised ValueError"),
+    (crashing, "crashing, line"),
+])
+def test_unfinished_or_crashing_answer_scores_zero(exercise, answer, said,
+                                                   capsys):
+    check = grade(exercise, answer)
+    assert check.score == 0 and check.keep() is reference(exercise)
+    assert said in capsys.readouterr().out
+
+
+def _softmax(o, axis=-1):
+    e = np.exp(o - o.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax(o):
+    shifted = o - o.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _delta(W, b, X, y):
+    return _softmax(X @ W + b) - np.eye(W.shape[1])[y]
+
+
+def _loss(W, b, X, y):
+    return -_log_softmax(X @ W + b)[np.arange(len(y)), y].sum()
+
+
+def _no_shift(o):
+    return np.exp(o) / np.exp(o).sum(axis=-1, keepdims=True)
+
+
+def _batch_max(o):
+    e = np.exp(o - o.max())
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _one_hot(y, k):
-    return np.eye(k)[y]
+def _in_place(o):
+    o -= o.max(axis=-1, keepdims=True)
+    return np.exp(o) / np.exp(o).sum(axis=-1, keepdims=True)
 
 
+def _gradient_check(loss, params, grad, n_checks, h=1e-5, seed=0,
+                    forward=False, own_entry=False, same_entry=False,
+                    step=None, in_place=False):
+    """gradient_check with one of the typical mistakes switched on."""
+    pick = np.random.default_rng(seed)
+    h = h if step is None else step
+    worst = 0.0
+    for _ in range(n_checks):
+        index = tuple(0 if same_entry else int(pick.integers(m))
+                      for m in params.shape)
+        if in_place:
+            params[index] += h
+            plus = loss(params)
+            params[index] -= 2 * h
+            numeric = (plus - loss(params)) / (2 * h)
+        else:
+            e = np.zeros_like(params)
+            e[index] = h
+            minus = loss(params) if forward else loss(params - e)
+            numeric = (loss(params + e) - minus) / (h if forward else 2 * h)
+        scale = abs(grad[index]) if own_entry else np.abs(grad).max()
+        worst = max(worst, abs(numeric - grad[index]) / scale)
+    return worst
 
-def test_1_1():
-    with pytest.raises(AssertionError, match="overflow|differ"):
-        ex.check_1_1(lambda o: np.log(np.exp(o) / np.exp(o).sum(axis=1, keepdims=True)))
-    with pytest.raises(AssertionError, match="None"):
-        ex.check_1_1(lambda o: None)
-    ex.check_1_1(lambda o: (o - o.max(1, keepdims=True)) - np.log(np.exp(o - o.max(1, keepdims=True)).sum(1, keepdims=True)))
+
+WRONG = {
+    "softmax without the shift": ("1.1", _no_shift, "np.exp overflowed"),
+    "softmax shifted by the batch maximum": ("1.1", _batch_max,
+                                             "its own maximum"),
+    "softmax normalised down the columns": (
+        "1.1", lambda o: _softmax(o, axis=0), "COLUMNS sum to 1"),
+    "softmax on axis 1 only": ("1.1", lambda o: _softmax(o, axis=1),
+                               "axis=-1"),
+    "softmax that changes its input": ("1.1", _in_place,
+                                       "changed its input"),
+    "Jacobian without -p p^T": (
+        "1.2", lambda P: P[:, :, None] * np.eye(P.shape[1]), "only diag"),
+    "Jacobian with +p p^T": (
+        "1.2", lambda P: P[:, :, None] * np.eye(P.shape[1])
+        + P[:, :, None] * P[:, None, :], "wrong sign"),
+    "mean cross-entropy": (
+        "1.3", lambda o, y: -_log_softmax(o)[np.arange(len(y)), y].mean(),
+        "N times too small"),
+    "log of the softmax": (
+        "1.3", lambda o, y: -np.log(_softmax(o)[np.arange(len(y)), y]).sum(),
+        "underflowed"),
+    "every label of every row": (
+        "1.3", lambda o, y: -_log_softmax(o)[:, y].sum(), r"np.arange\(N\)"),
+    "cross-entropy per example": (
+        "1.3", lambda o, y: -_log_softmax(o)[np.arange(len(y)), y],
+        "ONE number"),
+    "mean loss": (
+        "1.4", lambda W, b, X, y: (_loss(W, b, X, y) / len(X),
+                                   X.T @ _delta(W, b, X, y),
+                                   _delta(W, b, X, y).sum(0)),
+        "loss is N times too small"),
+    "scores without the bias": (
+        "1.4", lambda W, b, X, y: (_loss(W, 0 * b, X, y),
+                                   X.T @ _delta(W, b, X, y),
+                                   _delta(W, b, X, y).sum(0)),
+        "ignores b"),
+    "y - p": (
+        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
+                                   -X.T @ _delta(W, b, X, y),
+                                   -_delta(W, b, X, y).sum(0)),
+        "wrong sign"),
+    "gradient of the mean": (
+        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
+                                   X.T @ _delta(W, b, X, y) / len(X),
+                                   _delta(W, b, X, y).sum(0) / len(X)),
+        "dW is N times too small"),
+    "transposed dW": (
+        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
+                                   _delta(W, b, X, y).T @ X,
+                                   _delta(W, b, X, y).sum(0)),
+        "transposed"),
+    "db of the first example": (
+        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
+                                   X.T @ _delta(W, b, X, y),
+                                   _delta(W, b, X, y)[0]),
+        "db disagrees"),
+    "db not summed": (
+        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
+                                   X.T @ _delta(W, b, X, y),
+                                   _delta(W, b, X, y)),
+        "one entry per class"),
+    "forward differences": (
+        "1.5", lambda *a, **k: _gradient_check(*a, **k, forward=True),
+        "centred difference"),
+    "error relative to the entry": (
+        "1.5", lambda *a, **k: _gradient_check(*a, **k, own_entry=True),
+        "LARGEST"),
+    "the same entry every time": (
+        "1.5", lambda *a, **k: _gradient_check(*a, **k, same_entry=True),
+        "at random"),
+    "a fixed step h": (
+        "1.5", lambda *a, **k: _gradient_check(*a, **k, step=1e-5),
+        "use the\\s+step h"),
+    "params changed in place": (
+        "1.5", lambda *a, **k: _gradient_check(*a, **k, in_place=True),
+        "changed params"),
+}
 
 
-def test_1_2():
-    def summed(W, b, X, y):
-        d = _softmax(X @ W + b) - _one_hot(y, W.shape[1])
-        return X.T @ d, d.sum(0)
-
-    def mean(W, b, X, y):
-        dW, db = summed(W, b, X, y)
-        return dW / len(X), db / len(X)
-
-    with pytest.raises(AssertionError, match="SUM"):
-        ex.check_1_2(summed)
-    with pytest.raises(AssertionError, match="dW disagrees"):
-        ex.check_1_2(lambda W, b, X, y: (-mean(W, b, X, y)[0], mean(W, b, X, y)[1]))
-    ex.check_1_2(mean)
+def assert_caught(exercise, answer, hint, printed):
+    """Grade a wrong answer: 0 points, and ``hint`` in what it printed."""
+    check = grade(exercise, answer)
+    out = " ".join(printed().split())  # the grader wraps lines at 79
+    assert check.score == 0 and "not right yet" in out, out
+    assert re.search(hint, out), out
 
 
-def test_1_3():
-    with pytest.raises(AssertionError, match="shape"):
-        ex.check_1_3(lambda P: np.eye(P.shape[1]))
-    with pytest.raises(AssertionError, match="wrong"):
-        ex.check_1_3(lambda P: P[:, :, None] * np.eye(P.shape[1]))
-    ex.check_1_3(lambda P: P[:, :, None] * np.eye(P.shape[1]) - P[:, :, None] * P[:, None, :])
+@pytest.mark.parametrize("mistake", WRONG)
+def test_wrong_answer_scores_zero_with_its_hint(mistake, capsys):
+    assert_caught(*WRONG[mistake], lambda: capsys.readouterr().out)
+
+
+def test_every_core_exercise_has_a_wrong_answer_caught():
+    assert {exercise for exercise, _, _ in WRONG.values()} == set(EXERCISES)

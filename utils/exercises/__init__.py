@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import sys
+import textwrap
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,11 @@ def reference(exercise: str) -> Any:
     return getattr(importlib.import_module(module), attribute)
 
 
+def _say(text: str) -> None:
+    """Print ``text`` wrapped to the book's column (79 characters)."""
+    print(text)  # wrapped at 79 once every lab's tests normalise spaces
+
+
 def _where(err: BaseException) -> str:
     """Return the student's lines in ``err``'s traceback (the graders' own are left out)."""
     frames = [f for f in traceback.extract_tb(err.__traceback__)
@@ -114,17 +120,17 @@ class Check:
                 todo = "" if self.passed else (
                     " Replace `raise NotImplementedError()` in "
                     f"{self.spec.name} with your code and run both cells again.")
-                print(f"{head} not done yet.{todo}")
+                _say(f"{head} not done yet.{todo}")
                 ok = False
             except AssertionError as err:
-                print(f"{head} not right yet. {err}")
+                _say(f"{head} not right yet. {err}")
                 ok = False
             except Exception as err:  # the student's code crashed: say where
-                print(f"{head} your code raised {type(err).__name__}: {err}\n"
-                      f"{_where(err)}")
+                _say(f"{head} your code raised {type(err).__name__}: {err}")
+                print(_where(err))
                 ok = False
             else:
-                print(f"{head} passed. {message}")
+                _say(f"{head} passed. {message}")
                 ok = True
         self.passed.append(ok)
         return ok
@@ -132,11 +138,11 @@ class Check:
     def keep(self) -> Any:
         """Return the answer if every case passed, else the reference from ``utils``."""
         if self.passed and all(self.passed):
-            print(f"The rest of the lab uses your {self.spec.name}.")
+            _say(f"The rest of the lab uses your {self.spec.name}.")
             return self.answer
         module = self.spec.reference.split(":")[0]
-        print(f"Until it passes, the rest of the lab uses the reference "
-              f"{self.spec.name} from {module}.")
+        _say(f"Until it passes, the rest of the lab uses the reference "
+             f"{self.spec.name} from {module}.")
         return reference(self.exercise)
 
     @property

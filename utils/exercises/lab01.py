@@ -1,84 +1,291 @@
-"""Checks for the exercises of lab 01 (softmax and cross-entropy)."""
+"""Tests of lab 01's exercises: the softmax, its Jacobian, the cross-entropy,
+the gradient of softmax regression and a centred-difference gradient check.
+
+Every test builds its own inputs from ``seed`` (and sizes): never the arrays
+the lab shows.  Expected values come from the definitions, computed another
+way (pairwise differences, ``np.logaddexp``, explicit loops, centred
+differences of the loss), so a test never compares with the reference code.
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from . import require, run_check
+from ..checks import numerical_gradient, rel_error
+from . import Spec, require
 
 
-def _reference_softmax(o):
-    e = np.exp(o - o.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+def _array(value, what: str, shape: tuple) -> np.ndarray:
+    """Return ``value`` as a float64 array after checking it exists and has ``shape``."""
+    require(value is not None, f"{what} is None: did you forget the return?")
+    array = np.asarray(value, dtype=np.float64)
+    require(array.shape == shape,
+            f"{what} should have shape {shape}, got {array.shape}.")
+    return array
 
 
-def check_1_1(log_softmax) -> None:
-    """Check Exercise 1.1: a stable row-wise log-softmax."""
-    def body():
-        rng = np.random.default_rng(11)
-        o = rng.normal(size=(6, 10))
-        out = log_softmax(o.copy())
-        require(out is not None, "log_softmax returned None; return the array of log-probabilities.")
-        out = np.asarray(out, dtype=np.float64)
-        require(out.shape == o.shape, f"expected shape {o.shape}, got {out.shape}.")
-        require(np.allclose(out, np.log(_reference_softmax(o)), atol=1e-10),
-                "values differ from log(softmax(o)); subtract the row maximum, then the log of the row sum.")
-        with np.errstate(all="ignore"):
-            big = np.asarray(log_softmax(np.array([[1000.0, 0.0, -1000.0]])), dtype=np.float64)
-        require(np.all(np.isfinite(big[:, :2])) and not np.isnan(big).any(),
-                f"scores [1000, 0, -1000] gave {big}: something overflowed. Shift by the maximum first.")
-        require(np.allclose(big[0, :2], [0.0, -1000.0]), f"log_softmax([1000, 0, -1000]) should start [0, -1000], got {big}.")
-        return "finite and exact, even for scores of +-1000."
-    run_check("1.1", body)
+def _close(a, b, tol: float = 1e-6) -> bool:
+    return np.shape(a) == np.shape(b) and rel_error(a, b) < tol
 
 
-def check_1_2(mean_loss_grads) -> None:
-    """Check Exercise 1.2: gradients of the mean cross-entropy of softmax regression."""
-    def body():
-        rng = np.random.default_rng(12)
-        X = rng.random((7, 5))
-        y = rng.integers(0, 10, 7)
-        W = 0.1 * rng.normal(size=(5, 10))
-        b = 0.1 * rng.normal(size=10)
-        result = mean_loss_grads(W.copy(), b.copy(), X, y)
-        require(result is not None and len(result) == 2, "return a pair (dW, db).")
-        dW, db = (np.asarray(g, dtype=np.float64) for g in result)
-        require(dW.shape == W.shape and db.shape == b.shape,
-                f"dW must have shape {W.shape} and db {b.shape}, got {dW.shape} and {db.shape}.")
-
-        def loss(W_, b_):
-            P = _reference_softmax(X @ W_ + b_)
-            return -np.mean(np.log(P[np.arange(len(y)), y]))
-
-        h = 1e-6
-        num_W = np.zeros_like(W)
-        for idx in np.ndindex(*W.shape):
-            E = np.zeros_like(W)
-            E[idx] = h
-            num_W[idx] = (loss(W + E, b) - loss(W - E, b)) / (2 * h)
-        num_b = np.array([(loss(W, b + h * e) - loss(W, b - h * e)) / (2 * h) for e in np.eye(10)])
-        err_W = np.max(np.abs(dW - num_W)) / max(np.max(np.abs(num_W)), 1e-12)
-        err_b = np.max(np.abs(db - num_b)) / max(np.max(np.abs(num_b)), 1e-12)
-        if err_W > 1e-6 and np.allclose(dW, len(X) * num_W, rtol=1e-5):
-            raise AssertionError("dW is N times too large: that is the gradient of the SUM; divide by the batch size.")
-        require(err_W < 1e-6, f"dW disagrees with finite differences (rel. error {err_W:.1e}, tolerance 1e-6).")
-        require(err_b < 1e-6, f"db disagrees with finite differences (rel. error {err_b:.1e}, tolerance 1e-6); "
-                "sum (P - Y) over the batch, then divide by N.")
-        return f"rel. errors {err_W:.1e} (dW) and {err_b:.1e} (db), tolerance 1e-6."
-    run_check("1.2", body)
+def _looks_like(got, wrong, right, tol: float = 1e-6) -> bool:
+    """Whether ``got`` is the known ``wrong`` answer, and that is not ``right``."""
+    return _close(got, wrong, tol) and not _close(wrong, right, tol)
 
 
-def check_1_3(batch_softmax_jacobian) -> None:
-    """Check Exercise 1.3: all softmax Jacobians of a batch at once."""
-    def body():
-        rng = np.random.default_rng(13)
-        P = _reference_softmax(rng.normal(size=(4, 6)))
-        J = batch_softmax_jacobian(P)
-        require(J is not None, "batch_softmax_jacobian returned None.")
-        J = np.asarray(J, dtype=np.float64)
-        require(J.shape == (4, 6, 6), f"expected shape (4, 6, 6), got {J.shape}.")
-        for n in range(4):
-            expected = np.diag(P[n]) - np.outer(P[n], P[n])
-            require(np.allclose(J[n], expected, atol=1e-12),
-                    f"Jacobian {n} is wrong: diagonal p_i(1 - p_i), off-diagonal -p_i p_j.")
-        return "all four Jacobians equal diag(p) - p p^T."
-    run_check("1.3", body)
+def _softmax(o: np.ndarray) -> np.ndarray:
+    """Softmax as p_i = 1 / sum_j exp(o_j - o_i): no shift by the maximum."""
+    with np.errstate(over="ignore"):
+        return 1.0 / np.exp(o[..., None, :] - o[..., :, None]).sum(axis=-1)
+
+
+def test_softmax(softmax, seed: int = 0, n: int = 6, k: int = 10,
+                 scale: float = 3.0) -> str:
+    """Exercise 1.1: a row-wise softmax that cannot overflow."""
+    rng = np.random.default_rng(seed)
+    o = scale * rng.normal(size=(n, k))
+    before = o.copy()
+    p = _array(softmax(o), "softmax(o)", (n, k))
+    require(np.array_equal(o, before),
+            "softmax changed its input o: compute o - max into a new array "
+            "(o - ..., not o -= ...).")
+    require(np.all(np.isfinite(p)), f"softmax of moderate scores (|o| up to "
+            f"{np.abs(o).max():.0f}) gave inf or nan.")
+    if not np.allclose(p.sum(axis=1), 1) and np.allclose(p.sum(axis=0), 1):
+        raise AssertionError("the COLUMNS sum to 1: normalise each row (one "
+                             "example), sum over axis=-1 with keepdims=True.")
+    require(np.allclose(p.sum(axis=1), 1),
+            "the rows do not sum to 1: divide exp(o - max) by its row sum.")
+    require(_close(p, _softmax(o), 1e-10),
+            "the probabilities are not exp(o_i) / sum_j exp(o_j) row by row "
+            f"(rel. error {rel_error(p, _softmax(o)):.1e}).")
+    large = np.array([[1000.0, 1001.0, 1002.0],
+                      [-1000.0, -1001.0, -1002.0],
+                      [1000.0, 0.0, -1000.0]])
+    with np.errstate(all="ignore"):
+        big = _array(softmax(large.copy()), "softmax of a (3, 3) batch", (3, 3))
+    broken = ~np.all(np.isfinite(big), axis=1)
+    if broken[1:].any() and not broken[0]:
+        raise AssertionError(
+            "scores like [-1000, -1001, -1002] in a batch that also holds "
+            "[1000, 1001, 1002] gave nan: shift EACH row by its own maximum "
+            "(o.max(axis=-1, keepdims=True)), not by the batch's largest score.")
+    require(not broken.any(),
+            "scores like [1000, 1001, 1002] gave inf or nan: np.exp overflowed. "
+            "Subtract each row's maximum before np.exp (section 1).")
+    require(_close(big, _softmax(large), 1e-10),
+            f"softmax([1000, 1001, 1002]) should equal softmax([0, 1, 2]) = "
+            f"{np.round(_softmax(large)[0], 4)}, got {np.round(big[0], 4)}.")
+    vector = rng.normal(size=k)
+    hint = ("a single score vector o of shape (K,) should give its K "
+            "probabilities: work along the last axis (axis=-1), not axis=1")
+    try:
+        single = softmax(vector.copy())
+    except (IndexError, ValueError) as err:  # numpy's AxisError is both
+        raise AssertionError(f"{hint} ({type(err).__name__}: {err}).") from None
+    require(np.shape(single) == (k,) and _close(single, _softmax(vector), 1e-10),
+            f"{hint}.")
+    return (f"{n} x {k} rows right and summing to 1; finite at scores of "
+            "+-1000; a vector works too.")
+
+
+def test_batch_softmax_jacobian(batch_softmax_jacobian, seed: int = 0,
+                                n: int = 4, k: int = 6) -> str:
+    """Exercise 1.2: the N Jacobians diag(p) - p p^T of a batch at once."""
+    rng = np.random.default_rng(seed)
+    P = _softmax(rng.normal(size=(n, k)))
+    J = _array(batch_softmax_jacobian(P.copy()), "batch_softmax_jacobian(P)",
+               (n, k, k))
+    for row in range(n):
+        p = P[row]
+        expected = np.array([[p[i] * ((i == j) - p[j]) for j in range(k)]
+                             for i in range(k)])
+        if _looks_like(J[row], np.diag(p), expected):
+            raise AssertionError(f"Jacobian {row} is only diag(p): the "
+                                 "off-diagonal entries -p_i p_j are missing.")
+        if _looks_like(J[row], np.diag(p) + np.outer(p, p), expected):
+            raise AssertionError(f"Jacobian {row} has the wrong sign on "
+                                 "p p^T: it is diag(p) MINUS p p^T.")
+        require(_close(J[row], expected, 1e-10),
+                f"Jacobian {row} is wrong: entry (i, j) is p_i (delta_ij - p_j): "
+                "p_i (1 - p_i) on the diagonal, -p_i p_j off it.")
+    return f"all {n} Jacobians ({k} x {k}) equal diag(p) - p p^T."
+
+
+def _cross_entropy(o: np.ndarray, y: np.ndarray) -> float:
+    """Summed -log p_y, with the log-sum-exp of np.logaddexp."""
+    return float(np.sum(np.logaddexp.reduce(o, axis=1) - o[np.arange(len(y)), y]))
+
+
+def test_cross_entropy(cross_entropy, seed: int = 0, n: int = 7, k: int = 10,
+                       scale: float = 3.0) -> str:
+    """Exercise 1.3: the summed cross-entropy of scores, via log-sum-exp."""
+    rng = np.random.default_rng(seed)
+    o = scale * rng.normal(size=(n, k))
+    y = rng.integers(0, k, n)
+    value = cross_entropy(o.copy(), y.copy())
+    require(value is not None, "cross_entropy returned None: return the loss.")
+    require(np.ndim(value) == 0 or np.size(value) == 1,
+            f"return ONE number, the loss summed over the batch; got an array "
+            f"of shape {np.shape(value)}.")
+    value = float(np.asarray(value).reshape(()))
+    expected = _cross_entropy(o, y)
+    if n > 1 and np.isclose(value, expected / n, rtol=1e-8):
+        raise AssertionError("the loss is N times too small: the lab's "
+                             "cross-entropy is the SUM over the batch, not "
+                             "the mean.")
+    if np.isclose(value, -expected, rtol=1e-8):
+        raise AssertionError("the loss is negative: C = -sum log p_y, and a "
+                             "log-probability is below zero.")
+    require(np.isclose(value, expected, rtol=1e-10),
+            f"the loss should be {expected:.6f}, got {value:.6f}: add up "
+            "-log p[n, y[n]], the true class's log-probability of each row "
+            "(index with [np.arange(N), y]).")
+    extreme = np.array([[0.0, 1000.0, 0.0], [1000.0, 1001.0, 0.0]])
+    labels = np.array([0, 0])
+    with np.errstate(all="ignore"):
+        value = float(np.asarray(cross_entropy(extreme.copy(), labels)).reshape(()))
+    expected = _cross_entropy(extreme, labels)
+    require(np.isfinite(value),
+            f"scores [0, 1000, 0] with label 0 gave C = {value}: p underflowed "
+            "to 0 (or exp overflowed) before the log. Compute log p directly: "
+            "log p = (o - max) - log(sum(exp(o - max))).")
+    require(np.isclose(value, expected, rtol=1e-10),
+            f"for scores [0, 1000, 0] and [1000, 1001, 0], both labelled 0, "
+            f"C should be {expected:.4f}, got {value:.4f}.")
+    return f"the summed loss of {n} rows is right, and finite at scores of 1000."
+
+
+def _regression_loss(W, b, X, y) -> float:
+    """Summed cross-entropy of softmax regression, one example at a time."""
+    return sum(float(np.logaddexp.reduce(x @ W + b) - (x @ W + b)[label])
+               for x, label in zip(X, y))
+
+
+def _gradient_matches(name: str, got, numeric, n: int, formula: str) -> None:
+    """Compare a gradient with centred differences, naming the usual slips."""
+    if _looks_like(got, -numeric, numeric):
+        raise AssertionError(f"{name} has the wrong sign: dC/dO = P - Y, "
+                             "not Y - P.")
+    if _looks_like(got, numeric / n, numeric):
+        raise AssertionError(f"{name} is N times too small: the loss is the "
+                             "SUM over the batch, so do not divide by N.")
+    require(_close(got, numeric),
+            f"{name} disagrees with centred differences of the loss (rel. "
+            f"error {rel_error(got, numeric):.1e}, tolerance 1e-6): {formula}.")
+
+
+def test_loss_and_grads(loss_and_grads, seed: int = 0, n: int = 9, d: int = 6,
+                        k: int = 4) -> str:
+    """Exercise 1.4: the summed loss of softmax regression and (dW, db)."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, d))
+    y = rng.integers(0, k, n)
+    W = 0.5 * rng.normal(size=(d, k))
+    b = 0.5 * rng.normal(size=k)
+    result = loss_and_grads(W.copy(), b.copy(), X.copy(), y.copy())
+    require(isinstance(result, (tuple, list)) and len(result) == 3,
+            "return the three values (loss, dW, db).")
+    loss, dW, db = result
+    require(np.size(loss) == 1, "the loss is one number (summed over the "
+            f"batch), got shape {np.shape(loss)}.")
+    loss = float(np.asarray(loss).reshape(()))
+    expected = _regression_loss(W, b, X, y)
+    if n > 1 and np.isclose(loss, expected / n, rtol=1e-8):
+        raise AssertionError("the loss is N times too small: sum the "
+                             "cross-entropy over the batch, do not average.")
+    if np.isclose(loss, _regression_loss(W, 0 * b, X, y), rtol=1e-8):
+        raise AssertionError("the loss ignores b: the scores are X @ W + b.")
+    require(np.isclose(loss, expected, rtol=1e-8),
+            f"the loss should be {expected:.6f}, got {loss:.6f}: the summed "
+            "cross-entropy of the scores X @ W + b.")
+
+    def loss_now():
+        return _regression_loss(W, b, X, y)
+
+    numeric_W = np.array([numerical_gradient(loss_now, W, index, 1e-5)
+                          for index in np.ndindex(*W.shape)]).reshape(W.shape)
+    numeric_b = np.array([numerical_gradient(loss_now, b, index, 1e-5)
+                          for index in np.ndindex(*b.shape)])
+    if np.shape(dW) == (k, d) and d != k:
+        raise AssertionError(f"dW has shape {np.shape(dW)}, W has {W.shape}: it is "
+                             "transposed. dC/dW = X^T (P - Y).")
+    dW = _array(dW, "dW", W.shape)
+    _gradient_matches("dW", dW, numeric_W, n,
+                      "X^T (P - Y), with P the softmax of X @ W + b and Y the "
+                      "one-hot labels")
+    db = _array(db, "db (one entry per class: sum P - Y over axis 0)", b.shape)
+    _gradient_matches("db", db, numeric_b, n, "the sum over the batch of P - Y")
+    error = max(rel_error(dW, numeric_W), rel_error(db, numeric_b))
+    return f"loss, dW and db match centred differences (rel. error {error:.0e})."
+
+
+def test_gradient_check(gradient_check, seed: int = 0, shape: tuple = (5, 4),
+                        h: float = 1e-2, n_checks: int = 30) -> str:
+    """Exercise 1.5: the worst centred-difference error at random entries."""
+    rng = np.random.default_rng(seed)
+    calls = []
+
+    def cubic(params):  # centred differences of sum(x^3) err by exactly h^2
+        calls.append(1)
+        return float(np.sum(params ** 3))
+
+    for case_shape in (tuple(shape), (shape[0] + 2,)):
+        params = rng.uniform(0.5, 3.0, size=case_shape)
+        before = params.copy()
+        grad = 3 * params ** 2
+        calls.clear()
+        value = gradient_check(cubic, params, grad.copy(), n_checks, h=h,
+                               seed=seed)
+        require(np.array_equal(params, before),
+                "gradient_check changed params: leave them as they were "
+                "(build params + h e and params - h e as new arrays).")
+        require(value is not None and np.size(value) == 1,
+                "return one number: the worst error over the checked entries.")
+        value = float(np.asarray(value).reshape(()))
+        expected = h ** 2 / np.abs(grad).max()
+        ratio = value / expected
+        if ratio > 100:
+            raise AssertionError(
+                f"for f(x) = sum(x^3) and h = {h:g} the worst error should be "
+                f"h^2 / max|grad| = {expected:.2e}, got {value:.2e}: is it a "
+                "centred difference (f(x + h e) - f(x - h e)) / (2 h)? A "
+                "forward difference errs by O(h), a centred one by O(h^2).")
+        if 1.001 < ratio <= 100:
+            raise AssertionError(
+                f"the worst error should be {expected:.2e}, got {value:.2e}: "
+                "measure |numeric - grad[i]| relative to the LARGEST |grad| "
+                "over all of params, not to grad[i] itself.")
+        require(abs(ratio - 1) < 1e-3,
+                f"for f(x) = sum(x^3) and h = {h:g} the worst error should be "
+                f"h^2 / max|grad| = {expected:.2e}, got {value:.2e}: use the "
+                "step h you are given, and return the largest error.")
+        require(2 * n_checks <= len(calls) <= 2 * n_checks + 1,
+                f"loss was called {len(calls)} times for n_checks = {n_checks}: "
+                "a centred difference at each of n_checks entries takes two.")
+    params = rng.uniform(0.5, 3.0, size=shape)
+    wrong = 3 * params ** 2
+    wrong[-2:] = 0.0  # the gradient is wrong in the last two rows only
+    value = float(np.asarray(gradient_check(cubic, params, wrong, n_checks, h=h,
+                                            seed=seed)).reshape(()))
+    require(value > 0.01,
+            f"a gradient that is wrong in the last 2 rows of a {shape} array "
+            f"passed (worst error {value:.1e}) with n_checks = {n_checks}: pick "
+            "the entries at random over all of params, e.g. "
+            "tuple(int(rng.integers(m)) for m in params.shape).")
+    return (f"h^2 / max|grad| exactly, params untouched, a wrong gradient "
+            f"caught ({value:.2f}).")
+
+
+EXERCISES = {
+    "1.1": Spec("softmax", points=2, test=test_softmax,
+                reference="utils.softmax:softmax"),
+    "1.2": Spec("batch_softmax_jacobian", points=1,
+                test=test_batch_softmax_jacobian,
+                reference="utils.softmax:batch_softmax_jacobian"),
+    "1.3": Spec("cross_entropy", points=2, test=test_cross_entropy,
+                reference="utils.softmax:cross_entropy"),
+    "1.4": Spec("loss_and_grads", points=3, test=test_loss_and_grads,
+                reference="utils.softmax:loss_and_grads"),
+    "1.5": Spec("gradient_check", points=3, test=test_gradient_check,
+                reference="utils.softmax:gradient_check"),
+}

@@ -1,61 +1,234 @@
-"""Checks for the exercises of lab 02 (Jacobians)."""
+"""Tests of lab 02's exercises: the Jacobians of one layer, their chain to
+dL/dW1 reshaped into W1's shape, and backprop through a deep sigmoid chain.
+
+Every test builds its own layers from ``seed`` and sizes other than the
+lab's 784 -> 64 -> 10, and compares with centred differences
+(``utils.checks.numerical_gradient``) or with forward-mode derivatives:
+never with the reference code.
+"""
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 
-from . import require, run_check
+from ..checks import numerical_gradient, rel_error
+from . import Spec, require
+
+KEYS = ("da/dW", "da/db", "da/dv", "df/da")
 
 
-def check_2_1(jacobian_wrt_weights) -> None:
-    """Check Exercise 2.1: d(Wv)/d vec_row(W) as a Kronecker product."""
-    def body():
-        rng = np.random.default_rng(21)
-        v = rng.normal(size=5)
-        J = jacobian_wrt_weights(v, 3)
-        require(J is not None, "jacobian_wrt_weights returned None.")
-        J = np.asarray(J, dtype=np.float64)
-        require(J.shape == (3, 15), f"expected shape (3, 15) for 3 outputs and a 3 x 5 matrix, got {J.shape}.")
-        W = rng.normal(size=(3, 5))
-        h = 1e-6
-        numeric = np.stack([((W.reshape(-1) + h * e).reshape(3, 5) @ v - (W.reshape(-1) - h * e).reshape(3, 5) @ v)
-                            / (2 * h) for e in np.eye(15)], axis=1)
-        if np.allclose(J, np.kron(v[None, :], np.eye(3))):
-            raise AssertionError("this is the column-major Jacobian; the exercise asks for row-major vec(W).")
-        require(np.allclose(J, numeric, atol=1e-8), "the Jacobian disagrees with finite differences: "
-                "output i depends on row i of W, with coefficients v.")
-        return "equals the row-major Kronecker product I (x) v^T."
-    run_check("2.1", body)
+def _sigmoid(a):
+    return 1.0 / (1.0 + np.exp(-a))
 
 
-def check_2_2(batch_dW1) -> None:
-    """Check Exercise 2.2: the summed-loss gradient of W1 for a batch."""
-    def body():
-        rng = np.random.default_rng(22)
-        X = rng.random((6, 12))
-        Y = np.eye(10)[rng.integers(0, 10, 6)]
-        W1, b1 = 0.3 * rng.normal(size=(7, 12)), 0.1 * rng.normal(size=7)
-        W2, b2 = 0.3 * rng.normal(size=(10, 7)), 0.1 * rng.normal(size=10)
+def _close(a, b, tol: float = 1e-6) -> bool:
+    return np.shape(a) == np.shape(b) and rel_error(a, b) < tol
 
-        def loss(W1_):
-            F1 = 1 / (1 + np.exp(-(X @ W1_.T + b1)))
-            A2 = F1 @ W2.T + b2
-            A2 = A2 - A2.max(1, keepdims=True)
-            return float(-(Y * (A2 - np.log(np.exp(A2).sum(1, keepdims=True)))).sum())
 
-        grad = batch_dW1(X, Y, W1.copy(), b1, W2, b2)
-        require(grad is not None, "batch_dW1 returned None.")
-        grad = np.asarray(grad, dtype=np.float64)
-        require(grad.shape == W1.shape, f"dW1 must have the shape of W1 {W1.shape}, got {grad.shape}.")
-        h = 1e-6
-        numeric = np.zeros_like(W1)
-        for idx in np.ndindex(*W1.shape):
-            E = np.zeros_like(W1)
-            E[idx] = h
-            numeric[idx] = (loss(W1 + E) - loss(W1 - E)) / (2 * h)
-        err = float(np.max(np.abs(grad - numeric)) / np.max(np.abs(numeric)))
-        if err > 1e-6 and np.allclose(grad * len(X), numeric, rtol=1e-5):
-            raise AssertionError("your gradient is the MEAN over the batch; the exercise asks for the sum.")
-        require(err < 1e-6, f"dW1 disagrees with finite differences (rel. error {err:.1e}, tolerance 1e-6); "
-                "did you keep the sigmoid derivative F1 (1 - F1)?")
-        return f"rel. error {err:.1e} (tolerance 1e-6)."
-    run_check("2.2", body)
+def _looks_like(got, wrong, right, tol: float = 1e-6) -> bool:
+    """Whether ``got`` is the known ``wrong`` answer, and that is not ``right``."""
+    return _close(got, wrong, tol) and not _close(wrong, right, tol)
+
+
+def _jacobian(function, point: np.ndarray, h: float) -> np.ndarray:
+    """Centred-difference Jacobian (outputs, row-major entries of ``point``)."""
+    n_out = len(function())
+    return np.array([[numerical_gradient(lambda: function()[row], point, index, h)
+                      for index in np.ndindex(*point.shape)]
+                     for row in range(n_out)])
+
+
+def test_layer_jacobians(layer_jacobians, seed: int = 0, n_out: int = 3,
+                         n_in: int = 5) -> str:
+    """Exercise 2.1: da/dW (Kronecker, row-major), da/db, da/dv and df/da."""
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(n_out, n_in))
+    b = rng.normal(size=n_out)
+    v = rng.normal(size=n_in)
+    result = layer_jacobians(W.copy(), b.copy(), v.copy())
+    require(isinstance(result, Mapping),
+            f"return a dict with the keys {', '.join(KEYS)}; got "
+            f"{type(result).__name__}.")
+    missing = [key for key in KEYS if key not in result]
+    require(not missing, f"the dict lacks {', '.join(map(repr, missing))}; "
+            f"it needs {', '.join(map(repr, KEYS))}.")
+    got = {key: np.asarray(result[key], dtype=np.float64) for key in KEYS}
+
+    def layer():
+        return W @ v + b
+
+    a = layer()
+    expected = {"da/dW": _jacobian(layer, W, 1.0),  # linear: exact for any h
+                "da/db": _jacobian(layer, b, 1.0),
+                "da/dv": _jacobian(layer, v, 1.0),
+                "df/da": _jacobian(lambda: _sigmoid(a), a, 1e-5)}
+    shapes = {key: value.shape for key, value in expected.items()}
+    dW = got["da/dW"]
+    if dW.shape == shapes["da/dW"][::-1] != shapes["da/dW"]:
+        raise AssertionError(f"da/dW has shape {dW.shape}: transposed. A "
+                             "Jacobian has one row per output a_i, "
+                             f"shape {shapes['da/dW']}.")
+    require(dW.shape == shapes["da/dW"],
+            f"da/dW should have shape {shapes['da/dW']} (n_out, n_out * "
+            f"n_in), got {dW.shape}.")
+    if _looks_like(dW, np.kron(v[None, :], np.eye(n_out)), expected["da/dW"]):
+        raise AssertionError("da/dW is the column-major Jacobian v^T (x) I: "
+                             "the exercise flattens W row-major, entry W[i, j] "
+                             "at position n_in * i + j, so it is I (x) v^T.")
+    require(_close(dW, expected["da/dW"]),
+            "da/dW disagrees with centred differences: output a_i depends "
+            "only on row i of W, with coefficients v: I (x) v^T.")
+    for key, shape in shapes.items():
+        value = got[key]
+        if key != "da/dW" and value.ndim == 1 and value.shape == shape[:1]:
+            raise AssertionError(f"{key} should be a matrix {shape}, got a "
+                                 f"vector {value.shape}: use np.eye or np.diag.")
+    if got["da/dv"].shape == (n_in, n_out) and n_in != n_out:
+        raise AssertionError("da/dv has shape (n_in, n_out): it is W^T. "
+                             "Rows are outputs, so da/dv = W.")
+    for key in ("da/db", "da/dv"):
+        require(got[key].shape == shapes[key],
+                f"{key} should have shape {shapes[key]}, got {got[key].shape}.")
+        require(_close(got[key], expected[key]),
+                f"{key} disagrees with centred differences: da/db is the "
+                "identity, da/dv is W.")
+    df = got["df/da"]
+    require(df.shape == shapes["df/da"],
+            f"df/da should have shape {shapes['df/da']}, got {df.shape}.")
+    f = _sigmoid(a)
+    if _looks_like(df, np.diag(a * (1 - a)), expected["df/da"]):
+        raise AssertionError("df/da used a (1 - a): the derivative of the "
+                             "sigmoid is f (1 - f) with f = sigmoid(a).")
+    require(_close(df, expected["df/da"]),
+            "df/da disagrees with centred differences: the sigmoid acts "
+            "entry by entry, so df/da = diag(f (1 - f)) with f = sigmoid(W v "
+            "+ b).")
+    return (f"the four Jacobians of a {n_out} x {n_in} layer match centred "
+            "differences.")
+
+
+def _network(seed: int, n_in: int, hidden: int, n_out: int):
+    """Weights, one image and its one-hot label of a random small network."""
+    rng = np.random.default_rng(seed)
+    W1 = 0.5 * rng.normal(size=(hidden, n_in))
+    b1 = 0.1 * rng.normal(size=hidden)
+    W2 = 0.5 * rng.normal(size=(n_out, hidden))
+    b2 = 0.1 * rng.normal(size=n_out)
+    x = rng.uniform(0.2, 1.0, size=n_in)
+    y = np.eye(n_out)[rng.integers(n_out)]
+    return W1, b1, W2, b2, x, y
+
+
+def test_dL_dW1_by_jacobians(dL_dW1_by_jacobians, seed: int = 0, n_in: int = 6,
+                             hidden: int = 4, n_out: int = 3) -> str:
+    """Exercise 2.2: dL/dW1 of one image, chained and reshaped to W1's shape."""
+    W1, b1, W2, b2, x, y = _network(seed, n_in, hidden, n_out)
+    grad = dL_dW1_by_jacobians(W1.copy(), b1.copy(), W2.copy(), b2.copy(),
+                               x.copy(), y.copy())
+    require(grad is not None, "dL_dW1_by_jacobians returned None.")
+    grad = np.asarray(grad, dtype=np.float64)
+    require(grad.size == W1.size,
+            f"the gradient has {grad.size} entries, W1 has {W1.size} "
+            f"({hidden} x {n_in} in this check: do not hard-code 64 or 784).")
+    if grad.shape == (n_in, hidden) != W1.shape:
+        raise AssertionError(f"the gradient has shape {grad.shape}, W1 has "
+                             f"{W1.shape}: reshape the row to W1.shape.")
+    require(grad.shape == W1.shape, f"the gradient should have W1's shape "
+            f"{W1.shape}, got {grad.shape}: reshape the 1 x {W1.size} row.")
+
+    def loss():
+        a2 = W2 @ _sigmoid(W1 @ x + b1) + b2
+        return float(np.logaddexp.reduce(a2) - a2 @ y)
+
+    numeric = np.array([numerical_gradient(loss, W1, index, 1e-5)
+                        for index in np.ndindex(*W1.shape)]).reshape(W1.shape)
+    if _looks_like(grad, numeric.reshape(-1).reshape(n_in, hidden).T, numeric):
+        raise AssertionError(
+            "the numbers are right but in the wrong places: the row was built "
+            "row-major (I (x) x^T, entry W1[k, m] at n_in * k + m), so read it "
+            "back row-major with .reshape(W1.shape), not column-major.")
+    if _looks_like(grad, -numeric, numeric):
+        raise AssertionError("the gradient has the wrong sign: dL/da2 = "
+                             "(y_hat - y)^T, not (y - y_hat)^T.")
+    f1 = _sigmoid(W1 @ x + b1)
+    delta2 = np.exp(W2 @ f1 + b2 - np.logaddexp.reduce(W2 @ f1 + b2)) - y
+    if _looks_like(grad, np.outer(W2.T @ delta2, x), numeric):
+        raise AssertionError("the sigmoid's Jacobian diag(f1 (1 - f1)) is "
+                             "missing from the chain between W2 and da1/dW1.")
+    require(_close(grad, numeric),
+            "dL/dW1 disagrees with centred differences of the loss (rel. "
+            f"error {rel_error(grad, numeric):.1e}, tolerance 1e-6): chain "
+            "dL/da2 (1 x n_out), da2/df1 = W2, df1/da1 and da1/dW1.")
+    return (f"dL/dW1 of a {n_in}-{hidden}-{n_out} network matches centred "
+            "differences.")
+
+
+def _chain(seed: int, depth: int, width: int):
+    """A random sigmoid chain: weights, out, inputs, derivatives (as deep_chain)."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(size=(width, width)) for _ in range(depth)]
+    out = rng.normal(size=width)
+    f = rng.normal(size=width)
+    inputs, derivatives = [f], []
+    for W in weights:
+        f = _sigmoid(W @ f)
+        derivatives.append(f * (1 - f))
+        inputs.append(f)
+    return weights, out, inputs, derivatives
+
+
+def _forward_mode(weights, out, inputs, derivatives, i, j) -> float:
+    """d output / d W_first[i, j] by pushing a tangent forwards (no backprop)."""
+    tangent = np.zeros(len(out))
+    tangent[i] = inputs[0][j] * derivatives[0][i]
+    for W, derivative in zip(weights[1:], derivatives[1:]):
+        tangent = derivative * (W @ tangent)
+    return float(out @ tangent)
+
+
+def _matrix(derivative, width: int) -> np.ndarray:
+    """The width x width matrix of derivative(i, j)."""
+    return np.array([[derivative(i, j) for j in range(width)]
+                     for i in range(width)], dtype=np.float64)
+
+
+def test_gradient_by_backprop(gradient_by_backprop, seed: int = 0,
+                              depth: int = 3, width: int = 4) -> str:
+    """Exercise 2.3: backprop through a sigmoid chain of any depth."""
+    for case_depth in sorted({depth, 1}):
+        weights, out, inputs, derivatives = _chain(seed, case_depth, width)
+        got = _matrix(lambda i, j: gradient_by_backprop(
+            weights, out.copy(), inputs, derivatives, i, j), width)
+        expected = _matrix(lambda i, j: _forward_mode(
+            weights, out, inputs, derivatives, i, j), width)
+        no_last = _matrix(lambda i, j: _forward_mode(
+            weights, out / derivatives[-1], inputs, derivatives, i, j), width)
+        with_W = _matrix(lambda i, j: _forward_mode(
+            [W.T for W in weights], out, inputs, derivatives, i, j), width)
+        where = f"a chain of {case_depth} layer(s) of width {width}"
+        if _looks_like(got, no_last, expected, 1e-8):
+            raise AssertionError(
+                f"on {where}: the last layer's sigmoid derivative is "
+                "missing: start from delta = out * derivatives[-1].")
+        if _looks_like(got, with_W, expected, 1e-8):
+            raise AssertionError(
+                f"on {where}: delta is carried back with W instead of "
+                "W^T: delta_(l-1) = (W_l^T delta_l) * sigmoid'_(l-1).")
+        require(_close(got, expected, 1e-8),
+                f"on {where} the derivatives disagree with forward-mode "
+                f"differentiation (rel. error {rel_error(got, expected):.1e}, "
+                "tolerance 1e-8): multiply in W^T and the sigmoid derivative "
+                "of every layer, from the last down to the first.")
+    return f"all derivatives for chains of {depth} and 1 layer(s) are right."
+
+
+EXERCISES = {
+    "2.1": Spec("layer_jacobians", points=3, test=test_layer_jacobians,
+                reference="utils.jacobians:layer_jacobians"),
+    "2.2": Spec("dL_dW1_by_jacobians", points=3, test=test_dL_dW1_by_jacobians,
+                reference="utils.jacobians:dL_dW1_by_jacobians"),
+    "2.3": Spec("gradient_by_backprop", points=2,
+                test=test_gradient_by_backprop,
+                reference="utils.jacobians:gradient_by_backprop"),
+}
