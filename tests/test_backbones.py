@@ -1,4 +1,5 @@
-"""utils.backbones: the Lite0 definition matches its weights, features, cache, offline choice."""
+"""utils.backbones: the Lite0 definition matches its weights, the blocks, the cache, the offline choice."""
+import re
 import socket
 import time
 
@@ -8,7 +9,7 @@ import torch
 from matplotlib import cbook
 from PIL import Image
 
-from utils import backbones
+from utils import backbones, transfer
 
 
 @pytest.fixture(scope="module")
@@ -32,24 +33,49 @@ def test_same_padding_halves_odd_and_even_sizes():
     assert conv(torch.zeros(1, 1, 7, 8)).shape[-2:] == (4, 4)
 
 
-def test_feature_shapes_cache_and_bad_cuts(tmp_path, monkeypatch, lite0):
-    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
+def test_lite0_blocks_match_the_classifier(lite0):
+    backbone = backbones.load_backbone("efficientnet_lite0")
+    assert len(backbone.blocks) == backbones.LITE0_HEAD == 17
+    photo = torch.rand(2, 3, 96, 96, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        head = backbone(photo)
+        logits = lite0._fc(head.mean(dim=(2, 3)))
+        assert torch.allclose(logits, lite0(photo), atol=1e-4)
+        assert torch.allclose(backbone.normalise(photo), lite0.normalise(photo), atol=1e-6)
+
+
+def test_lite0_feature_shapes_per_block():
+    backbone = backbones.load_backbone("efficientnet_lite0")
     digits = np.random.default_rng(0).random((5, 28, 28)).astype(np.float32)
-    features = backbones.extract_features(lite0, digits, [0, 10, backbones.LITE0_HEAD], size=64, grid=2,
-                                          cache_key="test")
-    assert features[0].shape == (5, 16 * 4) and features[10].shape == (5, 112 * 4)
+    features = transfer.extract_features(backbone, digits, [1, 11, backbones.LITE0_HEAD], 64, 2,
+                                         batch_size=2)
+    assert features[1].shape == (5, 16 * 4) and features[11].shape == (5, 112 * 4)
     assert features[backbones.LITE0_HEAD].shape == (5, 1280 * 4)
-    assert len(list((tmp_path / "features").glob("*.npz"))) == 1
-    again = backbones.extract_features(None, digits, [0, 10, backbones.LITE0_HEAD], size=64, grid=2,
-                                       cache_key="test")
-    assert np.array_equal(again[10], features[10]), "second call is served from the cache"
-    with pytest.raises(ValueError, match="do not exist"):
-        backbones.extract_features(lite0, digits, [99], size=64)
+
+
+def test_features_are_cached_by_key_settings_and_images(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
+    images = np.random.default_rng(0).random((3, 28, 28)).astype(np.float32)
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {4: np.arange(6.0).reshape(3, 2)}
+
+    first = backbones.cached_features(compute, "test", images, size=64, cuts=[4])
+    again = backbones.cached_features(compute, "test", images, size=64, cuts=[4])
+    assert len(calls) == 1 and np.array_equal(again[4], first[4]), "served from the cache"
+    backbones.cached_features(compute, "test", images, size=96, cuts=[4])
+    backbones.cached_features(compute, "test", images[::-1].copy(), size=64, cuts=[4])
+    backbones.cached_features(compute, "other", images, size=64, cuts=[4])
+    assert len(calls) == 4, "another size, other images or another key is computed again"
+    assert len(list((tmp_path / "features").glob("*.npz"))) == 4
 
 
 def test_random_weights_with_calibrated_batchnorm_stay_finite():
-    model = backbones.calibrate_batchnorm(backbones.load_lite0(pretrained=False), np.random.rand(20, 28, 28), 64)
-    out = backbones.extract_features(model, np.random.rand(3, 28, 28).astype(np.float32), [15], size=64)[15]
+    model = backbones.calibrate_batchnorm(backbones.load_backbone("efficientnet_lite0", pretrained=False),
+                                          np.random.rand(20, 28, 28), 64)
+    out = transfer.extract_features(model, np.random.rand(3, 28, 28).astype(np.float32), [16], 64, 2)[16]
     assert np.isfinite(out).all() and out.std() > 0
 
 
@@ -88,22 +114,27 @@ def test_online_choice_when_the_probe_answers(monkeypatch):
     assert backbones.choose_setup("efficientnet_lite0").data == "mnist"
 
 
-def test_unknown_backbone_is_a_clear_error():
+def test_unknown_backbone_is_a_clear_error_naming_only_names_that_load():
+    with pytest.raises(ValueError, match="unknown backbone") as error:
+        backbones.load_backbone("vgg")
+    suggested = re.findall(r"'(\w+)'", str(error.value).split(":", 1)[1])
+    assert sorted(suggested) == sorted(backbones.BACKBONES)
+    for name in suggested:
+        assert isinstance(backbones.load_backbone(name, pretrained=False), backbones.Backbone)
     with pytest.raises(ValueError, match="unknown backbone"):
-        backbones.load_torchvision_backbone("vgg")
+        backbones.choose_setup("vgg")
 
 
 @pytest.mark.parametrize("name, widths, sides", [
     ("alexnet", [64, 192, 384, 256, 256], [27, 13, 6, 6, 6]),
     ("resnet18", [64, 128, 256, 512], [28, 14, 7, 4])])
 def test_torchvision_cuts_and_labels(name, widths, sides):
-    model = backbones.load_torchvision_backbone(name, pretrained=False)
+    model = backbones.load_backbone(name, pretrained=False)
     cuts = backbones.TORCHVISION_CUTS[name]
+    assert len(model.blocks) == len(cuts)
     with torch.no_grad():
-        shapes = [tuple(a.shape[1:]) for _, a in
-                  model.stages(torch.rand(2, 3, 112, 112), set(cuts))]
-        assert [c for c, _ in model.stages(torch.rand(1, 3, 112, 112),
-                                           {2})] == [2]
+        activations = transfer.cut_activations(model, torch.rand(2, 3, 112, 112), cuts)
+        shapes = [tuple(activations[cut].shape[1:]) for cut in cuts]
         assert tuple(model(torch.rand(1, 3, 112, 112)).shape[1:]) == shapes[-1]
     assert shapes == [(w, s, s) for w, s in zip(widths, sides)]
     images = torch.rand(1, 3, 4, 4)
@@ -114,7 +145,7 @@ def test_torchvision_cuts_and_labels(name, widths, sides):
 
 
 def test_alexnet_needs_no_batchnorm_calibration():
-    model = backbones.load_torchvision_backbone("alexnet", pretrained=False)
+    model = backbones.load_backbone("alexnet", pretrained=False)
     before = {k: v.clone() for k, v in model.state_dict().items()}
     backbones.calibrate_batchnorm(model, np.random.rand(3, 32, 32, 3), 64)
     assert not model.training
@@ -142,6 +173,6 @@ def test_random_affine_moves_all_channels_of_an_image_together():
 
 
 def test_images_per_second_is_positive_and_finite():
-    model = backbones.load_torchvision_backbone("alexnet", pretrained=False)
+    model = backbones.load_backbone("alexnet", pretrained=False)
     rate = backbones.images_per_second(model, 64, n_images=8, batch_size=8)
     assert np.isfinite(rate) and rate > 0

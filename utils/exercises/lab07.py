@@ -1,43 +1,410 @@
-"""Checks for the exercises of lab 07 (transfer learning)."""
+"""Graded exercises of lab 07 (transfer learning): tests, points and references.
+
+Every test builds its own inputs from a seed: random logits, small random
+backbones (``utils.backbones.Backbone`` with a few convolution blocks, one
+with batch norm), random images, random features with labels. The answers
+are compared with computations written here, independently of the lab's
+reference in ``utils.transfer``.
+"""
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import torch
+from torch import nn
+from torch.nn import functional as F
 
-from . import require, run_check
+from ..backbones import Backbone, to_rgb
+from ..checks import rel_error
+from . import Spec, require
 
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 
 
-def check_7_1(imagenet_normalise) -> None:
-    """Check Exercise 7.1: per-channel ImageNet normalisation of (N, 3, H, W) tensors."""
-    def body():
-        images = torch.rand(2, 3, 4, 5, generator=torch.Generator().manual_seed(71))
-        out = imagenet_normalise(images.clone())
-        require(out is not None, "imagenet_normalise returned None.")
-        out = torch.as_tensor(out)
-        require(tuple(out.shape) == (2, 3, 4, 5), f"the shape must stay (2, 3, 4, 5), got {tuple(out.shape)}.")
-        if torch.allclose(out, (images * 255 - 127) / 128, atol=1e-5):
-            raise AssertionError("that is EfficientNet-Lite0's scaling; torchvision's networks use mean and std.")
-        if torch.allclose(out, (images - MEAN.view(1, 1, 1, 3).permute(0, 3, 1, 2).flip(1)) / STD.flip(1), atol=1e-5):
-            raise AssertionError("the channels are in the wrong order: red first.")
-        require(torch.allclose(out, (images - MEAN) / STD, atol=1e-5),
-                "values differ from (x - mean_c) / std_c per channel; reshape mean and std to (1, 3, 1, 1).")
-        return "per-channel (x - mean) / std."
-    run_check("7.1", body)
+def _close(a, b, tol: float = 1e-5) -> bool:
+    """Same shape and relative error (utils.checks.rel_error) at most ``tol``."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and rel_error(a, b) <= tol
 
 
-def check_7_2(top_k_classes) -> None:
-    """Check Exercise 7.2: indices of the k largest logits, largest first."""
-    def body():
-        logits = np.array([0.1, 2.5, -1.0, 3.7, 2.4, 0.0])
-        for k, expected in [(3, [3, 1, 4]), (1, [3]), (6, [3, 1, 4, 0, 5, 2])]:
-            got = top_k_classes(logits.copy(), k)
-            require(got is not None, "top_k_classes returned None.")
-            got = np.asarray(got).tolist()
-            if k == 3 and got == [2, 5, 0]:
-                raise AssertionError("these are the smallest logits; sort in descending order.")
-            require(got == expected, f"top_k_classes(logits, {k}) should be {expected}, got {got}.")
-        return "largest first, any k."
-    run_check("7.2", body)
+def _array(value, what: str) -> np.ndarray:
+    """``value`` as a float64 array; a clear message for None or a tensor with a graph."""
+    require(value is not None, f"{what} is None: return the result.")
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+# --- 7.1 top-k -------------------------------------------------------------
+
+def test_top_k_classes(top_k_classes, seed: int | None = None,
+                       n: int = 12) -> str:
+    """top_k_classes(logits, k) -> indices of the k largest, largest first."""
+    if seed is None:
+        cases = [(np.array([0.1, 2.5, -1.0, 3.7, 2.4, 0.0]), k)
+                 for k in (3, 1, 6)]
+    else:
+        rng = np.random.default_rng(seed)
+        logits = rng.permutation(np.linspace(-4, 6, n)) + rng.normal(0, .01, n)
+        cases = [(logits, k) for k in (1, int(rng.integers(2, n)), n)]
+    for logits, k in cases:
+        given = logits.copy()
+        got = top_k_classes(given, k)
+        require(np.array_equal(given, logits),
+                "top_k_classes changed the logits passed in; sort a copy.")
+        got = _array(got, f"top_k_classes(logits, {k})")
+        right = np.argsort(-logits)[:k]
+        require(got.shape == (k,),
+                f"for k = {k} return {k} indices, got shape {got.shape}.")
+        if np.array_equal(got, right):
+            continue
+        require(not np.allclose(got, logits[right]),
+                "you returned the largest logits themselves; return their "
+                "indices (np.argsort gives indices).")
+        require(not np.array_equal(got, np.argsort(logits)[:k]),
+                "these are the indices of the SMALLEST logits: sort in "
+                "descending order (np.argsort(-logits) or [::-1]).")
+        require(sorted(got.tolist()) != sorted(right.tolist()),
+                f"the right {k} indices, in the wrong order: largest "
+                "logit first.")
+        require(False, f"for logits {np.round(logits, 2).tolist()} and "
+                f"k = {k} expected {right.tolist()}, got {got.tolist()}.")
+    return f"the k largest, largest first, for k = {[k for _, k in cases]}."
+
+
+# --- 7.2 cutting a backbone ------------------------------------------------
+
+def _backbone(seed: int, n_blocks: int) -> Backbone:
+    """A small random Backbone: conv blocks, the second with batch norm."""
+    torch.manual_seed(seed)
+    blocks, width = [], 3
+    for number in range(1, n_blocks + 1):
+        out = 4 + 2 * number
+        layers = [nn.Conv2d(width, out, 3, padding=1)]
+        if number == 2:
+            layers.append(nn.BatchNorm2d(out))
+        layers += [nn.ReLU()] + ([nn.MaxPool2d(2)] if number % 2 else [])
+        blocks.append(nn.Sequential(*layers))
+        width = out
+    backbone = Backbone(blocks, mean=(0.3, 0.5, 0.4), std=(0.2, 0.3, 0.25))
+    norm = backbone.blocks[1][1] if n_blocks > 1 else None
+    if norm is not None:        # running statistics unlike a batch's own
+        norm.running_mean.uniform_(-0.5, 0.5)
+        norm.running_var.uniform_(0.5, 2.0)
+    return backbone.eval()
+
+
+def _outputs(backbone: Backbone, images: torch.Tensor, normalise=True):
+    """The output after every block, block 1 first (our own computation)."""
+    x = backbone.normalise(images) if normalise else images
+    outputs = []
+    with torch.no_grad():
+        for block in backbone.blocks:
+            x = block(x)
+            outputs.append(x)
+    return outputs
+
+
+def _counting(backbone: Backbone) -> list[int]:
+    """Count the calls of each block (forward hooks); returns the counts."""
+    calls = [0] * len(backbone.blocks)
+    for index, block in enumerate(backbone.blocks):
+        def hook(module, inputs, output, index=index):
+            calls[index] += 1
+        block.register_forward_hook(hook)
+    return calls
+
+
+def test_cut_activations(cut_activations, seed: int = 0, n_blocks: int = 5,
+                         cuts=(2, 4), n: int = 3, side: int = 16) -> str:
+    """cut_activations(backbone, images, cuts) -> {cut: activation}."""
+    backbone = _backbone(seed, n_blocks)
+    images = torch.rand(n, 3, side, side,
+                        generator=torch.Generator().manual_seed(seed))
+    outputs = _outputs(backbone, images)
+    raw = _outputs(backbone, images, normalise=False)
+    calls = _counting(backbone)
+    asked = list(cuts)[::-1]            # in any order
+    with torch.no_grad():
+        got = cut_activations(backbone, images.clone(), asked)
+    require(isinstance(got, dict), "return a dict {cut: activation}, got "
+            f"{type(got).__name__}.")
+    require(set(got) == set(cuts), f"for cuts {asked} the dict should have "
+            f"exactly those keys, got {sorted(got)}.")
+    deepest = max(cuts)
+    for cut in sorted(cuts):
+        activation = _array(got[cut], f"the activation at cut {cut}")
+        right = outputs[cut - 1].numpy()
+        if _close(activation, right):
+            continue
+        others = {k + 1: o.numpy() for k, o in enumerate(outputs)}
+        for number, other in others.items():
+            require(not _close(activation, other),
+                    f"at cut {cut} you returned the output of block {number}"
+                    f": cut k keeps blocks 1 .. k, numbered from 1 (block k "
+                    f"is backbone.blocks[k - 1]).")
+        require(not _close(activation, raw[cut - 1].numpy()),
+                f"at cut {cut} the images were not normalised: apply "
+                "backbone.normalise(images) before the first block.")
+        require(False, f"at cut {cut} the activation differs from blocks "
+                f"1 .. {cut} applied to backbone.normalise(images) (shape "
+                f"{activation.shape}, expected {right.shape}).")
+    late = [number for number, count in enumerate(calls, start=1)
+            if number > deepest and count]
+    require(not late, f"block {late[0] if late else 0} ran although the "
+            f"deepest cut is {deepest}: a cut network stops after its last "
+            "block (and saves that time).")
+    repeated = [number for number, count in enumerate(calls, start=1)
+                if count > 1]
+    require(not repeated, f"block {repeated[0] if repeated else 0} ran "
+            f"{max(calls)} times for one call: run the images through the "
+            "blocks once and keep each cut's activation on the way.")
+    return (f"the activations after blocks {sorted(cuts)} of {n_blocks}, "
+            "one pass, nothing run past the deepest cut.")
+
+
+# --- 7.3 features in batches ----------------------------------------------
+
+def _features(backbone, images, cuts, size, grid):
+    """Pooled, flattened activations of all images at once (our own)."""
+    outputs = _outputs(backbone, to_rgb(images, size))
+    return {cut: F.adaptive_avg_pool2d(outputs[cut - 1], grid)
+            .flatten(1).numpy() for cut in cuts}
+
+
+def test_extract_features(extract_features, seed: int = 0, n: int = 10,
+                          batch_size: int = 4, cuts=(1, 3), size: int = 16,
+                          grid: int = 2, colour: bool = False) -> str:
+    """extract_features(backbone, images, cuts, size, grid, batch_size)."""
+    rng = np.random.default_rng(seed)
+    backbone = _backbone(seed, max(cuts) + 1)
+    if colour:
+        images = rng.integers(0, 256, (n, 20, 20, 3), dtype=np.uint8)
+    else:
+        images = rng.random((n, 28, 28)).astype(np.float32)
+    right = _features(backbone, images, cuts, size, grid)
+    state = copy.deepcopy(backbone.state_dict())
+    seen = []
+    backbone.blocks[0].register_forward_pre_hook(
+        lambda module, inputs: seen.append(len(inputs[0])))
+    backbone.train()                    # the answer must switch to eval
+    got = extract_features(backbone, images.copy(), list(cuts), size, grid,
+                           batch_size=batch_size)
+    require(isinstance(got, dict), "return a dict {cut: features}, got "
+            f"{type(got).__name__}.")
+    require(set(got) == set(cuts), f"for cuts {list(cuts)} the dict should "
+            f"have exactly those keys, got {sorted(got)}.")
+    require(all(isinstance(v, np.ndarray) for v in got.values()),
+            "return NumPy arrays (.cpu().numpy() of the pooled activations).")
+    require(max(seen, default=0) <= batch_size,
+            f"the backbone got {max(seen, default=0)} images at once with "
+            f"batch_size = {batch_size}: feed it at most batch_size images "
+            "at a time (all of CIFAR-10 at 112 px would need 7.5 GB).")
+    moved = [k for k, v in backbone.state_dict().items()
+             if not torch.equal(v, state[k])]
+    require(not moved, "the batch norm's running statistics changed: the "
+            "backbone ran in training mode; call backbone.eval() first.")
+    for cut in cuts:
+        features = _array(got[cut], f"the features at cut {cut}")
+        expected = right[cut]
+        if features.ndim == 2 and len(features) != n:
+            require(len(features) != n - n % batch_size,
+                    f"{len(features)} rows for {n} images: the last, smaller "
+                    "batch is missing (range(0, N, batch_size) covers it).")
+            require(False, f"{len(features)} rows for {n} images: one row "
+                    "per image, in the order of the images.")
+        require(features.shape == expected.shape,
+                f"at cut {cut} expected shape {expected.shape} (N, C * grid "
+                f"* grid), got {features.shape}. Pool each map to grid x "
+                "grid (F.adaptive_avg_pool2d), then .flatten(1).")
+        if _close(features, expected, 1e-4):
+            continue
+        outputs = _outputs(backbone.eval(), to_rgb(images, size))[cut - 1]
+        channels_last = F.adaptive_avg_pool2d(outputs, grid)
+        channels_last = channels_last.permute(0, 2, 3, 1).flatten(1).numpy()
+        require(not _close(features, channels_last, 1e-4),
+                "the features are flattened as (grid, grid, C): flatten the "
+                "pooled (N, C, grid, grid) tensor with .flatten(1).")
+        require(False, f"at cut {cut} the features differ from "
+                "cut_activations on to_rgb(batch, size), pooled to grid x "
+                f"grid and flattened (rel. error "
+                f"{rel_error(features, expected):.1e}).")
+    shapes = {cut: got[cut].shape for cut in cuts}
+    return (f"{n} images in batches of at most {batch_size} -> {shapes}, "
+            "in eval mode.")
+
+
+# --- 7.4 training the head ---------------------------------------------------
+
+class _Recorder(nn.Module):
+    """Wrap a head; record which examples each training call sees."""
+
+    def __init__(self, head: nn.Module, keys: torch.Tensor):
+        super().__init__()
+        self.head = head
+        self.index = {float(k): i for i, k in enumerate(keys)}
+        self.batches: list[list[int]] = []
+
+    def forward(self, x):
+        if torch.is_grad_enabled():
+            self.batches.append([self.index.get(float(k), -1) for k in x[:, 0]])
+        return self.head(x)
+
+
+def _train(head, x, y, epochs, seed, lr, batch_size, zero_grad=True,
+           weighted=True, order="new each epoch", drop_last=False,
+           optimizer=torch.optim.Adam):
+    """Adam on shuffled minibatches, our own loop; returns the epoch losses.
+
+    The keywords switch on one mistake at a time (no zero_grad, unweighted
+    batch means, an order drawn "once" or the "stored" one, the last batch
+    dropped, another optimizer): the hints name the one that matches.
+    """
+    optimizer = optimizer(head.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    permutation = torch.randperm(len(x), generator=generator)
+    losses = []
+    for epoch in range(epochs):
+        if order == "stored":
+            permutation = torch.arange(len(x))
+        elif order == "new each epoch" and epoch:
+            permutation = torch.randperm(len(x), generator=generator)
+        batches = permutation.split(batch_size)
+        if drop_last and len(batches[-1]) < batch_size:
+            batches = batches[:-1]
+        sums, means = 0.0, []
+        for batch in batches:
+            if zero_grad:
+                optimizer.zero_grad()
+            loss = F.cross_entropy(head(x[batch]), y[batch])
+            loss.backward()
+            optimizer.step()
+            sums += loss.item() * len(batch)
+            means.append(loss.item())
+        losses.append(sums / len(x) if weighted else float(np.mean(means)))
+    return losses
+
+
+def _parameters(module: nn.Module) -> np.ndarray:
+    return torch.cat([p.detach().flatten() for p in module.parameters()]
+                     ).numpy()
+
+
+def test_train_head(train_head, seed: int = 0, n: int = 70, dim: int = 6,
+                    n_classes: int = 3, epochs: int = 3, batch_size: int = 16,
+                    lr: float = 0.01) -> str:
+    """train_head(head, features, labels, epochs, seed, lr, batch_size)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, n_classes, n)
+    centres = rng.normal(0, 2, (n_classes, dim))
+    x = torch.from_numpy(centres[labels] + rng.normal(0, 1, (n, dim))).float()
+    x[:, 0] = torch.from_numpy(rng.permutation(n) + rng.random(n)).float()
+    y = torch.from_numpy(labels)
+    torch.manual_seed(seed)
+    head = nn.Sequential(nn.Linear(dim, 8), nn.ReLU(), nn.Linear(8, n_classes))
+    ours, start = copy.deepcopy(head), copy.deepcopy(head)
+    recorder = _Recorder(head, x[:, 0])
+    losses = train_head(recorder, x.clone(), y.clone(), epochs, seed, lr=lr,
+                        batch_size=batch_size)
+    right = _train(ours, x, y, epochs, seed, lr, batch_size)
+    require(losses is not None, "train_head returned None: return the list "
+            "of the mean training loss of each epoch.")
+    losses = _array(losses, "the list of epoch losses")
+    require(losses.shape == (epochs,), f"return one mean loss per epoch "
+            f"({epochs} numbers), got shape {losses.shape}.")
+    batches = recorder.batches
+    require(batches, "the head was never called with gradients on: train it "
+            "(loss.backward() needs them).")
+    require(max(len(b) for b in batches) <= batch_size,
+            f"the head got batches of {max(len(b) for b in batches)} "
+            f"examples with batch_size = {batch_size}.")
+    seen = sum(len(b) for b in batches)
+    require(seen >= epochs * n,
+            f"the head saw {seen} examples in {epochs} epochs of {n}: the "
+            "last, smaller batch of each epoch is missing.")
+    require(seen == epochs * n, f"the head saw {seen} examples in {epochs} "
+            f"epochs of {n}: each epoch visits every example once.")
+    order = [i for b in batches for i in b]
+    epoch_orders = [order[e * n:(e + 1) * n] for e in range(epochs)]
+    generator = torch.Generator().manual_seed(seed)
+    expected = [torch.randperm(n, generator=generator).tolist()
+                for _ in range(epochs)]
+    if epoch_orders != expected:
+        require(epoch_orders[0] != list(range(n)),
+                "the examples come in their stored order: shuffle them, "
+                "one torch.randperm(N, generator=generator) per epoch.")
+        require(epochs < 2 or epoch_orders[1] != epoch_orders[0],
+                "every epoch has the same order: draw a new permutation "
+                "each epoch.")
+        require(False, "the order of the examples is not the one asked "
+                "for: generator = torch.Generator().manual_seed(seed) once, "
+                "then torch.randperm(len(features), generator=generator) "
+                "each epoch, split into batches of batch_size.")
+    if not _close(_parameters(head), _parameters(ours), 1e-4):
+        again = copy.deepcopy(start)
+        _train(again, x, y, epochs, seed, lr, batch_size, zero_grad=False)
+        require(not _close(_parameters(head), _parameters(again), 1e-4),
+                "the gradients pile up over the batches: call "
+                "optimizer.zero_grad() before each loss.backward().")
+        require(False, "after training, the head's weights differ from "
+                f"Adam(lr={lr}) steps on F.cross_entropy(head(batch), "
+                "labels of the batch): check the optimizer, the loss and "
+                "that each batch takes one step.")
+    if not _close(losses, right, 1e-5):
+        batch_means = _train(copy.deepcopy(start), x, y, epochs, seed, lr,
+                             batch_size, weighted=False)
+        require(not _close(losses, batch_means, 1e-5),
+                "each epoch's loss is the plain mean of the batch means, "
+                "but the last batch is smaller: weight each batch's loss "
+                "by its size (loss.item() * len(batch)), then divide by N.")
+        require(False, f"the epoch losses {np.round(losses, 4).tolist()} "
+                f"should be {np.round(right, 4).tolist()}: the mean of "
+                "the training loss over the epoch's examples.")
+    with torch.no_grad():
+        accuracy = float((head(x).argmax(1) == y).float().mean())
+    return (f"Adam on shuffled batches of {batch_size} including the last "
+            f"one; {epochs} epoch losses right; training accuracy "
+            f"{accuracy:.2f}.")
+
+
+# --- 7.5 input scaling -------------------------------------------------------
+
+def test_imagenet_normalise(imagenet_normalise, seed: int = 71,
+                            shape=(2, 3, 4, 5)) -> str:
+    """imagenet_normalise(images) -> (images - mean_c) / std_c."""
+    images = torch.rand(*shape, generator=torch.Generator().manual_seed(seed))
+    out = imagenet_normalise(images.clone())
+    out = torch.as_tensor(_array(out, "imagenet_normalise(images)"))
+    require(tuple(out.shape) == tuple(shape),
+            f"the shape must stay {tuple(shape)}, got {tuple(out.shape)}.")
+    right = (images - MEAN) / STD
+    if _close(out, right):
+        return "per-channel (x - mean) / std, red first."
+    require(not _close(out, (images * 255 - 127) / 128),
+            "that is EfficientNet-Lite0's scaling; torchvision's networks "
+            "use the ImageNet mean and std.")
+    require(not _close(out, (images - MEAN.flip(1)) / STD.flip(1)),
+            "the channels are in the wrong order: red first.")
+    require(not _close(out, (images - MEAN) * STD),
+            "the difference is multiplied by std: divide, (x - mean) / std.")
+    require(_close(out, right), "values differ from (x - mean_c) / std_c "
+            "per channel; reshape mean and std to (1, 3, 1, 1) so that "
+            "they broadcast over N, H and W.")
+    return "per-channel (x - mean) / std, red first."
+
+
+EXERCISES = {
+    "7.1": Spec("top_k_classes", points=1, test=test_top_k_classes,
+                reference="utils.transfer:top_k_classes"),
+    "7.2": Spec("cut_activations", points=3, test=test_cut_activations,
+                reference="utils.transfer:cut_activations"),
+    "7.3": Spec("extract_features", points=3, test=test_extract_features,
+                reference="utils.transfer:extract_features"),
+    "7.4": Spec("train_head", points=3, test=test_train_head,
+                reference="utils.transfer:train_head"),
+    "7.5": Spec("imagenet_normalise", points=1, test=test_imagenet_normalise,
+                reference="utils.transfer:imagenet_normalise"),
+}

@@ -1,39 +1,261 @@
-"""Checks for the exercises of lab 08 (Greek letters in the embedding)."""
+"""Graded exercises of lab 08 (Greek letters in the embedding): tests, points, references.
+
+Every test builds its own inputs from a seed: a small random network with a
+dropout layer and an ``embed`` method, random points in clusters, random
+distance matrices with many tied votes, a set with a duplicated image. The
+answers are compared with computations written here, independently of the
+lab's reference in ``utils.embedding``.
+"""
 from __future__ import annotations
 
 import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
 
-from . import require, run_check
-
-
-def check_8_1(pairwise_ssd) -> None:
-    """Check Exercise 8.1: the SSD distance matrix between two sets of rows."""
-    def body():
-        rng = np.random.default_rng(81)
-        a, b = rng.normal(size=(4, 6)), rng.normal(size=(3, 6))
-        d = pairwise_ssd(a, b)
-        require(d is not None, "pairwise_ssd returned None.")
-        d = np.asarray(d, dtype=np.float64)
-        require(d.shape == (4, 3), f"expected shape (4, 3): one row per row of a, one column per row of b; got {d.shape}.")
-        expected = np.array([[((x - y) ** 2).sum() for y in b] for x in a])
-        if np.allclose(d, np.sqrt(expected)):
-            raise AssertionError("these are Euclidean distances; SSD does not take the square root.")
-        require(np.allclose(d, expected), "values differ from sum((a_i - b_j)^2).")
-        return "matches the SSD of every pair."
-    run_check("8.1", body)
+from ..checks import rel_error
+from . import Spec, require
 
 
-def check_8_2(knn_predict) -> None:
-    """Check Exercise 8.2: k-NN majority vote with ties broken by the nearest neighbour."""
-    def body():
-        train = np.array([[0.0], [1.0], [2.0], [10.0], [11.0], [12.0], [3.0]])
-        labels = np.array([0, 0, 0, 1, 1, 1, 1])
-        queries = np.array([[0.4], [10.6], [2.6]])
-        for k, expected in [(1, [0, 1, 1]), (3, [0, 1, 0]), (2, [0, 1, 1])]:
-            got = knn_predict(train, labels, queries, k)
-            require(got is not None, "knn_predict returned None.")
-            got = np.asarray(got).tolist()
-            require(got == expected, f"with k={k} expected {expected}, got {got}"
-                    + (" (a tie between labels goes to the nearest neighbour's label)" if k == 2 else "."))
-        return "majority votes and tie-breaks are right."
-    run_check("8.2", body)
+def _close(a, b, tol: float = 1e-6) -> bool:
+    """Same shape and relative error (utils.checks.rel_error) at most ``tol``."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and rel_error(a, b) <= tol
+
+
+def _array(value, what: str) -> np.ndarray:
+    require(value is not None, f"{what} is None: return the result.")
+    require(not isinstance(value, torch.Tensor), f"{what} is a torch tensor: "
+            "return a NumPy array (.cpu().numpy()).")
+    return np.asarray(value)
+
+
+# --- 8.1 the embedding -------------------------------------------------------
+
+class _Net(nn.Module):
+    """A small digit network: conv, dropout, a hidden layer, 10 outputs."""
+
+    def __init__(self, width: int):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 5)
+        self.drop = nn.Dropout(0.5)
+        self.hidden = nn.Linear(4 * 12 * 12, width)
+        self.out = nn.Linear(width, 10)
+
+    def embed(self, x):
+        x = F.relu(F.max_pool2d(self.conv(x), 2))
+        return F.relu(self.hidden(self.drop(x.flatten(1))))
+
+    def forward(self, x):
+        return F.log_softmax(self.out(self.embed(x)), dim=1)
+
+
+def test_embed(embed, seed: int = 0, n: int = 5, width: int = 7) -> str:
+    """embed(model, batch) -> (N, embed_dim) NumPy array, in eval mode."""
+    torch.manual_seed(seed)
+    net = _Net(width).eval()
+    batch = np.random.default_rng(seed).random((n, 28, 28))  # float64
+    with torch.no_grad():
+        right = net.embed(torch.from_numpy(batch).float()[:, None]).numpy()
+    net.train()                         # as after training: dropout on
+    given = batch.copy()
+    try:
+        got = embed(net, given)
+    except RuntimeError as err:         # torch: "Input type (double) ..."
+        require("double" not in str(err).lower(), "the images came as "
+                "float64 and reached the network as such; its weights are "
+                "float32: convert the images (np.asarray(batch, "
+                f"dtype=np.float32)). torch said: {err}")
+        raise
+    got = _array(got, f"embed(model, batch of {n})")
+    require(np.array_equal(given, batch), "embed changed the images passed "
+            "in; convert a copy.")
+    if width != 10:
+        require(got.shape != (n, 10), "these are the network's 10 outputs "
+                "(log-probabilities): the embedding is model.embed(x), the "
+                "hidden layer before the last.")
+    require(got.shape == (n, width), f"for {n} images and a hidden layer of "
+            f"{width} units expected shape ({n}, {width}), got {got.shape}.")
+    if not _close(got, right, 1e-5):
+        net.train()
+        again = _array(embed(net, batch.copy()), "embed(model, batch)")
+        require(np.array_equal(again, got), "two calls gave different "
+                "embeddings of the same images: dropout is on. Call "
+                "model.eval() first.")
+        require(False, "the values differ from model.embed(x) with x the "
+                "images as a float32 tensor (N, 1, 28, 28), in eval mode "
+                f"(rel. error {rel_error(got, right):.1e}).")
+    return f"({n}, {width}) embeddings in eval mode, from float64 images."
+
+
+# --- 8.2 SSD distances -------------------------------------------------------
+
+def test_ssd_matrix(ssd_matrix, seed: int = 0, n: int = 4, m: int = 3,
+                    dim: int = 6) -> str:
+    """ssd_matrix(a, b) -> (n, m) sums of squared differences."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=(n, dim)), rng.normal(size=(m, dim)) + 0.5
+    args = a.copy(), b.copy()
+    got = _array(ssd_matrix(*args), f"ssd_matrix(a ({n}, {dim}), b ({m}, "
+                 f"{dim}))").astype(np.float64)
+    require(np.array_equal(args[0], a) and np.array_equal(args[1], b),
+            "ssd_matrix changed its arguments; compute with new arrays.")
+    right = np.array([[np.sum((x - y) ** 2) for y in b] for x in a])
+    if n != m:
+        require(got.shape != (m, n), f"the shape is ({m}, {n}): row i of "
+                "the result belongs to row i of a, column j to row j of b.")
+    require(got.shape == (n, m), f"expected shape ({n}, {m}), one row per "
+            f"row of a and one column per row of b; got {got.shape}.")
+    if not _close(got, right, 1e-8):
+        require(not _close(got, np.sqrt(right), 1e-8), "these are Euclidean "
+                "distances: the SSD does not take the square root.")
+        require(not _close(got, right / dim, 1e-8), "this is the MEAN of the "
+                "squared differences: the SSD is their sum.")
+        require(False, f"the values differ from sum((a_i - b_j) ** 2) (rel. "
+                f"error {rel_error(got, right):.1e}).")
+    # near-identical points far from the origin, in float32 (embeddings are)
+    far = (100 + rng.normal(0, 1e-3, (n, dim))).astype(np.float32)
+    own = _array(ssd_matrix(far, far), "ssd_matrix(a, a)").astype(np.float64)
+    require(own.shape == (n, n), f"ssd_matrix(a, a) should be ({n}, {n}), "
+            f"got {own.shape}.")
+    require((own >= 0).all(), f"some distances are negative ({own.min():.2g})"
+            ": round-off in |a|^2 + |b|^2 - 2 a.b; clip at 0 "
+            "(np.maximum(d, 0)).")
+    scale = float((far.astype(np.float64) ** 2).sum(1).max())
+    require(np.abs(np.diag(own)).max() <= 1e-5 * scale, "a point's distance "
+            f"to itself should be 0, got up to {np.abs(np.diag(own)).max():.3g}.")
+    return (f"sums of squared differences, ({n}, {m}); never negative, 0 "
+            "from a point to itself.")
+
+
+# --- 8.3 k-NN with its tie rule ------------------------------------------------
+
+def _knn(distances, labels, k, rule="nearest"):
+    """k-NN by a rule: 'nearest' (right), 'smallest', 'first', 'farthest'."""
+    order = np.argsort(distances, axis=1, kind="stable")
+    neighbours = order[:, ::-1][:, :k] if rule == "farthest" else order[:, :k]
+    predictions = []
+    for row in labels[neighbours]:
+        votes = np.bincount(row, minlength=labels.max() + 1)
+        tied = np.flatnonzero(votes == votes.max())
+        if rule == "smallest":
+            predictions.append(tied[0])
+        elif rule == "first":
+            predictions.append(row[0])
+        else:
+            predictions.append(next(label for label in row if label in tied))
+    return np.array(predictions)
+
+
+def _distances(rng, n_queries, n_train, n_classes):
+    """Random distances (no two equal in a row) and labels with every class."""
+    distances = rng.random((n_queries, n_train)) * 10
+    labels = rng.permutation(np.arange(n_train) % n_classes)
+    return distances, labels
+
+
+def test_knn_predict(knn_predict, seed: int = 0, n_queries: int = 30,
+                     n_train: int = 12, n_classes: int = 3, ks=(1, 2, 3, 4)
+                     ) -> str:
+    """knn_predict(distances, train_labels, k) -> (q,) labels."""
+    rng = np.random.default_rng(seed)
+    distances, labels = _distances(rng, n_queries, n_train, n_classes)
+    for k in ks:
+        args = distances.copy(), labels.copy()
+        got = _array(knn_predict(*args, k), f"knn_predict(distances, labels, "
+                     f"{k})")
+        require(np.array_equal(args[0], distances), "knn_predict changed the "
+                "distances passed in (np.argsort returns a new array; "
+                "ndarray.sort sorts in place).")
+        require(got.shape == (n_queries,), f"return one label per query, "
+                f"shape ({n_queries},); got {got.shape}.")
+        right = _knn(distances, labels, k)
+        if np.array_equal(got, right):
+            continue
+        row = int(np.flatnonzero(got != right)[0])
+        nearest = labels[np.argsort(distances[row])[:k]].tolist()
+        where = (f"with k = {k}, a query whose neighbours' labels are, "
+                 f"nearest first, {nearest}: expected {right[row]}, got "
+                 f"{got[row]}.")
+        require(not np.array_equal(got, _knn(distances, labels, k,
+                                             "farthest")),
+                f"{where} You took the k FARTHEST training images: sort the "
+                "distances ascending.")
+        require(not np.array_equal(got, _knn(distances, labels, k,
+                                             "smallest")),
+                f"{where} A tie between labels went to the smallest label; "
+                "it goes to the tied label whose image is nearest.")
+        require(not np.array_equal(got, _knn(distances, labels, k, "first")),
+                f"{where} You returned the nearest neighbour's label even "
+                "when another label has more votes.")
+        for other in (k - 1, k + 1):
+            require(other < 1 or not np.array_equal(
+                got, _knn(distances, labels, other)),
+                f"{where} That is the vote of {other} neighbours, not {k}.")
+        require(False, where)
+    return (f"majority votes of the k nearest, ties to the nearest of the "
+            f"tied labels, for k = {list(ks)}.")
+
+
+# --- 8.4 leave-one-out ---------------------------------------------------------
+
+def test_loo_knn_predictions(loo_knn_predictions, seed: int = 0, n: int = 24,
+                             dim: int = 4, n_classes: int = 3, k: int = 3
+                             ) -> str:
+    """loo_knn_predictions(features, labels, k) -> (n,) predictions."""
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.arange(n) % n_classes)
+    centres = rng.normal(0, 1.5, (n_classes, dim))
+    features = centres[labels] + rng.normal(0, 1, (n, dim))
+    features[1] = features[0]           # a duplicate image ...
+    labels[1] = (labels[0] + 1) % n_classes  # ... filed under another letter
+    squared = ((features[:, None] - features[None]) ** 2).sum(2)
+    for k_now in sorted({1, k}):
+        args = features.copy(), labels.copy()
+        got = _array(loo_knn_predictions(*args, k_now),
+                     f"loo_knn_predictions(features, labels, {k_now})")
+        require(np.array_equal(args[0], features) and
+                np.array_equal(args[1], labels),
+                "loo_knn_predictions changed its arguments.")
+        require(got.shape == (n,), f"return one prediction per image, shape "
+                f"({n},); got {got.shape}.")
+        excluded = squared.copy()
+        np.fill_diagonal(excluded, np.inf)
+        right = _knn(excluded, labels, k_now)
+        if np.array_equal(got, right):
+            continue
+        require(not np.array_equal(got, _knn(squared, labels, k_now))
+                and not (k_now == 1 and np.array_equal(got, labels)),
+                f"with k = {k_now} each image voted for itself: set its "
+                "distance to itself to infinity (np.fill_diagonal(d, "
+                "np.inf)) before the vote.")
+        no_zeros = np.where(squared == 0, np.inf, squared)
+        pair = [0, 1]                   # the two copies
+        duplicate_left_out = (
+            not np.array_equal(got[pair], right[pair])
+            and np.array_equal(got[pair], _knn(no_zeros, labels, k_now)[pair]))
+        require(not duplicate_left_out, f"with k = {k_now} images 0 and 1, "
+                "two copies of one image, are classified wrong: a duplicate "
+                "(distance 0, but not the image itself) was left out. "
+                "Exclude only the diagonal.")
+        wrong = int(np.sum(got != right))
+        require(False, f"with k = {k_now}, {wrong} of {n} predictions differ "
+                "from knn_predict on the SSD distances of each image to all "
+                "the others.")
+    accuracy = float(np.mean(right == labels))
+    return (f"leave-one-out with k = {sorted({1, k})}: only the image itself "
+            f"left out (accuracy {accuracy:.2f} on these {n} points).")
+
+
+EXERCISES = {
+    "8.1": Spec("embed", points=2, test=test_embed,
+                reference="utils.embedding:embed"),
+    "8.2": Spec("ssd_matrix", points=2, test=test_ssd_matrix,
+                reference="utils.embedding:ssd_matrix"),
+    "8.3": Spec("knn_predict", points=3, test=test_knn_predict,
+                reference="utils.embedding:knn_predict"),
+    "8.4": Spec("loo_knn_predictions", points=3,
+                test=test_loo_knn_predictions,
+                reference="utils.embedding:loo_knn_predictions"),
+}
