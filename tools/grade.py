@@ -17,7 +17,9 @@ are) and the unfinished student edition, in the quick profile by default.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import fcntl
 import os
 import re
 import shutil
@@ -232,6 +234,15 @@ def grade(numbers: list[str], profile: str) -> int:
     return 1 if failures else 0
 
 
+@contextlib.contextmanager
+def course_lock():
+    """Hold the course folder: one nbgrader run at a time shares its gradebook."""
+    COURSE.mkdir(parents=True, exist_ok=True)
+    with open(COURSE / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run one subcommand."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -248,10 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "mark":
         return mark(args.labs or lab_paths(), args.check)
-    if args.command == "student":
-        student(args.out)
-        return 0
-    return grade(args.labs, args.profile)
+    with course_lock():
+        if args.command == "student":
+            student(args.out)
+            return 0
+        return grade(args.labs, args.profile)
 
 
 if __name__ == "__main__":
