@@ -73,3 +73,55 @@ def test_corrupt_checkpoint_says_what_to_do(tmp_path, monkeypatch):
     nets.checkpoint_path(50).write_bytes(b"garbage")
     with pytest.raises(RuntimeError, match="Delete it"):
         nets.load_or_train_digit_net(50)
+
+
+def test_train_step_is_one_optimizer_step_and_returns_plain_numbers():
+    torch.manual_seed(0)
+    model = nets.DigitNet(dropout=0.0).train()
+    x, y = torch.rand(8, 1, 28, 28), torch.randint(0, 10, (8,))
+    before = model.fc2.bias.detach().clone()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss, correct = nets.train_step(model, optimizer, x, y)
+    assert isinstance(loss, float) and isinstance(correct, int)
+    assert 0 <= correct <= 8 and np.isfinite(loss)
+    assert not torch.equal(model.fc2.bias, before)
+    after = torch.nn.functional.nll_loss(model(x), y).item()
+    assert after < loss, "one small step downhill lowers the batch loss"
+
+
+def test_conv_sizes_and_counts_follow_the_networks():
+    side = nets.conv_output_size(nets.conv_output_size(28, 5), 2, stride=2)
+    side = nets.conv_output_size(nets.conv_output_size(side, 5), 2, stride=2)
+    model = nets.DigitNet()
+    assert 20 * side * side == model.fc1.in_features == 320
+    assert nets.conv_param_count(10, 20, 5) == sum(
+        p.numel() for p in model.conv2.parameters())
+
+
+def test_mnist_box_frames_a_blown_up_digit_as_mnist_did(small_data):
+    """MNIST digits are already boxed: enlarge, displace, box again, compare."""
+    from scipy import ndimage
+
+    from utils.photo import mnist_box
+
+    rng = np.random.default_rng(0)
+    match = []
+    for digit in small_data.x_test[:20].reshape(-1, 28, 28):
+        big = ndimage.zoom(digit, rng.uniform(1.5, 6), order=1)
+        frame = np.zeros((200, 220), np.float32)
+        top, left = rng.integers(0, 200 - len(big) + 1, size=2)
+        frame[top:top + len(big), left:left + len(big)] = np.clip(big, 0, None)
+        boxed = mnist_box(frame)
+        assert boxed.shape == (28, 28) and boxed.dtype == np.float32
+        assert np.allclose(ndimage.center_of_mass(boxed), 14, atol=0.01)
+        match.append(np.corrcoef(boxed.ravel(), digit.ravel())[0, 1])
+    # MNIST centred by whole pixels: up to half a pixel off, thin strokes
+    assert np.median(match) > 0.9 and min(match) > 0.8, match
+
+
+@pytest.mark.parametrize("bad", [np.zeros((30, 30)), np.ones(12), np.ones((9, 9, 3))])
+def test_mnist_box_refuses_what_is_not_one_channel_of_ink(bad):
+    from utils.photo import mnist_box
+
+    with pytest.raises(ValueError, match="mnist_box"):
+        mnist_box(bad)

@@ -17,28 +17,41 @@ from .data import load_mnist
 
 
 SAVED_FROM = "labs/06_cnn.ipynb"
-__all__ = ["DigitNet", "train_epoch", "evaluate", "checkpoint_path",
+__all__ = ["conv_output_size", "conv_param_count", "DigitNet", "train_step",
+           "train_epoch", "evaluate", "checkpoint_path",
            "save_digit_net", "load_or_train_digit_net"]
 
 
 # labs/06_cnn.ipynb, section "1 Two networks"
+def conv_output_size(n, kernel, stride=1, padding=0):
+    """Side of a convolution's (or pooling's) output for an n x n input."""
+    return (n + 2 * padding - kernel) // stride + 1
+
+
+# labs/06_cnn.ipynb, section "1 Two networks"
+def conv_param_count(c_in, c_out, kernel):
+    """Number of weights and biases of nn.Conv2d(c_in, c_out, kernel)."""
+    return c_out * (c_in * kernel * kernel + 1)
+
+
+# labs/06_cnn.ipynb, section "1 Two networks"
 class DigitNet(nn.Module):
-    """Two convolutions and two fully connected layers; ``embed`` returns the hidden layer."""
+    """Two convolutions, two linear layers; ``embed``: the hidden layer."""
 
     def __init__(self, embed_dim=50, dropout=0.5):
         super().__init__()
         self.embed_dim, self.dropout = embed_dim, dropout
-        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)      # (N, 10, 24, 24)
-        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)     # (N, 20, 8, 8)
+        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)    # (N, 10, 24, 24)
+        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)   # (N, 20, 8, 8)
         self.conv2_drop = nn.Dropout2d(dropout)
-        self.fc1 = nn.Linear(320, embed_dim)              # 20 * 4 * 4 = 320 inputs
+        self.fc1 = nn.Linear(320, embed_dim)            # 20 * 4 * 4 inputs
         self.fc2 = nn.Linear(embed_dim, 10)
 
     def embed(self, x):
-        """The embed_dim activations of the hidden layer for images x (N, 1, 28, 28)."""
-        x = F.relu(F.max_pool2d(self.conv1(x), 2))                   # (N, 10, 12, 12)
-        x = F.relu(F.max_pool2d(self.conv2_drop(self.conv2(x)), 2))  # (N, 20, 4, 4)
-        return F.relu(self.fc1(x.flatten(1)))                        # (N, embed_dim)
+        """The hidden layer (N, embed_dim) for images x (N, 1, 28, 28)."""
+        x = F.relu(F.max_pool2d(self.conv1(x), 2))       # (N, 10, 12, 12)
+        x = F.relu(F.max_pool2d(self.conv2_drop(self.conv2(x)), 2))
+        return F.relu(self.fc1(x.flatten(1)))            # (N, embed_dim)
 
     def forward(self, x):
         """Log-probabilities of the ten digits, (N, 10)."""
@@ -47,33 +60,40 @@ class DigitNet(nn.Module):
 
 
 # labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
+def train_step(model, optimizer, xb, yb):
+    """One optimizer step on a batch; returns (mean loss, number correct)."""
+    optimizer.zero_grad()
+    log_probs = model(xb)
+    loss = F.nll_loss(log_probs, yb)
+    loss.backward()
+    optimizer.step()
+    return loss.item(), (log_probs.argmax(1) == yb).sum().item()
+
+
+# labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
 def train_epoch(model, x, y, optimizer, batch_size, generator, device):
-    """One epoch over in-memory tensors x (N, 1, 28, 28), y (N,); returns (mean loss, accuracy)."""
+    """One epoch over tensors x (N, 1, 28, 28), y (N,): (loss, accuracy)."""
     model.train()
     order = torch.randperm(len(x), generator=generator)
     total_loss, correct = 0.0, 0
     for start in range(0, len(x), batch_size):
         batch = order[start:start + batch_size]
         xb = x[batch].to(device, memory_format=torch.channels_last)
-        yb = y[batch].to(device)
-        optimizer.zero_grad()
-        log_probs = model(xb)
-        loss = F.nll_loss(log_probs, yb)
-        loss.backward()
-        optimizer.step()
-        total_loss += loss.item() * len(batch)
-        correct += (log_probs.argmax(1) == yb).sum().item()
+        loss, right = train_step(model, optimizer, xb, y[batch].to(device))
+        total_loss += loss * len(batch)
+        correct += right
     return total_loss / len(x), correct / len(x)
 
 
 # labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
 @torch.no_grad()
 def evaluate(model, x, y, device, batch_size=1000):
-    """(mean loss, accuracy) of the model on tensors x, y, in evaluation mode."""
+    """(mean loss, accuracy) of the model on tensors x, y, in eval mode."""
     model.eval()
     total_loss, correct = 0.0, 0
     for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
+        xb = x[start:start + batch_size].to(
+            device, memory_format=torch.channels_last)
         yb = y[start:start + batch_size].to(device)
         log_probs = model(xb)
         total_loss += F.nll_loss(log_probs, yb, reduction="sum").item()
@@ -122,7 +142,8 @@ def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
         from .data import load_mnist
         data = load_mnist(verbose=False)
     torch.manual_seed(seed)
-    model = DigitNet(embed_dim).to(device).to(memory_format=torch.channels_last)
+    model = DigitNet(embed_dim).to(device)
+    model = model.to(memory_format=torch.channels_last)
     x = torch.from_numpy(data.x_train).reshape(-1, 1, 28, 28)
     y = torch.from_numpy(data.y_train)
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)

@@ -1,34 +1,410 @@
-"""Checks for the exercises of lab 06 (convolutional networks)."""
+"""Graded exercises of lab 06 (a convolutional network): tests and points.
+
+The tests build their own inputs from a seed: sizes checked against
+``nn.Conv2d`` itself, a network whose forward pass is recomputed here with
+``torch.nn.functional`` from the answer's own weights, a training step
+compared with gradients taken here, and made-up "ink" images whose crop,
+size and centre of mass are measured here.
+"""
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
+import torch
+from scipy import ndimage
 from torch import nn
+from torch.nn import functional as F
 
-from . import require, run_check
-
-
-def check_6_1(conv_output_size) -> None:
-    """Check Exercise 6.1: the side length of a convolution's output."""
-    def body():
-        cases = [((28, 5), 24), ((12, 5), 8), ((28, 3, 1, 1), 28), ((32, 3, 2, 1), 16), ((227, 11, 4, 0), 55),
-                 ((7, 3, 2, 0), 3)]
-        for args, expected in cases:
-            got = conv_output_size(*args)
-            require(got is not None, "conv_output_size returned None.")
-            require(got == expected, f"conv_output_size{args} should be {expected}, got {got}; "
-                    "use floor((n + 2 * padding - kernel) / stride) + 1.")
-        return "all six sizes right, including AlexNet's 227 -> 55."
-    run_check("6.1", body)
+from ..checks import rel_error
+from . import Spec, require
 
 
-def check_6_2(conv_param_count) -> None:
-    """Check Exercise 6.2: parameters of nn.Conv2d(c_in, c_out, kernel) with bias."""
-    def body():
-        for c_in, c_out, k in [(1, 10, 5), (10, 20, 5), (3, 64, 11), (16, 32, 3)]:
-            expected = sum(p.numel() for p in nn.Conv2d(c_in, c_out, k).parameters())
-            got = conv_param_count(c_in, c_out, k)
-            require(got is not None, "conv_param_count returned None.")
-            if got == c_out * c_in * k * k:
-                raise AssertionError("you forgot the biases: one per output channel.")
-            require(got == expected, f"Conv2d({c_in}, {c_out}, {k}) has {expected} parameters, you said {got}.")
-        return "matches PyTorch, e.g. 260 and 5,020 for DigitNet."
-    run_check("6.2", body)
+# --- 6.1, 6.2: sizes and parameter counts ---------------------------------
+
+def _conv_cases(seed: int, cases: int) -> list[tuple[int, int, int, int]]:
+    rng = np.random.default_rng(seed)
+    found = [(28, 5, 1, 0), (32, 3, 2, 1)]
+    while len(found) < cases:
+        kernel = int(rng.integers(1, 8))
+        stride = int(rng.integers(1, 5))
+        padding = int(rng.integers(0, kernel))
+        n = int(rng.integers(kernel, 80))
+        found.append((n, kernel, stride, padding))
+    return found
+
+
+def test_conv_output_size(conv_output_size, seed: int = 0,
+                          cases: int = 8) -> str:
+    """conv_output_size(n, kernel, stride, padding) -> side of the output."""
+    for n, kernel, stride, padding in _conv_cases(seed, cases):
+        conv = nn.Conv2d(1, 1, kernel, stride=stride, padding=padding)
+        right = conv(torch.zeros(1, 1, n, n)).shape[-1]
+        got = conv_output_size(n, kernel, stride, padding)
+        call = f"conv_output_size({n}, {kernel}, {stride}, {padding})"
+        require(got is not None, f"{call} returned None.")
+        require(isinstance(got, numbers.Integral),
+                f"{call} returned {got!r}: a side length is a whole number "
+                "(use // for the floor).")
+        if got != right:
+            require(got != n - kernel + 1,
+                    f"{call} gave {got}, the size without stride and "
+                    f"padding; nn.Conv2d gives {right}.")
+            require(got != (n - kernel) // stride + 1,
+                    f"{call} gave {got}: the padding adds 2 * padding to n "
+                    f"(both sides); nn.Conv2d gives {right}.")
+            require(got != round((n + 2 * padding - kernel) / stride) + 1,
+                    f"{call} gave {got}: round down, floor((n + 2p - k) / s)"
+                    f" + 1, not to the nearest; nn.Conv2d gives {right}.")
+            require(False, f"{call} gave {got}, nn.Conv2d gives {right}.")
+    return f"matches nn.Conv2d on {cases} sizes, strides and paddings."
+
+
+def test_conv_param_count(conv_param_count, seed: int = 0,
+                          cases: int = 6) -> str:
+    """conv_param_count(c_in, c_out, kernel) -> weights + biases."""
+    rng = np.random.default_rng(seed)
+    found = [(1, 10, 5)]
+    found += [(int(rng.integers(1, 40)), int(rng.integers(1, 40)),
+               int(rng.integers(1, 12))) for _ in range(cases - 1)]
+    for c_in, c_out, kernel in found:
+        conv = nn.Conv2d(c_in, c_out, kernel)
+        right = sum(p.numel() for p in conv.parameters())
+        got = conv_param_count(c_in, c_out, kernel)
+        what = f"Conv2d({c_in}, {c_out}, {kernel})"
+        require(got is not None, "conv_param_count returned None.")
+        if got != right:
+            require(got != c_out * c_in * kernel ** 2,
+                    f"{what}: you forgot the biases, one per output channel.")
+            require(got != c_out * (kernel ** 2 + 1),
+                    f"{what}: each filter has a {kernel}x{kernel} slice for "
+                    f"EACH of the {c_in} input channels.")
+            require(got != c_out * (c_in * kernel + 1),
+                    f"{what}: a filter is kernel x kernel, not kernel wide.")
+            require(False, f"{what} has {right:,} parameters, you said {got}.")
+    return f"matches nn.Conv2d on {len(found)} layers."
+
+
+# --- 6.3: DigitNet ---------------------------------------------------------
+
+def _shapes(width: int) -> dict[str, tuple[int, ...]]:
+    return {"conv1.weight": (10, 1, 5, 5), "conv1.bias": (10,),
+            "conv2.weight": (20, 10, 5, 5), "conv2.bias": (20,),
+            "fc1.weight": (width, 320), "fc1.bias": (width,),
+            "fc2.weight": (10, width), "fc2.bias": (10,)}
+
+
+def _digit_net_forward(state: dict, x: torch.Tensor):
+    """DigitNet in evaluation mode, from its weights: (log-probs, hidden)."""
+    h = F.relu(F.max_pool2d(F.conv2d(x, state["conv1.weight"],
+                                     state["conv1.bias"]), 2))
+    h = F.relu(F.max_pool2d(F.conv2d(h, state["conv2.weight"],
+                                     state["conv2.bias"]), 2))
+    h = F.relu(F.linear(h.flatten(1), state["fc1.weight"], state["fc1.bias"]))
+    logits = F.linear(h, state["fc2.weight"], state["fc2.bias"])
+    return F.log_softmax(logits, dim=1), h
+
+
+def test_digit_net(DigitNet, seed: int = 0, width: int = 50,
+                   batch: int = 4) -> str:
+    """DigitNet(embed_dim, dropout): layers, size, forward, embed, dropout."""
+    torch.manual_seed(seed)
+    model = DigitNet(embed_dim=width, dropout=0.5)
+    require(isinstance(model, nn.Module),
+            "DigitNet should be a class derived from nn.Module.")
+    require(getattr(model, "embed_dim", None) == width
+            and getattr(model, "dropout", None) == 0.5,
+            "keep the constructor's arguments as self.embed_dim and "
+            "self.dropout (the checkpoint of section 7 stores them).")
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    expected = _shapes(width)
+    wrong = [f"{k} {tuple(state[k].shape)} (should be {s})"
+             for k, s in expected.items() if k in state
+             and tuple(state[k].shape) != s]
+    require(not wrong, "wrong layer shapes: " + ", ".join(wrong) + ".")
+    missing = sorted(set(expected) - set(state))
+    extra = sorted(set(state) - set(expected))
+    require(not missing and not extra,
+            f"the layers must be named conv1, conv2, fc1, fc2 (lab 08 loads "
+            f"the weights by these names); missing {missing}, "
+            f"unexpected {extra}.")
+    count = sum(p.numel() for p in model.parameters())
+    right = 260 + 5_020 + 321 * width + 10 * (width + 1)
+    require(count == right, f"{count:,} parameters, should be {right:,}.")
+    x = torch.rand(batch, 1, 28, 28, generator=torch.Generator()
+                   .manual_seed(seed))
+    model.eval()
+    with torch.no_grad():
+        out = model(x)
+        again = model(x)
+        hidden = model.embed(x)
+    require(tuple(out.shape) == (batch, 10),
+            f"forward should return (N, 10), got {tuple(out.shape)}.")
+    require(tuple(hidden.shape) == (batch, width),
+            f"embed should return (N, embed_dim) = ({batch}, {width}), got "
+            f"{tuple(hidden.shape)}.")
+    require(torch.equal(out, again),
+            "in evaluation mode two calls give different outputs: dropout "
+            "must be off in eval() (nn.Dropout2d, and F.dropout with "
+            "training=self.training).")
+    right_out, right_hidden = _digit_net_forward(state, x)
+    if rel_error(out.numpy(), right_out.numpy()) > 1e-4:
+        sums = out.exp().sum(1)
+        require(torch.allclose(sums, torch.ones(batch), atol=1e-4),
+                "exp(forward(x)) should sum to 1 over the ten digits: end "
+                "forward with F.log_softmax(..., dim=1).")
+        require(rel_error(hidden.numpy(), right_hidden.numpy()) <= 1e-4,
+                "embed(x) differs from conv1 -> max-pool 2 -> ReLU -> conv2 "
+                "-> (dropout) -> max-pool 2 -> ReLU -> flatten -> fc1 -> "
+                "ReLU." + (" It has negative values: the ReLU after fc1 is "
+                           "missing." if (hidden < 0).any() else ""))
+        require(False, "forward(x) should be log_softmax(fc2(embed(x))), "
+                "with dropout on the hidden layer only while training.")
+    require(rel_error(hidden.numpy(), right_hidden.numpy()) <= 1e-4,
+            "forward is right but embed(x) is not the hidden layer "
+            "(the ReLU of fc1, before dropout and fc2).")
+    model.train()
+    with torch.no_grad():
+        noisy = [model(x) for _ in range(2)]
+    require(not torch.equal(*noisy),
+            "with dropout=0.5 two training-mode calls give the same output: "
+            "apply dropout (Dropout2d after conv2, dropout on the hidden "
+            "layer) while training.")
+    plain = DigitNet(embed_dim=width, dropout=0.0)
+    plain.load_state_dict(state)
+    plain.train()
+    with torch.no_grad():
+        require(torch.allclose(plain(x), right_out, atol=1e-5),
+                "with dropout=0.0 the training-mode output should equal the "
+                "evaluation one: use the dropout argument, not 0.5.")
+    return (f"{right:,} parameters in conv1, conv2, fc1, fc2; forward and "
+            f"embed match a recomputation; dropout only while training.")
+
+
+# --- 6.4: one training step ------------------------------------------------
+
+def _small_model(seed: int) -> nn.Module:
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Flatten(), nn.Linear(36, 12), nn.ReLU(),
+                         nn.Linear(12, 5), nn.LogSoftmax(dim=1))
+
+
+def test_train_step(train_step, seed: int = 0, batch: int = 16) -> str:
+    """train_step(model, optimizer, xb, yb) -> (loss before step, correct)."""
+    model, reference = _small_model(seed), _small_model(seed)
+    generator = torch.Generator().manual_seed(seed)
+    xb = torch.randn(batch, 1, 6, 6, generator=generator)
+    yb = torch.randint(0, 5, (batch,), generator=generator)
+    lr = 0.5
+    # the right step, taken here
+    log_probs = reference(xb)
+    loss = F.nll_loss(log_probs, yb)
+    params = list(reference.parameters())
+    grads = torch.autograd.grad(loss, params)
+    right_loss = loss.item()
+    right_correct = int((log_probs.argmax(1) == yb).sum())
+    before = [p.detach().clone() for p in params]
+    # stale gradients from an earlier step, as the optimizer would leave them
+    for p in model.parameters():
+        p.grad = torch.ones_like(p)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    model.train()
+    result = train_step(model, optimizer, xb, yb)
+    require(isinstance(result, (tuple, list)) and len(result) == 2,
+            "return the pair (loss, number of correct predictions).")
+    got_loss, got_correct = result
+    require(not isinstance(got_loss, torch.Tensor),
+            "return the loss as a Python number, loss.item(), not the "
+            "tensor (a tensor keeps the whole graph alive).")
+    require(isinstance(got_loss, numbers.Real), f"the loss should be a "
+            f"number, got {type(got_loss).__name__}.")
+    require(model.training, "train_step switched the model to evaluation "
+            "mode; leave the mode alone (train_epoch sets it).")
+    new = [p.detach() for p in model.parameters()]
+    right = [b - lr * g for b, g in zip(before, grads)]
+    if not all(torch.allclose(n, r, atol=1e-6) for n, r in zip(new, right)):
+        require(not all(torch.equal(n, b) for n, b in zip(new, before)),
+                "the weights did not change: call optimizer.step() after "
+                "loss.backward().")
+        stale = [b - lr * (g + 1) for b, g in zip(before, grads)]
+        require(not all(torch.allclose(n, s, atol=1e-6)
+                        for n, s in zip(new, stale)),
+                "the step added gradients left over from before: call "
+                "optimizer.zero_grad() before loss.backward().")
+        summed = [b - lr * batch * g for b, g in zip(before, grads)]
+        require(not all(torch.allclose(n, s, atol=1e-5)
+                        for n, s in zip(new, summed)),
+                "the step is N times too large: use the MEAN loss over the "
+                "batch (F.nll_loss's default), not the sum.")
+        require(False, "the weights after the step differ from one SGD step "
+                "on F.nll_loss(model(xb), yb): zero_grad, forward, loss, "
+                "backward, step.")
+    if not np.isclose(float(got_loss), right_loss, rtol=1e-5):
+        require(not np.isclose(float(got_loss), right_loss * batch,
+                               rtol=1e-5),
+                "the loss returned is the SUM over the batch: return the "
+                "mean, F.nll_loss's default.")
+        require(False, f"the loss returned ({float(got_loss):.5f}) is not "
+                f"the batch's mean loss before the step ({right_loss:.5f}).")
+    require(not isinstance(got_correct, torch.Tensor) and
+            isinstance(got_correct, numbers.Integral),
+            f"return the NUMBER of correct predictions as an int "
+            f"(.sum().item()), not a share or a tensor; got {got_correct!r}.")
+    require(got_correct == right_correct,
+            f"{got_correct} correct predictions returned, the batch had "
+            f"{right_correct} (argmax of the output before the step).")
+    return ("zero_grad, mean NLL loss, backward, step: the weights, the loss "
+            "and the count match a step taken independently.")
+
+
+# --- 6.5: the MNIST box ----------------------------------------------------
+
+def _rectangle(shape, box, value, offset):
+    ink = np.zeros(shape)
+    ink[offset[0]:offset[0] + box[0], offset[1]:offset[1] + box[1]] = value
+    return ink
+
+
+def _strokes(rng: np.random.Generator, side: int) -> np.ndarray:
+    """A made-up character: a thick random polyline, anti-aliased, on 0."""
+    yy, xx = np.mgrid[:side, :side].astype(float)
+    ink = np.zeros((side, side))
+    points = rng.uniform(0.15 * side, 0.85 * side, size=(4, 2))
+    half_width = 0.05 * side
+    for a, b in zip(points[:-1], points[1:]):
+        along = b - a
+        t = np.clip(((yy - a[0]) * along[0] + (xx - a[1]) * along[1])
+                    / (along @ along), 0, 1)
+        distance = np.hypot(yy - a[0] - t * along[0], xx - a[1] - t * along[1])
+        ink = np.maximum(ink, np.clip(half_width + 0.5 - distance, 0, 1))
+    return ink
+
+
+def _extent(image: np.ndarray, level: float) -> tuple[int, int]:
+    rows, cols = np.nonzero(image >= level)
+    require(len(rows) > 0, f"no pixel of the result reaches {level:.2f}, "
+            "half the ink's value: keep the ink's values, do not normalise.")
+    return int(np.ptp(rows)) + 1, int(np.ptp(cols)) + 1
+
+
+def _box_output(mnist_box, ink: np.ndarray) -> np.ndarray:
+    given = ink.copy()
+    out = mnist_box(given)
+    require(np.array_equal(given, ink),
+            "mnist_box changed the array passed in: work on a copy.")
+    require(isinstance(out, np.ndarray), f"return a NumPy array, got "
+            f"{type(out).__name__}.")
+    require(out.shape == (28, 28), f"return a (28, 28) image, got shape "
+            f"{out.shape}.")
+    require(out.dtype == np.float32, f"return float32 (what the network "
+            f"takes), got {out.dtype}.")
+    require(np.isfinite(out).all(), "the result holds NaN or inf.")
+    require(out.min() >= -1e-6, f"the result has negative pixels "
+            f"({out.min():.3f}): clip the resampling filter's ringing at 0.")
+    return out
+
+
+def _raises_value_error(mnist_box, bad: np.ndarray, what: str) -> None:
+    try:
+        mnist_box(bad)
+    except ValueError as err:
+        require(len(str(err)) > 10, f"for {what} raise ValueError with a "
+                "message that says what is wrong.")
+        return
+    except Exception as err:
+        raise AssertionError(f"for {what} raise ValueError with a clear "
+                             f"message, not {type(err).__name__} "
+                             f"({err}).") from None
+    raise AssertionError(f"for {what} mnist_box returned instead of raising "
+                         "ValueError with a clear message.")
+
+
+def test_mnist_box(mnist_box, seed: int = 0) -> str:
+    """mnist_box(ink): crop, fit the longer side to 20 px, centre by mass."""
+    rng = np.random.default_rng(seed)
+    # a made-up character, at two places in a larger image
+    character = _strokes(rng, int(rng.integers(60, 140)))
+    side = character.shape[0]
+    placed = []
+    shift = (int(rng.integers(5, 60)), int(rng.integers(5, 60)))
+    for corner in [(0, 0), shift]:
+        canvas = np.zeros((side + 60, side + 60))
+        canvas[corner[0]:corner[0] + side, corner[1]:corner[1] + side] = \
+            character
+        placed.append(_box_output(mnist_box, canvas))
+    require(np.allclose(placed[0], placed[1], atol=1e-5),
+            "the result depends on where the ink is in the input: crop to "
+            "the bounding box of the pixels > 0 first.")
+    # a tall filled rectangle, shrunk: 20 px high, width in proportion
+    height = int(rng.integers(50, 121))
+    width = int(height * rng.uniform(0.3, 0.6))
+    value = rng.uniform(0.5, 1.0)
+    frame = (height + 40, width + 50)
+    tall = _rectangle(frame, (height, width), value,
+                      (int(rng.integers(0, 40)), int(rng.integers(0, 50))))
+    out = _box_output(mnist_box, tall)
+    right_cols = 20 * width / height
+    rows, cols = _extent(out, value / 2)
+    require(rows < 26, "the longer side fills the canvas: fit it into "
+            "20 px and leave MNIST's 4-px margin.")
+    require(abs(rows - 20) <= 1,
+            f"a {height}x{width} block came out {rows} px high: resize it so "
+            "that the LONGER side is 20 px.")
+    require(not (abs(cols - 20) <= 1 and right_cols < 18),
+            f"a {height}x{width} block came out {rows}x{cols}: keep the "
+            f"aspect ratio (about {right_cols:.1f} px wide).")
+    require(abs(cols - right_cols) <= 1.5,
+            f"a {height}x{width} block came out {rows}x{cols}; with the "
+            f"aspect ratio kept it is 20x{right_cols:.1f}.")
+    mass, right_mass = float(out.sum()), value * 20 * right_cols
+    require(abs(mass - right_mass) <= 0.1 * right_mass,
+            f"the ink of the result sums to {mass:.1f}; a block of value "
+            f"{value:.2f} and 20x{right_cols:.1f} px holds about "
+            f"{right_mass:.1f}: keep the ink's values, resize, do not "
+            "normalise.")
+    centre = np.array(ndimage.center_of_mass(placed[0]))
+    require(np.abs(centre - 14).max() <= 0.51,
+            f"the centre of mass of the result is at row {centre[0]:.2f}, "
+            f"column {centre[1]:.2f}: shift the image so that it is at "
+            "(14, 14), MNIST's centre. Centring the bounding box is not "
+            "the same.")
+    # a small wide block, enlarged
+    small = _rectangle((30, 30), (int(rng.integers(3, 6)),
+                                  int(rng.integers(7, 10))), 1.0, (5, 9))
+    out = _box_output(mnist_box, small)
+    rows, cols = _extent(out, 0.5)
+    require(abs(cols - 20) <= 1,
+            f"a small {np.ptp(np.nonzero(small)[1]) + 1}-px-wide block came "
+            f"out {cols} px wide: enlarge small ink too, to 20 px.")
+    # fine stripes: anti-aliased resizing averages them to a flat grey
+    stripes = np.zeros((200, 160))
+    stripes[:, ::2] = 1.0
+    out = _box_output(mnist_box, stripes)
+    core = out[ndimage.binary_erosion(out > 0.2, iterations=3)]
+    require(core.size > 20 and abs(core.mean() - 0.5) < 0.1
+            and core.std() < 0.1,
+            "fine stripes of 1 and 0, shrunk, should average to an even grey "
+            "near 0.5; yours come out as other stripes or as 0 or 1 "
+            "(aliasing): resize "
+            "with an anti-aliasing filter (PIL's Image.LANCZOS or "
+            "Image.BILINEAR), not nearest-neighbour or ndimage.zoom.")
+    _raises_value_error(mnist_box, np.zeros((40, 30)), "an image with no ink")
+    _raises_value_error(mnist_box, np.ones(30), "a 1-D array")
+    _raises_value_error(mnist_box, np.ones((20, 20, 3)), "a colour image")
+    return ("crop, longer side 20 px with the aspect ratio kept, "
+            "anti-aliased, centre of mass at (14, 14); ValueError on bad "
+            "input.")
+
+
+EXERCISES = {
+    "6.1": Spec("conv_output_size", points=1, test=test_conv_output_size,
+                reference="utils.nets:conv_output_size"),
+    "6.2": Spec("conv_param_count", points=1, test=test_conv_param_count,
+                reference="utils.nets:conv_param_count"),
+    "6.3": Spec("DigitNet", points=3, test=test_digit_net,
+                reference="utils.nets:DigitNet"),
+    "6.4": Spec("train_step", points=3, test=test_train_step,
+                reference="utils.nets:train_step"),
+    "6.5": Spec("mnist_box", points=3, test=test_mnist_box,
+                reference="utils.photo:mnist_box"),
+}
