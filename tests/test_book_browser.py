@@ -2,25 +2,25 @@
 
 Runs only when ``WORKBOOK_BOOK_HTML`` names a built site (``make booktest``
 after ``make book``); skipped otherwise, with that reason.  Screenshots of
-every page go to ``_build/screenshots/``.
+every page go to ``_build/screenshots/``.  On every page with an explorer
+(utils/explorer.py), each slider moved must redraw the figure.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
+from offline_browser import chromium, move_every_slider, open_page, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = os.environ.get("WORKBOOK_BOOK_HTML")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+
+EXPLORER_MARK = 'class="workbook-explorer"'
+# Labs whose static page answers its sliders from a precomputed grid.
+EXPLORER_LABS = ["labs/03_numpy_mlp", "labs/04_overfitting",
+                 "labs/05_momentum", "labs/06_cnn"]
 
 pytestmark = pytest.mark.skipif(not HTML, reason="set WORKBOOK_BOOK_HTML to a built book "
                                 "(make booktest does, after make book)")
@@ -35,28 +35,33 @@ def toc_pages() -> list[str]:
     return pages
 
 
+def explorer_pages() -> list[str]:
+    """The toc pages of the built book that hold an explorer."""
+    if not HTML:
+        return []
+    pages = []
+    for page in toc_pages():
+        built = Path(HTML) / f"{page}.html"
+        text = built.read_text(errors="replace") if built.exists() else ""
+        if EXPLORER_MARK in text:
+            pages.append(page)
+    return pages
+
+
 @pytest.fixture(scope="module")
 def site():
     """Serve the built book on 127.0.0.1; yield its base URL."""
     root = Path(HTML).resolve()
     assert (root / "index.html").exists(), f"{root} is not a built book"
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serve(root) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Headless Debian Chromium driven by Playwright."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does).")
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium(missing=pytest.fail) as launched:
+        yield launched
 
 
 def test_one_page_per_toc_entry():
@@ -82,21 +87,7 @@ def test_no_build_machine_path_in_any_page():
 
 @pytest.mark.parametrize("page", toc_pages())
 def test_page_renders_offline(site, browser, page):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    outside = []
-
-    def only_local(route):
-        if route.request.url.startswith(site):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_local)
-    tab = context.new_page()
-    errors = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.goto(f"{site}/{page}.html", wait_until="load")
+    tab, outside, errors = open_page(browser, site, f"{page}.html")
     tab.wait_for_timeout(1500)  # MathJax typesets after load
     shots = ROOT / "_build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
@@ -113,7 +104,7 @@ def test_page_renders_offline(site, browser, page):
             viewWidth: document.documentElement.clientWidth,
         };
     }""")
-    context.close()
+    tab.context.close()
     assert not outside, f"{page} asked the network for {outside[:5]}"
     assert not errors, f"{page} raised JavaScript errors: {errors[:3]}"
     assert not report["jsError"], f"{page} shows a widget 'javascript error'"
@@ -122,3 +113,28 @@ def test_page_renders_offline(site, browser, page):
     source = next((ROOT / page).parent.glob(f"{Path(page).name}.*"))
     if "$" in source.read_text():
         assert report["formulas"] > 0, f"{page} has formulas but MathJax rendered none"
+
+
+def test_the_four_labs_have_explorers():
+    pages = explorer_pages()
+    missing = [page for page in EXPLORER_LABS if page not in pages]
+    assert not missing, f"no explorer on {missing}"
+
+
+@pytest.mark.parametrize("page", explorer_pages() or [pytest.param(
+    None, marks=pytest.mark.skip(reason="no page has an explorer"))])
+def test_explorer_sliders_redraw_offline(site, browser, page):
+    """Each slider of each explorer changes the figure and the numbers."""
+    tab, outside, errors = open_page(browser, site, f"{page}.html")
+    count, problems = move_every_slider(tab)
+    shots = ROOT / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        name = f"{page.replace('/', '_')}_explorer{i + 1}.png"
+        tab.locator(".workbook-explorer").nth(i).screenshot(
+            path=str(shots / name))
+    tab.context.close()
+    assert count > 0, f"{page} has no explorer"
+    assert not problems, f"{page}: {problems}"
+    assert not outside, f"{page} asked the network for {outside[:5]}"
+    assert not errors, f"{page} raised JavaScript errors: {errors[:3]}"

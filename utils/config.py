@@ -34,13 +34,28 @@ def by_profile(*, quick, full):
     return quick if profile() == "quick" else full
 
 
+def env_flag(name: str) -> bool:
+    """Return True when environment variable ``name`` is 1, true or yes."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+
+
 def offline_forced() -> bool:
     """Return True when ``WORKBOOK_OFFLINE=1`` forbids any network attempt."""
-    return os.environ.get("WORKBOOK_OFFLINE", "0").strip().lower() in ("1", "true", "yes")
+    return env_flag("WORKBOOK_OFFLINE")
 
 
 NETWORK_PROBE_S = 3.0  # seconds to wait for a host before calling it offline
 DOWNLOAD_TIMEOUT_S = 30.0  # socket timeout while a download runs
+
+
+def book_build() -> bool:
+    """Return True while the book build executes the labs (WORKBOOK_BOOK=1).
+
+    book/_ext/workbook_build.py sets it for the kernels of the book build, so
+    work that only the static pages need (the explorers' grids of trainings,
+    utils/explorer.py) runs there and not in a student's JupyterLab.
+    """
+    return env_flag("WORKBOOK_BOOK")
 
 
 def network_available(url: str, timeout: float = NETWORK_PROBE_S) -> bool:
@@ -87,8 +102,7 @@ def progress(iterable, **kwargs):
     """
     from tqdm.auto import tqdm
 
-    disable = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("1", "true", "yes")
-    return tqdm(iterable, disable=disable, **kwargs)
+    return tqdm(iterable, disable=env_flag("TQDM_DISABLE"), **kwargs)
 
 
 def seed_everything(seed: int = 0) -> None:
@@ -103,7 +117,7 @@ def seed_everything(seed: int = 0) -> None:
 
 
 def device():
-    """Return the torch device to use: CUDA when present, else CPU (labs 02, 06-08)."""
+    """Return the torch device to use: CUDA when present, else CPU."""
     import torch
 
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")

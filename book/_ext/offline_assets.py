@@ -3,11 +3,15 @@
 MathJax, RequireJS and the ipywidgets HTML manager come from the npm packages
 pinned in ``book/package.json`` (``npm ci --prefix book``); each custom
 widget's AMD bundle (ipycanvas) comes from its installed Python package, so
-its version is the one the kernel used.  Everything lands in
-``_static/vendor/`` and ``_config.yml`` points the pages there.
+its version is the one the kernel used.  Plotly.js, which draws the
+explorers of utils/explorer.py, comes from the installed ``plotly`` package
+that built their figures, and only pages with an explorer load it.
+Everything lands in ``_static/vendor/`` and ``_config.yml`` points the
+pages there.
 """
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import sys
 from pathlib import Path
@@ -27,6 +31,9 @@ NPM_FILES = [
 ]
 # AMD bundles of custom widgets, from the Python environment.
 WIDGET_BUNDLES = {"ipycanvas": "share/jupyter/nbextensions/ipycanvas/index.js"}
+# Plotly.js inside the plotly Python package, and the marker of an explorer.
+PLOTLY_JS = ("plotly", "package_data/plotly.min.js")
+EXPLORER_MARK = 'class="workbook-explorer"'
 # Maps each widget module to its local bundle, relative to this script.
 # The widget manager typesets with MathJax 2's ``MathJax.Hub.Queue``; the book
 # loads MathJax 3 (deferred, so it is there by DOMContentLoaded): map the call.
@@ -61,11 +68,25 @@ def _copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+def plotly_js() -> Path:
+    """The plotly.min.js of the installed plotly package (not imported)."""
+    package, relative = PLOTLY_JS
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingAsset(
+            "The plotly package is missing: the explorers need it. Run "
+            "`pip install -e '.[dev]'` (make setup does).")
+    return Path(list(spec.submodule_search_locations)[0]) / relative
+
+
 def copy_assets(app, exception):
     """Copy the pinned JavaScript into the built site's _static/vendor."""
     if exception is not None or app.builder.format != "html":
         return
     vendor = Path(app.outdir) / "_static" / "vendor"
+    if any(EXPLORER_MARK in page.read_text(errors="replace")
+           for page in Path(app.outdir).rglob("*.html")):
+        _copy(plotly_js(), vendor / "plotly.min.js")
     for source, target in NPM_FILES:
         _copy(NODE_MODULES / source, vendor / target)
     paths = []
@@ -88,8 +109,15 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique.values()
 
 
+def load_plotly(app, pagename, templatename, context, doctree):
+    """Load Plotly.js (deferred) on the pages that show an explorer."""
+    if EXPLORER_MARK in context.get("body", ""):
+        app.add_js_file("vendor/plotly.min.js", defer="defer")
+
+
 def setup(app):
     """Copy the assets at the end of every HTML build; one copy of each script per page."""
+    app.connect("html-page-context", load_plotly)
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("build-finished", copy_assets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,7 +4,9 @@ Jupyter-cache keys a notebook on its code cells only, so a change in
 ``utils/`` (or a switch of ``WORKBOOK_PROFILE``) would reuse stale outputs.
 This extension points MyST-NB's cache at a folder named after the profile and
 a hash of every file under ``utils/``: a text-only edit reuses the cache, a
-code change re-executes.  It also turns off progress bars for the kernels.
+code change re-executes.  It also turns off progress bars for the kernels
+and sets ``WORKBOOK_BOOK=1`` for them: a lab's explorer cell runs its grid of
+trainings for the static page only there (``utils.config.book_build``).
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ def utils_fingerprint() -> str:
 def choose_cache(app, config):
     """Set nb_execution_cache_path to _build/.jupyter_cache/<profile>-<hash>."""
     os.environ.setdefault("TQDM_DISABLE", "1")  # progress bars are for JupyterLab
+    # The kernels run the explorers' grids (utils.config.book_build()).
+    os.environ["WORKBOOK_BOOK"] = "1"
     profile = os.environ.get("WORKBOOK_PROFILE", "full").strip().lower() or "full"
     caches = Path(app.outdir).resolve().parent / ".jupyter_cache"
     current = caches / f"{profile}-{utils_fingerprint()}"
