@@ -10,42 +10,50 @@ from __future__ import annotations
 
 
 import numpy as np
+from .regularise import sgd_step
 
 
 SAVED_FROM = "labs/03_numpy_mlp.ipynb"
 __all__ = ["init_mlp", "sigmoid", "softmax", "cross_entropy", "one_hot",
-           "mlp_forward", "mlp_backward", "train_epoch", "evaluate"]
+           "mlp_forward", "mlp_backward", "train_epoch", "evaluate",
+           "per_class_errors"]
 
 
 # labs/03_numpy_mlp.ipynb, section "1 The forward pass"
-def init_mlp(hidden_width, rng, n_in=784, n_out=10, std=0.1, dtype=np.float32):
-    """Return the parameters {W1, b1, W2, b2}: N(0, std^2) weights, zero biases."""
+def init_mlp(hidden_width, rng, n_in=784, n_out=10, std=0.1,
+             dtype=np.float32):
+    """Return the parameters {W1, b1, W2, b2}: N(0, std^2) weights, zero
+    biases."""
     if int(hidden_width) < 1:
-        raise ValueError(f"hidden_width must be at least 1, got {hidden_width}.")
+        raise ValueError(f"hidden_width must be at least 1, got "
+                         f"{hidden_width}.")
     return {
-        "W1": (std * rng.standard_normal((hidden_width, n_in))).astype(dtype),  # (H, 784)
-        "b1": np.zeros(hidden_width, dtype=dtype),                             # (H,)
-        "W2": (std * rng.standard_normal((n_out, hidden_width))).astype(dtype),  # (10, H)
-        "b2": np.zeros(n_out, dtype=dtype),                                    # (10,)
+        "W1": (std * rng.standard_normal((hidden_width, n_in))
+               ).astype(dtype),                     # (H, 784)
+        "b1": np.zeros(hidden_width, dtype=dtype),  # (H,)
+        "W2": (std * rng.standard_normal((n_out, hidden_width))
+               ).astype(dtype),                     # (10, H)
+        "b2": np.zeros(n_out, dtype=dtype),         # (10,)
     }
 
 
 # labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def sigmoid(A):
-    """Return 1 / (1 + exp(-A)), computed as 0.5 + 0.5 tanh(A / 2) (no overflow)."""
+    """Return 1 / (1 + exp(-A)), computed as 0.5 + 0.5 tanh(A / 2)."""
     return 0.5 + 0.5 * np.tanh(0.5 * A)
 
 
 # labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def softmax(A):
-    """Return the row-wise softmax of the logits A (N, K), shifted by the row maximum."""
+    """Return the row-wise softmax of logits A (N, K), max-shifted."""
     E = np.exp(A - A.max(axis=1, keepdims=True))
     return E / E.sum(axis=1, keepdims=True)
 
 
 # labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def cross_entropy(A, y):
-    """Return the mean cross-entropy of logits A (N, K) for labels y (N,), via log-sum-exp."""
+    """Return the mean cross-entropy of logits A (N, K) for labels y (N,),
+    via log-sum-exp."""
     shifted = A - A.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(shifted).sum(axis=1))
     return float(np.mean(log_norm - shifted[np.arange(len(y)), y]))
@@ -59,60 +67,76 @@ def one_hot(y, n_classes=10, dtype=np.float32):
 
 # labs/03_numpy_mlp.ipynb, section "1 The forward pass"
 def mlp_forward(params, X):
-    """Return the class probabilities P (N, 10) for images X (N, 784) and the cache for backward."""
+    """Return (P, cache): class probabilities P (N, K) of images X (N, D)
+    and what the backward pass needs."""
     if X.ndim != 2 or X.shape[1] != params["W1"].shape[1]:
-        raise ValueError(f"X must have shape (N, {params['W1'].shape[1]}) (one flattened image "
-                         f"per row), got {X.shape}.")
-    A1 = X @ params["W1"].T + params["b1"]    # (N, H)  hidden pre-activations
-    F1 = sigmoid(A1)                          # (N, H)  hidden activations
-    A2 = F1 @ params["W2"].T + params["b2"]   # (N, 10) logits
-    P = softmax(A2)                           # (N, 10) probabilities
+        raise ValueError(f"X must have shape (N, {params['W1'].shape[1]}) "
+                         f"(one flattened image per row), got {X.shape}.")
+    A1 = X @ params["W1"].T + params["b1"]   # (N, H)  pre-activations
+    F1 = sigmoid(A1)                         # (N, H)  hidden activations
+    A2 = F1 @ params["W2"].T + params["b2"]  # (N, K)  logits
+    P = softmax(A2)                          # (N, K)  probabilities
     return P, {"X": X, "F1": F1, "A2": A2, "P": P}
 
 
 # labs/03_numpy_mlp.ipynb, section "2 The backward pass"
 def mlp_backward(params, cache, Y_onehot):
-    """Return the gradients {W1, b1, W2, b2} of the MEAN cross-entropy over the batch."""
+    """Return the gradients {W1, b1, W2, b2} of the MEAN cross-entropy
+    over the batch."""
     X, F1, P = cache["X"], cache["F1"], cache["P"]
     if Y_onehot.shape != P.shape:
-        raise ValueError(f"Y_onehot must have the shape of the probabilities {P.shape}, "
-                         f"got {Y_onehot.shape}: one row per image, one column per class.")
-    dA2 = (P - Y_onehot) / len(X)            # (N, 10) dL/da2, divided by N for the mean
-    dF1 = dA2 @ params["W2"]                 # (N, H)  back through W2
-    dA1 = dF1 * F1 * (1 - F1)                # (N, H)  sigmoid' = f (1 - f)
+        raise ValueError(f"Y_onehot must have the shape of the "
+                         f"probabilities {P.shape}, got {Y_onehot.shape}: "
+                         "one row per image, one column per class.")
+    dA2 = (P - Y_onehot) / len(X)  # (N, K) dL/dA2, 1/N for the mean
+    dF1 = dA2 @ params["W2"]       # (N, H) back through W2
+    dA1 = dF1 * F1 * (1 - F1)      # (N, H) sigmoid' = f (1 - f)
     return {
-        "W1": dA1.T @ X,                     # (H, 784)
-        "b1": dA1.sum(axis=0),               # (H,)
-        "W2": dA2.T @ F1,                    # (10, H)
-        "b2": dA2.sum(axis=0),               # (10,)
+        "W1": dA1.T @ X,           # (H, D)
+        "b1": dA1.sum(axis=0),     # (H,)
+        "W2": dA2.T @ F1,          # (K, H)
+        "b2": dA2.sum(axis=0),     # (K,)
     }
 
 
 # labs/03_numpy_mlp.ipynb, section "3 Minibatch SGD"
-def train_epoch(params, X, y, batch_size, learning_rate, rng, weight_decay=0.0):
-    """Train one epoch of minibatch SGD in place; return the mean training loss of the epoch."""
+def train_epoch(params, X, y, batch_size, learning_rate, rng,
+                weight_decay=0.0, step=sgd_step):
+    """Train one epoch of minibatch SGD in place; return its mean loss.
+
+    The images are visited in the order rng.permutation(len(X)), in
+    batches of batch_size (the last may be smaller); every batch ends with
+    step(params, grads, learning_rate, weight_decay). The loss is the mean
+    over all images, each counted once, before its batch's step.
+    """
     n = len(X)
     if len(y) != n:
         raise ValueError(f"X has {n} images but y has {len(y)} labels.")
     if not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be between 1 and the training-set size {n}, got {batch_size}.")
-    order = rng.permutation(n)                  # a new shuffle every epoch
+        raise ValueError(f"batch_size must be between 1 and the "
+                         f"training-set size {n}, got {batch_size}.")
+    order = rng.permutation(n)              # a new shuffle every epoch
     total_loss = 0.0
-    for start in range(0, n, batch_size):       # the last batch may be smaller
+    for start in range(0, n, batch_size):   # the last batch may be smaller
         batch = order[start:start + batch_size]
-        X_batch, y_batch = X[batch], y[batch]
-        P, cache = mlp_forward(params, X_batch)
-        total_loss += cross_entropy(cache["A2"], y_batch) * len(batch)
-        grads = mlp_backward(params, cache, one_hot(y_batch, P.shape[1], P.dtype))
-        for name, grad in grads.items():
-            if weight_decay and name.startswith("W"):
-                grad += weight_decay * params[name]   # L2 penalty (weight_decay / 2) ||W||^2
-            params[name] -= learning_rate * grad
+        P, cache = mlp_forward(params, X[batch])
+        total_loss += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        Y_batch = one_hot(y[batch], P.shape[1], P.dtype)
+        grads = mlp_backward(params, cache, Y_batch)
+        step(params, grads, learning_rate, weight_decay)
     return total_loss / n
 
 
 # labs/03_numpy_mlp.ipynb, section "3 Minibatch SGD"
 def evaluate(params, X, y):
-    """Return (mean cross-entropy, accuracy) of the network on images X and labels y."""
+    """Return (mean cross-entropy, accuracy) of the network on X and y."""
     P, cache = mlp_forward(params, X)
-    return cross_entropy(cache["A2"], y), float(np.mean(P.argmax(axis=1) == y))
+    accuracy = float(np.mean(P.argmax(axis=1) == y))
+    return cross_entropy(cache["A2"], y), accuracy
+
+
+# labs/03_numpy_mlp.ipynb, section "6 Results"
+def per_class_errors(y_true, y_pred, n_classes=10):
+    """Return, for each true class, how many of its images were
+    misclassified."""
+    return np.bincount(y_true[y_true != y_pred], minlength=n_classes)

@@ -1,68 +1,324 @@
-"""Checks for the exercises of lab 03 (a two-layer perceptron in NumPy)."""
+"""The graded exercises of lab 03 (a two-layer perceptron in NumPy).
+
+Each test builds its own seeded networks and data (never those of the
+notebook), calls the student's answer and compares it with an independent
+computation: SciPy's sigmoid and softmax for the forward pass, centred
+finite differences for the backward pass, and an epoch replayed with the
+reference functions for the training loop.
+"""
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit, softmax
 
 from ..checks import numerical_gradient, rel_error
-from . import require, run_check
+from ..mlp import cross_entropy, mlp_backward, mlp_forward, one_hot
+from ..regularise import sgd_step
+from . import Spec, require
 
 
-def check_3_1(per_class_errors):
-    """Check Exercise 3.1: misclassified images counted per TRUE class (lab 03)."""
-    def body():
-        y_true = np.array([0, 0, 1, 1, 1, 2, 3, 3])
-        y_pred = np.array([0, 1, 1, 2, 2, 2, 0, 3])
-        out = per_class_errors(y_true, y_pred, n_classes=5)
-        require(out is not None, "your function returned None; return an array of counts.")
-        out = np.asarray(out)
-        require(out.shape == (5,), f"expected one count per class, shape (5,), got shape {out.shape}. "
-                "Did you pass minlength=n_classes?")
-        expected = np.array([1, 2, 0, 1, 0])
-        by_prediction = np.array([1, 1, 2, 0, 0])
-        if np.array_equal(out, by_prediction):
-            raise AssertionError("you counted errors by PREDICTED class; count them by the TRUE class.")
-        require(np.array_equal(out, expected),
-                f"for y_true={y_true.tolist()}, y_pred={y_pred.tolist()} expected {expected.tolist()}, "
-                f"got {out.tolist()}.")
-        perfect = per_class_errors(y_true, y_true, n_classes=5)
-        require(np.array_equal(np.asarray(perfect), np.zeros(5)), "perfect predictions must give zero errors.")
-        return "errors are counted per true class, with a zero for classes without errors."
-    run_check("3.1", body)
+def _network(rng, n_in, hidden, n_out, std=0.5, dtype=np.float64):
+    """Random weights AND biases (zero biases would hide a missing one)."""
+    return {"W1": rng.normal(0, std, (hidden, n_in)).astype(dtype),
+            "b1": rng.normal(0, std, hidden).astype(dtype),
+            "W2": rng.normal(0, std, (n_out, hidden)).astype(dtype),
+            "b2": rng.normal(0, std, n_out).astype(dtype)}
 
 
-def _tanh_loss(params, X, y):
-    F1 = np.tanh(X @ params["W1"].T + params["b1"])
-    A2 = F1 @ params["W2"].T + params["b2"]
-    shifted = A2 - A2.max(axis=1, keepdims=True)
-    return float(np.mean(np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(y)), y]))
+def _pair(result, what):
+    require(isinstance(result, tuple) and len(result) == 2,
+            f"return the pair {what}, got {type(result).__name__}.")
+    return result
 
 
-def check_3_2(tanh_mlp_gradients):
-    """Check Exercise 3.2: gradients of a tanh-hidden-layer network vs finite differences (lab 03)."""
-    def body():
-        rng = np.random.default_rng(3)
-        params = {"W1": rng.normal(0, 0.5, (5, 7)), "b1": rng.normal(0, 0.5, 5),
-                  "W2": rng.normal(0, 0.5, (4, 5)), "b2": rng.normal(0, 0.5, 4)}
-        X = rng.random((6, 7))
-        y = rng.integers(0, 4, 6)
-        grads = tanh_mlp_gradients(params, X, np.eye(4)[y])
-        require(grads is not None, "your function returned None; return a dict of gradients.")
-        require(isinstance(grads, dict) and set(grads) >= {"W1", "b1", "W2", "b2"},
-                "return a dict with the keys 'W1', 'b1', 'W2', 'b2'.")
-        for name, value in params.items():
-            grad = np.asarray(grads[name], dtype=np.float64)
-            require(grad.shape == value.shape,
-                    f"the gradient of {name} must have the shape of {name}, {value.shape}, got {grad.shape}.")
-            numeric = np.zeros_like(value)
-            for index in np.ndindex(value.shape):
-                numeric[index] = numerical_gradient(lambda: _tanh_loss(params, X, y), value, index, h=1e-6)
-            error = rel_error(grad, numeric)
-            hint = ""
-            if rel_error(grad * len(X), numeric) < 1e-6:
-                hint = " It is N times too small: divide by the batch size once, not twice."
-            elif rel_error(grad / len(X), numeric) < 1e-6:
-                hint = " It is N times too large: divide by the batch size (the loss is a mean)."
-            require(error < 1e-6, f"dL/d{name} disagrees with finite differences (rel. error {error:.1e}, "
-                    f"tolerance 1e-06).{hint} Check tanh'(a) = 1 - tanh(a)^2 and the transposes.")
-        return "the tanh network's gradients match finite differences to 1e-6."
-    run_check("3.2", body)
+def test_mlp_forward(answer, seed=30, n=6, n_in=8, hidden=5, n_out=3) -> str:
+    """mlp_forward(params, X) -> (P, cache) on a random network."""
+    rng = np.random.default_rng(seed)
+    params = _network(rng, n_in, hidden, n_out)
+    X = rng.random((n, n_in))
+    P, cache = _pair(answer(params, X), "(P, cache)")
+    P = np.asarray(P)
+    require(P.shape == (n, n_out),
+            f"P must have shape (N, K) = {(n, n_out)} for {n} images and "
+            f"{n_out} classes, got {P.shape}.")
+    A1 = X @ params["W1"].T + params["b1"]
+    A2 = expit(A1) @ params["W2"].T + params["b2"]
+    expected = softmax(A2, axis=1)
+    by_column = np.allclose(P.sum(axis=0), 1) and n > 1
+    require(np.allclose(P.sum(axis=1), 1),
+            "each row of P (one image) must sum to 1"
+            + (": you normalised the columns; take the softmax over the "
+               "classes, axis=1." if by_column else "."))
+    if rel_error(P, expected) > 1e-10:
+        slips = [  # (what a plausible slip computes, its hint)
+            (softmax(expit(X @ params["W1"].T) @ params["W2"].T, axis=1),
+             "the biases are missing: A1 = X W1^T + b1, A2 = F1 W2^T + b2"),
+            (softmax(np.tanh(A1) @ params["W2"].T + params["b2"], axis=1),
+             "the hidden layer uses tanh: it is the sigmoid"),
+            (softmax(np.maximum(A1, 0) @ params["W2"].T + params["b2"],
+                     axis=1), "the hidden layer uses ReLU: it is the sigmoid"),
+            (softmax(A1 @ params["W2"].T + params["b2"], axis=1),
+             "the hidden activation is missing: F1 = sigmoid(A1)"),
+        ]
+        hints = [hint for value, hint in slips if rel_error(P, value) < 1e-8]
+        require(False, f"P differs from softmax(sigmoid(X W1^T + b1) W2^T "
+                f"+ b2) (rel. error {rel_error(P, expected):.1e})"
+                + (f": {hints[0]}." if hints else "."))
+    require(isinstance(cache, dict)
+            and {"X", "F1", "A2", "P"} <= set(cache),
+            "cache must be a dict with the keys 'X', 'F1', 'A2' and 'P' "
+            "(mlp_backward and the loss read them).")
+    for key, value, hint in [
+            ("X", X, "the images"),
+            ("F1", expit(A1), "the hidden activations sigmoid(A1)"),
+            ("A2", A2, "the logits (before the softmax)"),
+            ("P", expected, "the probabilities")]:
+        got = np.asarray(cache[key])
+        require(got.shape == value.shape and rel_error(got, value) < 1e-10,
+                f"cache['{key}'] must be {hint}, shape {value.shape}"
+                + (": you stored A1, before the sigmoid" if key == "F1"
+                   and got.shape == A1.shape and rel_error(got, A1) < 1e-10
+                   else "")
+                + (": you stored P, after the softmax" if key == "A2"
+                   and got.shape == A2.shape
+                   and rel_error(got, expected) < 1e-10 else "") + ".")
+    # logits near +-1000, the scale of a diverging run: no overflow
+    big = dict(params, W2=params["W2"] * 2000)
+    big_expected = softmax(expit(A1) @ big["W2"].T + big["b2"], axis=1)
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            P_big = np.asarray(answer(big, X)[0])
+    except FloatingPointError as err:
+        raise AssertionError(
+            f"with logits near 1000 NumPy reports '{err}': exp overflows "
+            "(or 0/0) unless each row's maximum is subtracted first; call "
+            "softmax from the cell above.") from None
+    require(np.all(np.isfinite(P_big))
+            and np.allclose(P_big, big_expected, rtol=1e-8, atol=1e-12),
+            "with logits near 1000, P is not finite or wrong: subtract "
+            "each row's maximum before exp (call softmax).")
+    params32 = {name: value.astype(np.float32)
+                for name, value in params.items()}
+    P32 = np.asarray(answer(params32, X.astype(np.float32))[0])
+    require(P32.dtype == np.float32,
+            f"float32 images and weights gave P in {P32.dtype}: keep the "
+            "inputs' dtype (float64 arrays make training twice as slow).")
+    return (f"P and cache right ({n} images, {n_in}-{hidden}-{n_out}), "
+            "also for big logits and float32.")
+
+
+def _loss(params, X, y):
+    return cross_entropy(mlp_forward(params, X)[1]["A2"], y)
+
+
+def test_mlp_backward(answer, seed=31, n=7, n_in=6, hidden=5,
+                      n_out=4) -> str:
+    """mlp_backward(params, cache, Y) against centred finite differences."""
+    rng = np.random.default_rng(seed)
+    params = _network(rng, n_in, hidden, n_out)
+    X = rng.random((n, n_in))
+    y = rng.integers(0, n_out, n)
+    Y = np.eye(n_out)[y]
+    cache = mlp_forward(params, X)[1]
+    grads = answer(params, {k: v.copy() for k, v in cache.items()}, Y)
+    require(isinstance(grads, dict) and set(grads) >= set(params),
+            "return a dict with the keys 'W1', 'b1', 'W2', 'b2'.")
+    right = []
+    for name in ("W2", "b2", "W1", "b1"):  # from the output back
+        value = params[name]
+        grad = np.asarray(grads[name], dtype=np.float64)
+        require(grad.shape != value.shape[::-1] or grad.ndim < 2
+                or value.shape[0] == value.shape[1],
+                f"dL/d{name} has shape {grad.shape}, {name} has "
+                f"{value.shape}: a gradient has its parameter's shape; "
+                "transpose the product (dA.T @ input, not input.T @ dA).")
+        require(grad.shape == value.shape,
+                f"dL/d{name} must have the shape of {name}, {value.shape}, "
+                f"got {grad.shape}.")
+        numeric = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            numeric[index] = numerical_gradient(
+                lambda: _loss(params, X, y), value, index, h=1e-6)
+        error = rel_error(grad, numeric)
+        if error <= 1e-6:
+            right.append(name)
+            continue
+        if rel_error(-grad, numeric) <= 1e-6:
+            hint = ("its sign is flipped: dL/dA2 = (P - Y) / N, not "
+                    "(Y - P) / N")
+        elif rel_error(grad / n, numeric) <= 1e-6:
+            hint = (f"it is N = {n} times too large: the loss is a MEAN "
+                    "over the batch, so divide dL/dA2 by N")
+        elif rel_error(grad * n, numeric) <= 1e-6:
+            hint = (f"it is N = {n} times too small: divide by the batch "
+                    "size once, not twice")
+        elif {"W2", "b2"} <= set(right):
+            hint = ("dL/dW2 and dL/db2 are right, so the slip is in the "
+                    "hidden layer: dF1 = dA2 @ W2 (not W2.T), then "
+                    "dA1 = dF1 * F1 * (1 - F1)")
+        elif "b2" in right:
+            hint = "dL/db2 is right, so look at dW2 = dA2.T @ F1"
+        else:
+            hint = "start from dL/dA2 = (P - Y) / N"
+        require(False, f"dL/d{name} disagrees with centred finite "
+                f"differences (rel. error {error:.1e}, tolerance 1e-06): "
+                f"{hint}.")
+    params32 = {k: v.astype(np.float32) for k, v in params.items()}
+    cache32 = mlp_forward(params32, X.astype(np.float32))[1]
+    grads32 = answer(params32, cache32, Y.astype(np.float32))
+    wide = [k for k in params if np.asarray(grads32[k]).dtype != np.float32]
+    require(not wide, f"float32 inputs gave float64 gradients for {wide}: "
+            "keep the inputs' dtype (float64 doubles the cost).")
+    return (f"4 gradients = finite differences ({n} images, "
+            f"{n_in}-{hidden}-{n_out}).")
+
+
+def _replay(params, X, y, batch_size, learning_rate, weight_decay, seed,
+            epochs=2, shuffle=True, labels_follow=True, drop_last=False,
+            loss_per_batch=False, loss_after_step=False):
+    """Train ``epochs`` epochs the reference way, or with one slip."""
+    params = {k: v.copy() for k, v in params.items()}
+    rng, n, losses = np.random.default_rng(seed), len(X), []
+    for _ in range(epochs):
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        total, batch_losses = 0.0, []
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            if drop_last and len(batch) < batch_size:
+                break
+            labels = y[batch] if labels_follow else y[start:start + batch_size]
+            cache = mlp_forward(params, X[batch])[1]
+            loss = cross_entropy(cache["A2"], labels)
+            grads = mlp_backward(params, cache,
+                                 one_hot(labels, params["b2"].size, X.dtype))
+            sgd_step(params, grads, learning_rate, weight_decay)
+            if loss_after_step:
+                loss = cross_entropy(mlp_forward(params, X[batch])[1]["A2"],
+                                     labels)
+            total += loss * len(batch)
+            batch_losses.append(loss)
+        losses.append(np.mean(batch_losses) if loss_per_batch
+                      else total / n)
+    return params, losses
+
+
+def test_train_epoch(answer, seed=32, n=37, batch_size=8, weight_decay=0.0,
+                     learning_rate=0.5, n_in=6, hidden=5, n_out=3) -> str:
+    """Two epochs of train_epoch against a replay with the reference code."""
+    rng = np.random.default_rng(seed)
+    start = _network(rng, n_in, hidden, n_out)
+    X = rng.random((n, n_in))
+    y = rng.integers(0, n_out, n)
+    X_stored, y_stored = X.copy(), y.copy()
+    calls = []
+
+    def step(params, grads, learning_rate, weight_decay=None):
+        calls.append((learning_rate, weight_decay))
+        sgd_step(params, grads, learning_rate, weight_decay or 0.0)
+
+    params = {k: v.copy() for k, v in start.items()}
+    epoch_rng = np.random.default_rng(seed + 1)
+    losses = [answer(params, X, y, batch_size, learning_rate, epoch_rng,
+                     weight_decay=weight_decay, step=step) for _ in range(2)]
+    require(np.array_equal(X, X_stored) and np.array_equal(y, y_stored),
+            "train_epoch changed X or y: pick the batches with an index "
+            "array (X[batch], y[batch]); never shuffle the data in place.")
+    require(all(isinstance(loss, (float, np.floating)) for loss in losses),
+            f"return the epoch's mean loss as a float, got {losses[0]!r}.")
+    per_epoch = -(-n // batch_size)
+    if len(calls) != 2 * per_epoch:
+        dropped = n % batch_size and len(calls) == 2 * (n // batch_size)
+        require(False, f"{n} images in batches of {batch_size} make "
+                f"{per_epoch} steps per epoch, your two epochs took "
+                f"{len(calls)}"
+                + (": the last, partial batch was dropped. range(0, n, "
+                   "batch_size) includes it; order[start:start + "
+                   "batch_size] slices it." if dropped else
+                   ": call step once per batch."))
+    require(all(rate == learning_rate and decay == weight_decay
+                for rate, decay in calls),
+            f"step was called with (learning_rate, weight_decay) = "
+            f"{calls[0]}, expected {(learning_rate, weight_decay)}: pass "
+            "both on unchanged.")
+    args = (start, X, y, batch_size, learning_rate, weight_decay, seed + 1)
+    right, right_losses = _replay(*args)
+    if not all(rel_error(params[k], right[k]) < 1e-9 for k in right):
+        slips = [
+            (dict(shuffle=False), "the images were visited in their stored "
+             "order: shuffle them, order = rng.permutation(len(X)), at the "
+             "start of every epoch"),
+            (dict(labels_follow=False), "the images were shuffled but the "
+             "labels were not: index both with the same order"),
+        ]
+        hints = [hint for slip, hint in slips
+                 if all(rel_error(params[k], v) < 1e-9
+                        for k, v in _replay(*args, **slip)[0].items())]
+        require(False, "after two epochs the weights differ from a replay "
+                "that draws order = rng.permutation(len(X)) once per epoch "
+                "(the only use of rng) and steps on order[0:B], "
+                "order[B:2B], ...: "
+                + (hints[0] if hints else "draw the order from the rng "
+                   "argument (not np.random), then per batch: forward, "
+                   "loss, backward, step(params, grads, learning_rate, "
+                   "weight_decay)")
+                + ".")
+    if rel_error(np.array(losses), np.array(right_losses)) > 1e-9:
+        slips = [
+            (dict(loss_per_batch=True), "you averaged the batch means, so "
+             "the smaller last batch counts as much as a full one: weight "
+             "each batch's mean loss by its size and divide by len(X)"),
+            (dict(loss_after_step=True), "you measured each batch's loss "
+             "after its step: use the loss of the forward pass, before the "
+             "update"),
+        ]
+        hints = [hint for slip, hint in slips
+                 if rel_error(np.array(losses),
+                              np.array(_replay(*args, **slip)[1])) < 1e-9]
+        require(False, f"the returned losses {np.round(losses, 5).tolist()} "
+                f"should be {np.round(right_losses, 5).tolist()}, the mean "
+                "over all images of the epoch, each counted once"
+                + (f": {hints[0]}." if hints else "."))
+    return f"2 epochs of {n} images in batches of {batch_size} are right."
+
+
+def test_per_class_errors(answer, seed=39, n=60, n_classes=10) -> str:
+    """per_class_errors(y_true, y_pred, n_classes) on random labels."""
+    rng = np.random.default_rng(seed)
+    y_true = rng.integers(0, n_classes - 1, n)  # the last class: no images
+    y_pred = y_true.copy()
+    wrong = rng.random(n) < 0.3
+    y_pred[wrong] = rng.integers(0, n_classes, wrong.sum())
+    expected = np.zeros(n_classes, dtype=int)
+    for true, predicted in zip(y_true, y_pred):
+        if true != predicted:
+            expected[true] += 1
+    got = answer(y_true, y_pred, n_classes=n_classes)
+    require(got is not None, "return the array of counts.")
+    got = np.asarray(got)
+    require(got.shape == (n_classes,),
+            f"one count per class: expected shape ({n_classes},), got "
+            f"{got.shape}. Did you pass minlength=n_classes?")
+    by_prediction = np.bincount(y_pred[y_true != y_pred],
+                                minlength=n_classes)
+    require(not np.array_equal(got, by_prediction)
+            or np.array_equal(got, expected),
+            "you counted the errors by PREDICTED class; count them by the "
+            "TRUE class.")
+    require(np.array_equal(got, expected),
+            f"expected {expected.tolist()} misclassified images per true "
+            f"class, got {got.tolist()}.")
+    require(np.issubdtype(got.dtype, np.integer),
+            f"counts are whole numbers: return integers, not {got.dtype}.")
+    return f"{int(expected.sum())} errors counted by true class."
+
+
+EXERCISES = {
+    "3.1": Spec("mlp_forward", points=3, test=test_mlp_forward,
+                reference="utils.mlp:mlp_forward"),
+    "3.2": Spec("mlp_backward", points=4, test=test_mlp_backward,
+                reference="utils.mlp:mlp_backward"),
+    "3.3": Spec("train_epoch", points=3, test=test_train_epoch,
+                reference="utils.mlp:train_epoch"),
+    "3.4": Spec("per_class_errors", points=1, test=test_per_class_errors,
+                reference="utils.mlp:per_class_errors"),
+}
