@@ -10,6 +10,7 @@ import contextlib
 import os
 import random
 import socket
+import textwrap
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -124,8 +125,9 @@ def device():
 
 
 def banner(data_source: str | None = None) -> str:
-    """Return the one-line banner a lab prints after its set-up cell."""
+    """Return the banner a lab prints after its set-up cell (79 columns)."""
     text = f"profile: {profile()}"
     if data_source:
         text += f" | data: {data_source}"
-    return text
+    return textwrap.fill(text, 79, subsequent_indent="  ",
+                         break_on_hyphens=False)

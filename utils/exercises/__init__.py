@@ -88,7 +88,8 @@ def reference(exercise: str) -> Any:
 
 def _say(text: str) -> None:
     """Print ``text`` wrapped to the book's column (79 characters)."""
-    print(text)  # wrapped at 79 once every lab's tests normalise spaces
+    print(textwrap.fill(text, 79, subsequent_indent="  ",
+                        break_on_hyphens=False, break_long_words=False))
 
 
 def _where(err: BaseException) -> str:
