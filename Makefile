@@ -52,7 +52,7 @@ book: setup $(BOOK_JS)  ## the HTML book in _build/html, every lab executed (cac
 booktest: setup  ## the built book in headless Chromium, offline (after make book)
 	WORKBOOK_BOOK_HTML=_build/html $(BIN)/python -m pytest tests/test_book_browser.py
 
-saved: setup  ## regenerate utils/mlp.py and utils/nets.py from the labs' cells tagged save
+saved: setup  ## regenerate the saved-code modules of utils from the labs' cells tagged save
 	$(BIN)/python tools/save_code.py
 
 bench: setup  ## speed benchmark (not a test): NumPy vs PyTorch vs matmul peak
