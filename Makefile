@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup constraints test lab uitest book booktest saved bench student grade clean
+.PHONY: setup constraints test lab uitest bookjs book booktest saved bench student grade clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,8 @@ BOOK_JS := book/node_modules/.installed
 $(BOOK_JS): book/package.json book/package-lock.json
 	npm ci --prefix book --ignore-scripts --no-audit --no-fund
 	touch $@
+
+bookjs: $(BOOK_JS)  ## the book's pinned JavaScript (MathJax, RequireJS, widget manager)
 
 book: setup $(BOOK_JS)  ## the HTML book in _build/html, every lab executed (cached)
 	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml -W -n --keep-going
