@@ -95,3 +95,12 @@ def test_graded_exercises(path):
         assert source.rstrip().endswith("check.score"), (
             f"{path.name} {number}: the grade cell must end with check.score "
             "(nbgrader reads it as the cell's points)")
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
+def test_markdown_reads_the_same_in_jupyterlab(path):
+    """Sphinx-only roles such as {cite} show raw in JupyterLab."""
+    markdown = "\n".join("".join(c["source"]) for c in _cells(path)
+                         if c["cell_type"] == "markdown")
+    assert not re.findall(r"\{cite(:\w+)?\}`", markdown), (
+        f"{path.name}: link to book/bibliography.md instead of {{cite}}")
