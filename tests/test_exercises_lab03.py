@@ -1,91 +1,14 @@
-"""Lab 03's graded exercises: the references pass, unfinished, crashing and
-plausibly wrong answers score 0 with a hint that names the slip.
-
-Lab 04's tests import the helpers of this module."""
-import ast
-from pathlib import Path
-
-import nbformat
+"""Lab 03's graded exercises: plausibly wrong answers score 0 with a hint that
+names the slip (what every exercise keeps is in
+test_exercises_contract.py)."""
 import numpy as np
 import pytest
 
+from exercise_contract import (assert_caught, hidden_cases, passes, results,
+                               said)
 from utils import mlp
-from utils.exercises import Check, lab03, reference
+from utils.exercises import Check, reference
 from utils.regularise import sgd_step
-
-LABS = Path(__file__).parents[1] / "labs"
-LAB = LABS / "03_numpy_mlp.ipynb"
-
-
-def hidden_cases(lab, exercise):
-    """The keyword arguments of the check.run calls in the hidden tests of
-    ``exercise``'s grade cell in ``lab``."""
-    cell = next(c.source for c in nbformat.read(lab, as_version=4).cells
-                if c.source.startswith(f'check = grade("{exercise}"'))
-    hidden = cell.split("### BEGIN HIDDEN TESTS")[1].split("### END")[0]
-    return [{k.arg: ast.literal_eval(k.value) for k in call.keywords}
-            for call in ast.walk(ast.parse(hidden))
-            if isinstance(call, ast.Call)]
-
-
-def graded(exercise, answer, capsys, **case):
-    """Grade ``answer`` on the visible cases (or ``case``); return
-    (score, printed text)."""
-    check = Check(exercise, answer)
-    check.run(**case)
-    return float(check.score), capsys.readouterr().out
-
-
-def unfinished(*args, **kwargs):
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-
-def crashing(*args, **kwargs):
-    table = {}
-    return table["W3"]
-
-
-def check_reference(lab, table, exercise):
-    """The reference passes the visible and every hidden case."""
-    check = Check(exercise, reference(exercise))
-    cases = hidden_cases(lab, exercise)
-    assert cases, f"exercise {exercise} has no hidden case"
-    assert check.run() and all(check.run(**case) for case in cases)
-    assert check.score == table[exercise].points
-    assert check.keep() is reference(exercise)
-
-
-def check_unfinished(exercise, answer, capsys):
-    """An unfinished answer scores 0, says so, and the lab goes on with
-    the reference."""
-    check = Check(exercise, answer)
-    assert not check.run() and check.score == 0
-    assert "not done yet" in capsys.readouterr().out
-    assert check.keep() is reference(exercise)
-    assert "uses the reference" in capsys.readouterr().out
-
-
-def check_crash(exercise, answer, capsys):
-    """A crash scores 0 and shows the student's line."""
-    score, out = graded(exercise, answer, capsys)
-    assert score == 0
-    assert "KeyError" in out and 'return table["W3"]' in out
-
-
-@pytest.mark.parametrize("exercise", sorted(lab03.EXERCISES))
-def test_reference_passes_visible_and_hidden_cases(exercise):
-    check_reference(LAB, lab03.EXERCISES, exercise)
-
-
-@pytest.mark.parametrize("exercise", sorted(lab03.EXERCISES))
-def test_stub_scores_zero_and_says_not_done(exercise, capsys):
-    check_unfinished(exercise, unfinished, capsys)
-
-
-@pytest.mark.parametrize("exercise", sorted(lab03.EXERCISES))
-def test_crash_scores_zero_and_shows_the_line(exercise, capsys):
-    check_crash(exercise, crashing, capsys)
 
 
 # ----- 3.1 the forward pass
@@ -114,6 +37,10 @@ def _float64_forward(params, X):
                             for k, v in params.items()}, X.astype(np.float64))
 
 
+def test_the_forward_pass_written_out_passes():
+    assert passes("3.1", _forward())
+
+
 @pytest.mark.parametrize("answer, hint", [
     (_forward(bias=False), "the biases are missing"),
     (_forward(hidden=np.tanh), "uses tanh"),
@@ -124,15 +51,14 @@ def _float64_forward(params, X):
     (lambda params, X: mlp.mlp_forward(params, X)[0], "the pair (P, cache)"),
     (_float64_forward, "float32"),
 ])
-def test_forward_slips_get_their_hint(answer, hint, capsys):
-    score, out = graded("3.1", answer, capsys)
-    assert score == 0 and hint in out, out
+def test_forward_slips_get_their_hint(answer, hint):
+    assert_caught("3.1", answer, hint)
 
 
-def test_forward_hidden_case_catches_what_the_visible_one_does(capsys):
-    score, out = graded("3.1", _forward(bias=False), capsys,
-                         **hidden_cases(LAB, "3.1")[0])
-    assert score == 0 and "hidden cases" in out
+def test_forward_hidden_case_catches_what_the_visible_one_does():
+    out = assert_caught("3.1", _forward(bias=False), "the biases are missing",
+                        **hidden_cases("3.1")[0])
+    assert "hidden cases" in out
 
 
 # ----- 3.2 the backward pass
@@ -156,6 +82,10 @@ def _backward_float64(params, cache, Y_onehot):
             mlp.mlp_backward(params, cache, Y_onehot).items()}
 
 
+def test_the_backward_pass_written_out_passes():
+    assert passes("3.2", _backward())
+
+
 @pytest.mark.parametrize("answer, hint", [
     (_backward(sign=-1), "its sign is flipped"),
     (_backward(scale=lambda X: 1), "times too large"),
@@ -164,28 +94,25 @@ def _backward_float64(params, cache, Y_onehot):
     (_backward(derivative=False), "the slip is in the hidden layer"),
     (_backward_float64, "float64 gradients"),
 ])
-def test_backward_slips_get_their_hint(answer, hint, capsys):
-    score, out = graded("3.2", answer, capsys)
-    assert score == 0 and hint in out, out
+def test_backward_slips_get_their_hint(answer, hint):
+    assert_caught("3.2", answer, hint)
 
 
-def test_backward_transposed_weight_is_caught_where_shapes_allow_it(capsys):
+def test_backward_transposed_weight_is_caught_where_shapes_allow_it():
     # visible case: W2 is 4 x 5, so W2.T does not fit and the code crashes
-    score, out = graded("3.2", _backward(back_through_W2T=True), capsys)
-    assert score == 0 and "ValueError" in out
+    check = Check("3.2", _backward(back_through_W2T=True))
+    out = said(check, {})
+    assert check.score == 0 and "your code raised ValueError" in out, out
     # hidden case: W2 is square, the product runs and gives wrong numbers
-    score, out = graded("3.2", _backward(back_through_W2T=True), capsys,
-                         **hidden_cases(LAB, "3.2")[0])
-    assert score == 0 and "dL/dW1 disagrees" in out
-    assert "not W2.T" in out
+    out = assert_caught("3.2", _backward(back_through_W2T=True),
+                        "dL/dW1 disagrees", **hidden_cases("3.2")[0])
+    assert "not W2.T" in out, out
 
 
-def test_a_broken_reference_fails_its_own_check(monkeypatch, capsys):
+def test_a_broken_reference_fails_its_own_check(monkeypatch):
     """A sign flipped in utils.mlp.mlp_backward is caught (issue 10)."""
-    broken = _backward(sign=-1)
-    monkeypatch.setattr(mlp, "mlp_backward", broken)
-    check = Check("3.2", reference("3.2"))
-    assert not check.run() and check.score == 0
+    monkeypatch.setattr(mlp, "mlp_backward", _backward(sign=-1))
+    assert_caught("3.2", reference("3.2"), "its sign is flipped")
 
 
 # ----- 3.3 one epoch of minibatch SGD
@@ -219,6 +146,10 @@ def _epoch(shuffle=True, drop_last=False, labels_follow=True,
     return train_epoch
 
 
+def test_the_epoch_written_out_passes():
+    assert passes("3.3", _epoch())
+
+
 @pytest.mark.parametrize("answer, hint", [
     (_epoch(shuffle=False), "visited in their stored order"),
     (_epoch(drop_last=True), "the last, partial batch was dropped"),
@@ -227,19 +158,19 @@ def _epoch(shuffle=True, drop_last=False, labels_follow=True,
     (_epoch(in_place_shuffle=True), "never shuffle the data in place"),
     (_epoch(global_rng=True), "not np.random"),
 ])
-def test_epoch_slips_get_their_hint(answer, hint, capsys):
-    score, out = graded("3.3", answer, capsys)
-    assert score == 0 and hint in out, out
+def test_epoch_slips_get_their_hint(answer, hint):
+    assert_caught("3.3", answer, hint)
 
 
-def test_epoch_must_pass_weight_decay_on(capsys):
+def test_epoch_must_pass_weight_decay_on():
     answer = _epoch(pass_decay=False)
-    assert graded("3.3", answer, capsys)[0] == 3  # weight_decay 0: no sign
-    score, out = graded("3.3", answer, capsys, **hidden_cases(LAB, "3.3")[0])
-    assert score == 0 and "pass both on unchanged" in out
+    visible, *_ = results("3.3", answer)
+    assert visible  # the visible case has weight_decay 0: no sign of the slip
+    assert_caught("3.3", answer, "pass both on unchanged",
+                  **hidden_cases("3.3")[0])
 
 
-def test_epoch_must_give_step_all_four_arguments(capsys):
+def test_epoch_must_give_step_all_four_arguments():
     def train_epoch(params, X, y, batch_size, learning_rate, rng,
                     weight_decay=0.0, step=sgd_step):
         order = rng.permutation(len(X))
@@ -249,15 +180,14 @@ def test_epoch_must_give_step_all_four_arguments(capsys):
             step(params, mlp.mlp_backward(params, cache, mlp.one_hot(
                 y[batch], P.shape[1], P.dtype)), learning_rate)
         return 0.0
-    score, out = graded("3.3", train_epoch, capsys)
-    assert score == 0 and "pass both on unchanged" in out
+    assert_caught("3.3", train_epoch, "pass both on unchanged")
 
 
-def test_epoch_without_partial_batch_passes_when_batches_divide(capsys):
+def test_epoch_without_partial_batch_passes_when_batches_divide():
     # 12 images in batches of 12: nothing to drop, the slip is invisible
-    score, _ = graded("3.3", _epoch(drop_last=True), capsys, seed=331, n=12,
-                       batch_size=12)
-    assert score == 3
+    check = Check("3.3", _epoch(drop_last=True))
+    out = said(check, dict(seed=331, n=12, batch_size=12))
+    assert check.score == check.spec.points, out
 
 
 # ----- 3.4 errors per digit
@@ -271,6 +201,5 @@ def test_epoch_without_partial_batch_passes_when_batches_divide(capsys):
      * 1.0, "return integers"),
     (lambda t, p, n_classes=10: None, "return the array of counts"),
 ])
-def test_per_class_errors_slips_get_their_hint(answer, hint, capsys):
-    score, out = graded("3.4", answer, capsys)
-    assert score == 0 and hint in out, out
+def test_per_class_errors_slips_get_their_hint(answer, hint):
+    assert_caught("3.4", answer, hint)
