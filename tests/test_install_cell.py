@@ -62,7 +62,7 @@ def test_every_lab_starts_with_the_install_cell(path):
 
 def test_install_cell_installs_the_workbook_in_a_fresh_environment(tmp_path):
     modules = lab_modules()
-    assert {"utils.config", "utils.data", "utils.widgets", "utils.exercises.lab01"} <= set(modules), modules
+    assert {"utils.config", "utils.data", "utils.widgets", "utils.exercises"} <= set(modules), modules
     python = fresh_venv(tmp_path / "venv")
     checkout = source_copy(tmp_path / "checkout")
     probe = (CELL + "\nimport importlib, json\n"
