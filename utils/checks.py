@@ -17,6 +17,13 @@ def rel_error(a, b, eps: float = 1e-12) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)))
 
 
+def close(a, b, tol: float) -> bool:
+    """Return True when ``a`` and ``b`` have one shape and rel_error <= tol."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    return a.shape == b.shape and rel_error(a, b) <= tol
+
+
 def check_close(name: str, actual, expected, tol: float) -> None:
     """Assert that ``actual`` matches ``expected`` to relative error ``tol``, printing both."""
     err = rel_error(actual, expected)

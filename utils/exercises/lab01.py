@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import numerical_gradient, rel_error
+from ..checks import close, numerical_gradient, rel_error
 from . import Spec, require
 
 
@@ -24,7 +24,7 @@ def _array(value, what: str, shape: tuple) -> np.ndarray:
 
 
 def _close(a, b, tol: float = 1e-6) -> bool:
-    return np.shape(a) == np.shape(b) and rel_error(a, b) < tol
+    return close(a, b, tol)
 
 
 def _looks_like(got, wrong, right, tol: float = 1e-6) -> bool:

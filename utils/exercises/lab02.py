@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..checks import numerical_gradient, rel_error
+from ..checks import close, numerical_gradient, rel_error
 from . import Spec, require
 
 KEYS = ("da/dW", "da/db", "da/dv", "df/da")
@@ -23,7 +23,7 @@ def _sigmoid(a):
 
 
 def _close(a, b, tol: float = 1e-6) -> bool:
-    return np.shape(a) == np.shape(b) and rel_error(a, b) < tol
+    return close(a, b, tol)
 
 
 def _looks_like(got, wrong, right, tol: float = 1e-6) -> bool:

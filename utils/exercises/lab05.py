@@ -11,15 +11,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..checks import rel_error
+from ..checks import close, rel_error
 from . import Spec, require
 
 TOL = 1e-9  # float64 round-off of a few operations, far below any mistake
 
 
 def _close(a, b, tol: float = TOL) -> bool:
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and rel_error(a, b) <= tol
+    return close(a, b, tol)
 
 
 def _pair(result, names: str) -> tuple[np.ndarray, np.ndarray]:

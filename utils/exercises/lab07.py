@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..backbones import Backbone, to_rgb
-from ..checks import rel_error
+from ..checks import close, rel_error
 from . import Spec, require
 
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
@@ -24,10 +24,7 @@ STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
 
 
 def _close(a, b, tol: float = 1e-5) -> bool:
-    """Same shape and relative error (utils.checks.rel_error) at most ``tol``."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and rel_error(a, b) <= tol
+    return close(a, b, tol)
 
 
 def _array(value, what: str) -> np.ndarray:

@@ -13,15 +13,12 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..checks import rel_error
+from ..checks import close, rel_error
 from . import Spec, require
 
 
 def _close(a, b, tol: float = 1e-6) -> bool:
-    """Same shape and relative error (utils.checks.rel_error) at most ``tol``."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and rel_error(a, b) <= tol
+    return close(a, b, tol)
 
 
 def _array(value, what: str) -> np.ndarray:
