@@ -1,0 +1,144 @@
+"""tools/letter_features.py: augmentation, layer features, cosine k-NN, rewrite.
+
+Real letters are read only from the folder in $WORKBOOK_GREEK_COURSE
+(laid out as <letter>/*.png, e.g. ../shared/data/greek-course); the test
+that needs them is skipped when it is unset.
+"""
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+
+import sys
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
+import letter_features as lf  # noqa: E402
+from utils.data import mnist_test_images
+from utils.embedding import knn_predict, loo_knn_predictions, ssd_matrix
+from utils.greek import GREEK_DIR, load_letter_folder
+from utils.handwriting import to_mnist
+from utils.nets import DigitNet
+
+COURSE = os.environ.get("WORKBOOK_GREEK_COURSE")
+NONE = {"degrees": 0, "shear": 0, "scale": (1, 1), "shift": 0,
+        "elastic": 0, "stroke": 0}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = mnist_test_images()
+    x = torch.from_numpy(images[:32].astype(np.float32) / 255)
+    return x.reshape(32, 1, 28, 28), labels[:32]
+
+
+def test_augment_at_zero_strength_is_the_identity(digits):
+    x, _ = digits
+    out = lf.augment(x, torch.Generator().manual_seed(0), **NONE)
+    assert out.shape == x.shape and out.dtype == torch.float32
+    assert (out - x).abs().max() < 1e-5
+
+
+def test_augment_is_seeded_moves_and_keeps_the_ink(digits):
+    x, _ = digits
+    a = lf.augment(x, torch.Generator().manual_seed(1))
+    b = lf.augment(x, torch.Generator().manual_seed(1))
+    c = lf.augment(x, torch.Generator().manual_seed(2))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+    assert 0 <= a.min() and a.max() <= 1
+    assert (a - x).abs().mean() > 0.02
+    assert 0.6 < a.sum() / x.sum() < 1.5
+
+
+def test_stroke_makes_the_pen_thicker_or_thinner(digits):
+    x, _ = digits
+    ink = x.sum().item()
+    for stroke, sign in ((0.9, 1), (-0.9, -1)):
+        torch.manual_seed(0)
+        out = lf._pen(x, torch.full((len(x),), stroke))
+        assert sign * (out.sum().item() - ink) > 0.1 * ink
+    dilated = lf._dilate(x)
+    expected = torch.nn.functional.max_pool2d(x, 3, stride=1, padding=1)
+    assert torch.equal(dilated, expected)
+
+
+def test_features_of_every_layer(digits):
+    x, _ = digits
+    torch.manual_seed(0)
+    net = DigitNet(50).train()
+    sizes = {"conv1": 1440, "conv2": 320, "embed": 50, "digits": 10}
+    for layer, size in sizes.items():
+        f = lf.features(net, x[:, 0].numpy(), layer)
+        assert f.shape == (32, size) and f.dtype == np.float32
+        assert np.array_equal(f, lf.features(net, x[:, 0].numpy(), layer))
+    assert not net.training, "dropout off: features are deterministic"
+    with torch.no_grad():
+        expected = net.embed(x).numpy()
+    assert np.allclose(lf.features(net, x[:, 0].numpy()), expected)
+    with pytest.raises(ValueError, match="unknown layer"):
+        lf.features(net, x[:, 0].numpy(), "fc3")
+
+
+def test_ssd_on_unit_rows_is_cosine_knn():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(7, 5)), rng.normal(size=(11, 5))
+    ua, ub = lf.l2_normalise(a), lf.l2_normalise(b)
+    assert np.allclose(np.linalg.norm(ua, axis=1), 1)
+    cosine = a @ b.T / np.outer(np.linalg.norm(a, axis=1),
+                                np.linalg.norm(b, axis=1))
+    assert np.allclose(ssd_matrix(ua, ub), 2 - 2 * cosine)
+    labels = rng.integers(0, 3, 11)
+    assert np.array_equal(knn_predict(ssd_matrix(ua, ub), labels, 1),
+                          labels[np.argmax(cosine, axis=1)])
+    assert np.array_equal(lf.l2_normalise(np.zeros((2, 3))), np.zeros((2, 3)))
+    assert np.allclose(lf.l2_normalise(3 * a), ua), "length does not count"
+
+
+def test_rewrite_is_another_writer_of_the_same_letter():
+    images, _, _ = load_letter_folder(GREEK_DIR, letters=["beta"])
+    photo = images[0]
+    a = lf.rewrite(photo, np.random.default_rng(3))
+    b = lf.rewrite(photo, np.random.default_rng(3))
+    c = lf.rewrite(photo, np.random.default_rng(4))
+    assert a.shape == photo.shape and a.dtype == np.uint8
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    assert np.median(a) > 150 and np.median(a) - a.min() > 50
+    assert not np.array_equal(a, photo)
+    assert to_mnist(a).max() == pytest.approx(1.0)
+
+
+def test_train_and_cache_an_augmented_net(tmp_path, monkeypatch, digits):
+    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
+    x, y = digits
+    data = SimpleNamespace(x_train=x.reshape(32, 784).numpy(),
+                           y_train=np.asarray(y, dtype=np.int64))
+    model, message = lf.load_or_train_augmented(data, epochs=1,
+                                                device="cpu")
+    assert message.startswith("trained") and not model.training
+    assert lf.augmented_checkpoint().is_file()
+    assert str(tmp_path) in str(lf.augmented_checkpoint())
+    again, message = lf.load_or_train_augmented(device="cpu")
+    assert message.startswith("loaded") and "1 epochs on 32" in message
+    for a, b in zip(model.parameters(), again.parameters()):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.skipif(not COURSE, reason="set WORKBOOK_GREEK_COURSE to the "
+                    "course's letters (<letter>/*.png) to run")
+def test_course_letters_survive_rewriting():
+    images, labels, names = load_letter_folder(Path(COURSE))
+    assert names == ["alpha", "beta", "gamma"] and len(images) == 27
+    rng = np.random.default_rng(0)
+    source = np.repeat(np.arange(27), 2)
+    pixels = lf.l2_normalise(np.stack(
+        [to_mnist(i) for i in images]).reshape(27, -1))
+    redrawn = lf.l2_normalise(np.stack(
+        [to_mnist(lf.rewrite(images[i], rng)) for i in source]
+    ).reshape(len(source), -1))
+    assert np.mean(loo_knn_predictions(pixels, labels, 1) == labels) > 0.9
+    distances = ssd_matrix(redrawn, pixels)
+    distances[np.arange(len(source)), source] = np.inf
+    read = knn_predict(distances, labels, 1)
+    assert np.mean(read == labels[source]) > 0.8
