@@ -176,3 +176,25 @@ def test_images_per_second_is_positive_and_finite():
     model = backbones.load_backbone("alexnet", pretrained=False)
     rate = backbones.images_per_second(model, 64, n_images=8, batch_size=8)
     assert np.isfinite(rate) and rate > 0
+
+
+def test_torchvision_weights_download_once_and_print_no_path(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
+    import torchvision
+
+    weights = torchvision.models.AlexNet_Weights.IMAGENET1K_V1
+    calls = []
+
+    def fake_download(url, destination, hash_prefix, progress):
+        calls.append((url, hash_prefix, progress))
+        torch.save({"w": torch.ones(2)}, destination)
+
+    monkeypatch.setattr(torch.hub, "download_url_to_file", fake_download)
+    for _ in range(2):
+        state = backbones.torchvision_weights(weights)
+    assert torch.equal(state["w"], torch.ones(2))
+    assert calls == [(weights.url, "7be5be79", False)]  # once, hash checked
+    printed = capsys.readouterr()
+    assert "alexnet-owt-7be5be79.pth" in printed.out
+    assert str(tmp_path) not in printed.out + printed.err

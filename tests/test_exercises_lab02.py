@@ -71,6 +71,12 @@ WRONG = {
     "no sigmoid derivative": (
         "2.2", lambda *args: _chain(*args, with_sigmoid=False),
         "diag(f1 (1 - f1)) is missing"),
+    "the outer product": (
+        "2.2", lambda W1, b1, W2, b2, x, y: np.outer(
+            (W2.T @ (forward(W1, b1, W2, b2, x)[3] - y))
+            * forward(W1, b1, W2, b2, x)[1]
+            * (1 - forward(W1, b1, W2, b2, x)[1]), x),
+        "should be called for both layers"),
     "a flat row": (
         "2.2", lambda *args: _chain(*args).reshape(-1), "W1's shape"),
     "no last derivative": (

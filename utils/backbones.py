@@ -26,7 +26,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from .config import (cache_dir, device as default_device, download_timeout,
-                     network_available, offline_forced)
+                     env_flag, network_available, offline_forced)
 
 # Stages of EfficientNet-Lite0: (repeats, kernel, stride, expansion, in, out).
 LITE0_STAGES = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
@@ -190,11 +190,7 @@ def load_backbone(name, pretrained=True):
                      torchvision.models.ResNet18_Weights.IMAGENET1K_V1)}[name]
     model = build()
     if pretrained:
-        with download_timeout():
-            state = weights.get_state_dict(
-                progress=True, check_hash=True, weights_only=True,
-                model_dir=str(cache_dir("torch", "checkpoints")))
-        model.load_state_dict(state)
+        model.load_state_dict(torchvision_weights(weights))
     if name == "alexnet":
         features = model.features
         blocks = [features[0:2], features[2:5], features[5:8],
@@ -204,6 +200,24 @@ def load_backbone(name, pretrained=True):
                                 model.maxpool, model.layer1),
                   model.layer2, model.layer3, model.layer4]
     return Backbone(blocks).to(memory_format=torch.channels_last).eval()
+
+
+def torchvision_weights(weights):
+    """The state dict of torchvision ``weights``: cached, else downloaded.
+
+    The file keeps torchvision's name, whose part after the dash is the
+    start of its SHA-256, checked while downloading. Nothing printed names
+    a folder of this machine (the book shows these outputs).
+    """
+    path = cache_dir("torch", "checkpoints") / weights.url.rsplit("/", 1)[1]
+    if not path.exists():
+        print(f"Downloading {path.name} into the workbook cache")
+        with download_timeout():
+            torch.hub.download_url_to_file(
+                weights.url, str(path),
+                hash_prefix=torch.hub.HASH_REGEX.search(path.name).group(1),
+                progress=not env_flag("TQDM_DISABLE"))
+    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def cut_label(backbone, cut):

@@ -160,8 +160,52 @@ def test_dL_dW1_by_jacobians(dL_dW1_by_jacobians, seed: int = 0, n_in: int = 6,
             "dL/dW1 disagrees with centred differences of the loss (rel. "
             f"error {rel_error(grad, numeric):.1e}, tolerance 1e-6): chain "
             "dL/da2 (1 x n_out), da2/df1 = W2, df1/da1 and da1/dW1.")
+    _require_the_chain(dL_dW1_by_jacobians, (W1, b1, W2, b2, x, y), seed)
     return (f"dL/dW1 of a {n_in}-{hidden}-{n_out} network matches centred "
-            "differences.")
+            "differences, and it is the chain of layer_jacobians' matrices.")
+
+
+def _require_the_chain(answer, network, seed: int) -> None:
+    """Run ``answer`` with its ``layer_jacobians`` swapped for one that
+    returns random dense matrices of the right shapes: only a product of
+    the Jacobians it was given, reshaped row-major, gives the result."""
+    W1, b1, W2, b2, x, y = network
+    names = getattr(answer, "__globals__", {})
+    require("layer_jacobians" in names,
+            "build the Jacobians with layer_jacobians (exercise 2.1) and "
+            "multiply them: the outer product is not this exercise.")
+    rng = np.random.default_rng(seed + 1)
+    made = {}
+
+    def random_jacobians(W, b, v):
+        n_out, n_in = np.shape(W)
+        made[n_out, n_in] = {
+            "da/dW": rng.normal(size=(n_out, n_out * n_in)),
+            "da/db": rng.normal(size=(n_out, n_out)),
+            "da/dv": rng.normal(size=(n_out, n_in)),
+            "df/da": rng.normal(size=(n_out, n_out))}
+        return made[n_out, n_in]
+
+    real = names["layer_jacobians"]
+    names["layer_jacobians"] = random_jacobians
+    try:
+        got = np.asarray(answer(W1.copy(), b1.copy(), W2.copy(), b2.copy(),
+                                x.copy(), y.copy()), dtype=np.float64)
+    finally:
+        names["layer_jacobians"] = real
+    one, two = made.get(W1.shape), made.get(W2.shape)
+    require(one is not None and two is not None,
+            "layer_jacobians should be called for both layers: "
+            "layer_jacobians(W1, b1, x) and layer_jacobians(W2, b2, f1).")
+    f1 = _sigmoid(W1 @ x + b1)
+    a2 = W2 @ f1 + b2
+    dL_da2 = (np.exp(a2 - np.logaddexp.reduce(a2)) - y)[None, :]
+    chained = dL_da2 @ two["da/dv"] @ one["df/da"] @ one["da/dW"]
+    require(got.shape == W1.shape and _close(got, chained.reshape(W1.shape)),
+            "the result is right for the real Jacobians but is not their "
+            "chain: with other matrices from layer_jacobians it should be "
+            "dL/da2 @ da2/df1 @ df1/da1 @ da1/dW1, reshaped to W1.shape. "
+            "Use the matrices layer_jacobians returns, not a shortcut.")
 
 
 def _chain(seed: int, depth: int, width: int):
