@@ -22,7 +22,7 @@ left-out letter.
 
 Networks: lab 06's DigitNet from the workbook cache (quick and full
 profile checkpoints, read only) and DigitNets trained here on augmented
-MNIST (``tools/letter_features.py``'s ``augment``) with the quick and the full
+MNIST (``utils.letters.augment``) with the quick and the full
 profile's sizes, cached in ``<workbook cache>/greek_methods/``. Torch runs
 on one thread (``--threads``): the machine is shared. Run
 
@@ -57,9 +57,9 @@ from utils.embedding import ssd_matrix  # noqa: E402
 from utils.greek import GREEK_DIR, course_preprocess  # noqa: E402
 from utils.greek import load_letter_folder  # noqa: E402
 from utils.handwriting import to_mnist  # noqa: E402
-from letter_features import augment, features  # noqa: E402
-from letter_features import l2_normalise, rewrite  # noqa: E402
-from letter_features import train_augmented  # noqa: E402
+from utils.letters import augment, layer_features  # noqa: E402
+from utils.letters import l2_normalise, rewrite  # noqa: E402
+from utils.letters import train_augmented  # noqa: E402
 from utils.nets import DigitNet, save_digit_net, train_step  # noqa: E402
 
 # MNIST images and epochs of the augmented networks: the profiles' sizes
@@ -180,9 +180,9 @@ def adapted_scores(model, sets, names):
     k = len(names)
 
     def predict(tuned, refs, ref_labels, queries):
-        q = l2_normalise(features(tuned, queries))
-        r = l2_normalise(features(tuned, refs))
-        return {"head": features(tuned, queries, "digits").argmax(1),
+        q = l2_normalise(layer_features(tuned, queries))
+        r = l2_normalise(layer_features(tuned, refs))
+        return {"head": layer_features(tuned, queries, "digits").argmax(1),
                 "1-NN": knn_predict(ssd_matrix(q, r), ref_labels, 1)}
 
     loo = {"head": [], "1-NN": []}
@@ -251,7 +251,7 @@ def analyse(images, cy, names, gen_images, gy, nets, figure=None):
           "shortest\n")
     for net_name, model in nets.items():
         for layer in ("conv2", "embed"):
-            norms = np.linalg.norm(features(model, cx, layer), axis=1)
+            norms = np.linalg.norm(layer_features(model, cx, layer), axis=1)
             means = [norms[cy == c].mean() for c in range(len(names))]
             print(f"{net_name} {layer}: " + ", ".join(
                 f"{n} {m:.1f}" for n, m in zip(names, means))
@@ -268,10 +268,10 @@ def analyse(images, cy, names, gen_images, gy, nets, figure=None):
         for layer in ("conv2", "embed"):
             for cosine in (False, True):
                 norm = l2_normalise if cosine else np.asarray
-                refs = norm(features(model, cx, layer))
+                refs = norm(layer_features(model, cx, layer))
                 cells = []
                 for p in pressures:
-                    d = ssd_matrix(norm(features(model, faint[p], layer)),
+                    d = ssd_matrix(norm(layer_features(model, faint[p], layer)),
                                    refs)
                     d[list(others), list(others.values())] = np.inf
                     read = knn_predict(d, cy, 1)
@@ -281,7 +281,7 @@ def analyse(images, cy, names, gen_images, gy, nets, figure=None):
                       ": " + "  ".join(cells))
     model = nets.get("lab06-full") or next(iter(nets.values()))
     gx = np.stack([course_preprocess(i) for i in gen_images])
-    q_all, refs = features(model, gx, "conv2"), features(model, cx, "conv2")
+    q_all, refs = layer_features(model, gx, "conv2"), layer_features(model, cx, "conv2")
     d = ssd_matrix(q_all, refs)
     misread = [i for i in np.flatnonzero(gy == beta)
                if cy[d[i].argmin()] == gamma]
@@ -372,7 +372,7 @@ def main():
 
             def feature(x, model=model, layer=layer, cosine=cosine):
                 f = (x.reshape(len(x), -1) if model is None
-                     else features(model, x, layer))
+                     else layer_features(model, x, layer))
                 return l2_normalise(f) if cosine else f
 
             row = knn_scores(feature, sets, names)

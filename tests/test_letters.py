@@ -1,4 +1,4 @@
-"""tools/letter_features.py: augmentation, layer features, cosine k-NN, rewrite.
+"""utils.letters: augmentation, layer features, cosine k-NN, rewrite.
 
 Real letters are read only from the folder in $WORKBOOK_GREEK_COURSE
 (laid out as <letter>/*.png, e.g. ../shared/data/greek-course); the test
@@ -12,10 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-import sys
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
-import letter_features as lf  # noqa: E402
+import utils.letters as lf
 from utils.data import mnist_test_images
 from utils.embedding import knn_predict, loo_knn_predictions, ssd_matrix
 from utils.greek import GREEK_DIR, load_letter_folder
@@ -70,15 +67,15 @@ def test_features_of_every_layer(digits):
     net = DigitNet(50).train()
     sizes = {"conv1": 1440, "conv2": 320, "embed": 50, "digits": 10}
     for layer, size in sizes.items():
-        f = lf.features(net, x[:, 0].numpy(), layer)
+        f = lf.layer_features(net, x[:, 0].numpy(), layer)
         assert f.shape == (32, size) and f.dtype == np.float32
-        assert np.array_equal(f, lf.features(net, x[:, 0].numpy(), layer))
+        assert np.array_equal(f, lf.layer_features(net, x[:, 0].numpy(), layer))
     assert not net.training, "dropout off: features are deterministic"
     with torch.no_grad():
         expected = net.embed(x).numpy()
-    assert np.allclose(lf.features(net, x[:, 0].numpy()), expected)
+    assert np.allclose(lf.layer_features(net, x[:, 0].numpy()), expected)
     with pytest.raises(ValueError, match="unknown layer"):
-        lf.features(net, x[:, 0].numpy(), "fc3")
+        lf.layer_features(net, x[:, 0].numpy(), "fc3")
 
 
 def test_ssd_on_unit_rows_is_cosine_knn():
@@ -116,13 +113,17 @@ def test_train_and_cache_an_augmented_net(tmp_path, monkeypatch, digits):
                            y_train=np.asarray(y, dtype=np.int64))
     model, message = lf.load_or_train_augmented(data, epochs=1,
                                                 device="cpu")
-    assert message.startswith("trained") and not model.training
+    assert message.startswith("no checkpoint yet") and not model.training
     assert lf.augmented_checkpoint().is_file()
     assert str(tmp_path) in str(lf.augmented_checkpoint())
-    again, message = lf.load_or_train_augmented(device="cpu")
+    assert str(tmp_path) not in message  # the book shows it
+    again, message = lf.load_or_train_augmented(None, 1, device="cpu")
     assert message.startswith("loaded") and "1 epochs on 32" in message
     for a, b in zip(model.parameters(), again.parameters()):
         assert torch.equal(a, b)
+    lf.augmented_checkpoint().write_bytes(b"not a checkpoint")
+    with pytest.raises(RuntimeError, match="corrupt.*Delete it"):
+        lf.load_or_train_augmented(None, 1, device="cpu")
 
 
 @pytest.mark.skipif(not COURSE, reason="set WORKBOOK_GREEK_COURSE to the "

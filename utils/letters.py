@@ -1,8 +1,6 @@
-"""Features of letters that transfer across writers (research for lab 08).
+"""Features of letters that transfer across writers (lab 08, section 8).
 
-Used by tools/greek_methods.py; it moves into utils when lab 08 adopts it.
-
-``features`` reads any layer of a DigitNet (the pooled second convolution,
+``layer_features`` reads any layer of a DigitNet (the pooled second convolution,
 "conv2", transfers to letters better than the 50-d "embed");
 ``l2_normalise`` turns the lab's SSD k-NN into cosine k-NN (for unit rows
 SSD = 2 - 2 cos: the same neighbours), so that a faint or thin letter,
@@ -21,8 +19,9 @@ import torch
 from scipy import ndimage
 from torch.nn import functional as F
 
-from utils.config import checkpoint_dir, device as default_device
-from utils.nets import DigitNet, save_digit_net, train_step
+from .config import cache_dir, checkpoint_dir, device as default_device
+from .config import profile
+from .nets import DigitNet, save_digit_net, train_step
 
 LAYERS = ("conv1", "conv2", "embed", "digits")
 AUGMENT = {"degrees": 12.0, "shear": 0.35, "scale": (0.75, 1.2),
@@ -89,7 +88,7 @@ def augment(x, generator, degrees=12.0, shear=0.35, scale=(0.75, 1.2),
 
 
 @torch.no_grad()
-def features(model, batch, layer="embed"):
+def layer_features(model, batch, layer="embed"):
     """Activations (N, d) of a DigitNet's ``layer`` for images (N, 28, 28).
 
     Layers: "conv1" (10 x 12 x 12 after pooling), "conv2" (20 x 4 x 4),
@@ -181,22 +180,25 @@ def train_augmented(data, epochs, embed_dim=50, seed=0, device=None,
     return model.eval(), note
 
 
-def load_or_train_augmented(data=None, epochs=4, embed_dim=50, seed=0,
+def load_or_train_augmented(data, epochs, embed_dim=50, seed=0,
                             device=None):
-    """The augmented DigitNet: from its checkpoint, else trained and saved.
-
-    Returns (model, message), like ``utils.nets.load_or_train_digit_net``.
-    """
+    """The augmented DigitNet: from its checkpoint, else trained on ``data``
+    (its training images) and saved. Returns (model, message)."""
     device = device or default_device()
     path = augmented_checkpoint(embed_dim)
-    if path.exists():
+    where = (f"{path.relative_to(cache_dir())} in the workbook cache "
+             f"({profile()} profile)")
+    if not path.exists():
+        model, note = train_augmented(data, epochs, embed_dim, seed, device)
+        save_digit_net(model, path, note)
+        return model, f"no checkpoint yet: trained, saved {where}: {note}"
+    try:
         saved = torch.load(path, map_location=device, weights_only=True)
         model = DigitNet(saved["embed_dim"], saved["dropout"]).to(device)
         model.load_state_dict(saved["state_dict"])
-        return model.eval(), f"loaded {path.name}: {saved['note']}"
-    if data is None:
-        from .data import load_mnist
-        data = load_mnist(verbose=False)
-    model, note = train_augmented(data, epochs, embed_dim, seed, device)
-    save_digit_net(model, path, note)
-    return model, f"trained, saved {path.name}: {note}"
+    except Exception as err:
+        raise RuntimeError(
+            f"The checkpoint {where} is corrupt or not a DigitNet "
+            f"({type(err).__name__}). Delete it and run again: the network "
+            "will be retrained.") from err
+    return model.eval(), f"loaded {where}: {saved['note']}"
