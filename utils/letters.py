@@ -21,7 +21,7 @@ from torch.nn import functional as F
 
 from .config import cache_dir, checkpoint_dir, device as default_device
 from .config import profile
-from .nets import DigitNet, save_digit_net, train_step
+from .nets import DigitNet, load_digit_net, save_digit_net, train_step
 
 LAYERS = ("conv1", "conv2", "embed", "digits")
 AUGMENT = {"degrees": 12.0, "shear": 0.35, "scale": (0.75, 1.2),
@@ -192,13 +192,5 @@ def load_or_train_augmented(data, epochs, embed_dim=50, seed=0,
         model, note = train_augmented(data, epochs, embed_dim, seed, device)
         save_digit_net(model, path, note)
         return model, f"no checkpoint yet: trained, saved {where}: {note}"
-    try:
-        saved = torch.load(path, map_location=device, weights_only=True)
-        model = DigitNet(saved["embed_dim"], saved["dropout"]).to(device)
-        model.load_state_dict(saved["state_dict"])
-    except Exception as err:
-        raise RuntimeError(
-            f"The checkpoint {where} is corrupt or not a DigitNet "
-            f"({type(err).__name__}). Delete it and run again: the network "
-            "will be retrained.") from err
-    return model.eval(), f"loaded {where}: {saved['note']}"
+    model, note = load_digit_net(path, device)
+    return model, f"loaded {where}: {note}"

@@ -19,7 +19,8 @@ from .data import load_mnist
 SAVED_FROM = "labs/06_cnn.ipynb"
 __all__ = ["conv_output_size", "conv_param_count", "DigitNet", "train_step",
            "train_epoch", "evaluate", "checkpoint_path",
-           "save_digit_net", "load_or_train_digit_net"]
+           "save_digit_net", "load_digit_net",
+           "load_or_train_digit_net"]
 
 
 # labs/06_cnn.ipynb, section "1 Two networks"
@@ -115,6 +116,21 @@ def save_digit_net(model, path, note=""):
 
 
 # labs/06_cnn.ipynb, section "7 Save the network for lab 08"
+def load_digit_net(path, device):
+    """A DigitNet and its training note from a checkpoint."""
+    try:
+        saved = torch.load(path, map_location=device, weights_only=True)
+        model = DigitNet(saved["embed_dim"], saved["dropout"]).to(device)
+        model.load_state_dict(saved["state_dict"])
+    except Exception as err:
+        raise RuntimeError(
+            f"The checkpoint {path.name} in the workbook cache is corrupt or "
+            f"not a DigitNet ({type(err).__name__}). Delete it and run "
+            "again: the network will be retrained.") from err
+    return model.eval(), saved.get("note") or "no note on how it was trained"
+
+
+# labs/06_cnn.ipynb, section "7 Save the network for lab 08"
 def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
                             device=None):
     """A trained DigitNet: its checkpoint if present, else trained and saved.
@@ -127,17 +143,8 @@ def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
     where = (f"{path.relative_to(cache_dir())} in the workbook cache "
              f"({profile()} profile, width {embed_dim})")
     if path.exists():
-        try:
-            saved = torch.load(path, map_location=device, weights_only=True)
-            model = DigitNet(saved["embed_dim"], saved["dropout"]).to(device)
-            model.load_state_dict(saved["state_dict"])
-        except Exception as err:
-            raise RuntimeError(
-                f"The checkpoint {path} is corrupt or from another network "
-                f"({err}). Delete it and run again: the network will be "
-                "retrained.") from err
-        note = saved.get("note") or "no note on how it was trained"
-        return model.eval(), f"loaded {where}: {note}"
+        model, note = load_digit_net(path, device)
+        return model, f"loaded {where}: {note}"
     if data is None:
         from .data import load_mnist
         data = load_mnist(verbose=False)
