@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from utils.augment import shift_pixels, shift_rotate
+from utils.augment import shift_pixels
 from utils.data import mnist_test_images
 
 
@@ -10,34 +10,6 @@ from utils.data import mnist_test_images
 def digits():
     images, _ = mnist_test_images()
     return images[:64].reshape(64, 784).astype(np.float32) / 255
-
-
-def test_zero_strength_is_the_identity(digits):
-    out = shift_rotate(digits, np.random.default_rng(0), max_shift=0, max_degrees=0)
-    assert out.shape == digits.shape and out.dtype == np.float32
-    assert np.abs(out - digits).max() < 1e-5
-
-
-def test_moves_digits_but_keeps_their_ink(digits):
-    out = shift_rotate(digits.reshape(64, 28, 28), np.random.default_rng(0))
-    assert out.shape == (64, 28, 28)
-    assert np.abs(out.reshape(64, 784) - digits).mean() > 0.01
-    ink_ratio = out.sum() / digits.sum()
-    assert 0.9 < ink_ratio < 1.05
-
-
-def test_seeded_and_random(digits):
-    a = shift_rotate(digits, np.random.default_rng(1))
-    b = shift_rotate(digits, np.random.default_rng(1))
-    c = shift_rotate(digits, np.random.default_rng(2))
-    assert np.array_equal(a, b) and not np.array_equal(a, c)
-
-
-def test_bad_input_is_a_clear_error(digits):
-    with pytest.raises(ValueError, match="expected digits"):
-        shift_rotate(np.zeros((3, 100)), np.random.default_rng(0))
-    with pytest.raises(ValueError, match=">= 0"):
-        shift_rotate(digits, np.random.default_rng(0), max_shift=-1)
 
 
 def test_shift_pixels_zero_is_the_identity(digits):

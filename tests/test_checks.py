@@ -1,8 +1,10 @@
-"""utils.checks: relative error, check_close and the gradient checker."""
+"""utils.checks: relative error, check_close, the gradient checker and the
+numerical Jacobian."""
 import numpy as np
 import pytest
 
-from utils.checks import check_close, grad_check, numerical_gradient, rel_error
+from utils.checks import (check_close, grad_check, numerical_gradient,
+                          numerical_jacobian, rel_error)
 
 
 def test_rel_error_values():
@@ -53,3 +55,30 @@ def test_numerical_gradient_restores_the_entry():
     x = np.array([1.0, 2.0])
     g = numerical_gradient(lambda: float((x ** 2).sum()), x, (1,))
     assert g == pytest.approx(4.0) and x.tolist() == [1.0, 2.0]
+
+
+def test_numerical_jacobian_of_a_linear_map_is_exact():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(3, 6))
+    W = rng.normal(size=(2, 3))
+    point = W.copy()
+    # output (i, k) of W @ A depends only on row i of W, with coefficients
+    # A[:, k]: row-major, the Jacobian is I (x) A^T
+    J = numerical_jacobian(lambda M: (M @ A).reshape(-1), point, h=1.0)
+    assert J.shape == (12, 6)
+    assert rel_error(J, np.kron(np.eye(2), A.T)) < 1e-14
+    assert np.array_equal(point, W), "the point must be left unchanged"
+
+
+def test_numerical_jacobian_of_sin_is_diag_cos():
+    x = np.linspace(-2.0, 2.0, 7)
+    J = numerical_jacobian(np.sin, x)
+    assert J.shape == (7, 7)
+    assert rel_error(J, np.diag(np.cos(x))) < 1e-9
+
+
+def test_numerical_jacobian_of_a_scalar_function_is_one_row():
+    x = np.array([1.0, -2.0, 3.0])
+    J = numerical_jacobian(lambda v: float(v @ v), x)
+    assert J.shape == (1, 3)
+    assert rel_error(J[0], 2 * x) < 1e-9

@@ -1,32 +1,10 @@
-"""Random small moves of a whole batch of digits at once: whole-pixel shifts (labs 03, 04)
-and sub-pixel shifts with rotations."""
+"""Random whole-pixel shifts of a whole batch of digits at once (labs 03, 04).
+
+Sub-pixel shifts with rotations: ``utils.backbones.random_affine`` (lab 07).
+"""
 from __future__ import annotations
 
-import math
-
 import numpy as np
-import torch
-from torch.nn import functional as F
-
-
-def shift_rotate(images: np.ndarray, rng: np.random.Generator, max_shift: float = 2.0,
-                 max_degrees: float = 10.0) -> np.ndarray:
-    """Return ``images`` (N, 784) or (N, 28, 28), each moved by up to ``max_shift`` pixels and
-    rotated by up to ``max_degrees``, in one vectorised resampling (same shape and dtype)."""
-    array = np.asarray(images)
-    if array.shape[1:] not in ((784,), (28, 28)):
-        raise ValueError(f"expected digits of shape (N, 784) or (N, 28, 28), got {array.shape}.")
-    if max_shift < 0 or max_degrees < 0:
-        raise ValueError("max_shift and max_degrees must be >= 0.")
-    n = len(array)
-    batch = torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32)).reshape(n, 1, 28, 28)
-    angles = torch.from_numpy(rng.uniform(-max_degrees, max_degrees, n) * math.pi / 180).float()
-    shifts = torch.from_numpy(rng.uniform(-max_shift, max_shift, (n, 2)) * 2 / 28).float()
-    cos, sin = torch.cos(angles), torch.sin(angles)
-    theta = torch.stack([torch.stack([cos, -sin, shifts[:, 0]], 1), torch.stack([sin, cos, shifts[:, 1]], 1)], 1)
-    grid = F.affine_grid(theta, batch.shape, align_corners=False)
-    moved = F.grid_sample(batch, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
-    return moved.reshape(array.shape).numpy().astype(array.dtype, copy=False)
 
 
 def shift_pixels(images: np.ndarray, rng: np.random.Generator,

@@ -46,6 +46,25 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, index, h: float = 
     return (f_plus - f_minus) / (2 * h)
 
 
+def numerical_jacobian(function: Callable[[np.ndarray], np.ndarray], point,
+                       h: float = 1e-5) -> np.ndarray:
+    """Return the centred-difference Jacobian of ``function`` at ``point``.
+
+    ``function`` takes an array shaped like ``point`` and returns a vector.
+    The result has shape (outputs, point.size): column k is the derivative
+    with respect to entry k of ``point`` in row-major order. It perturbs a
+    float64 copy (``numerical_gradient`` entry by entry); ``point`` is kept.
+    """
+    x = np.array(point, dtype=np.float64)
+
+    def values() -> np.ndarray:
+        return np.array(function(x), dtype=np.float64).reshape(-1)
+
+    columns = [numerical_gradient(values, x, index, h)
+               for index in np.ndindex(*x.shape)]
+    return np.stack(columns, axis=1)
+
+
 def grad_check(f: Callable[[], float], x: np.ndarray, analytic: np.ndarray, n_checks: int = 20,
                h: float = 1e-6, tol: float = 1e-7, seed: int = 0, name: str = "gradient") -> float:
     """Compare ``analytic`` with centred differences of ``f`` at random entries of ``x``.

@@ -3,8 +3,8 @@ dL/dW1 reshaped into W1's shape, and backprop through a deep sigmoid chain.
 
 Every test builds its own layers from ``seed`` and sizes other than the
 lab's 784 -> 64 -> 10, and compares with centred differences
-(``utils.checks.numerical_gradient``) or with forward-mode derivatives:
-never with the reference code.
+(``utils.checks.numerical_jacobian`` and ``numerical_gradient``) or with
+forward-mode derivatives: never with the reference code.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..checks import close, numerical_gradient, rel_error
+from ..checks import (close, numerical_gradient, numerical_jacobian,
+                      rel_error)
 from . import Spec, require
 
 KEYS = ("da/dW", "da/db", "da/dv", "df/da")
@@ -31,14 +32,6 @@ def _looks_like(got, wrong, right, tol: float = 1e-6) -> bool:
     return _close(got, wrong, tol) and not _close(wrong, right, tol)
 
 
-def _jacobian(function, point: np.ndarray, h: float) -> np.ndarray:
-    """Centred-difference Jacobian (outputs, row-major entries of ``point``)."""
-    n_out = len(function())
-    return np.array([[numerical_gradient(lambda: function()[row], point, index, h)
-                      for index in np.ndindex(*point.shape)]
-                     for row in range(n_out)])
-
-
 def test_layer_jacobians(layer_jacobians, seed: int = 0, n_out: int = 3,
                          n_in: int = 5) -> str:
     """Exercise 2.1: da/dW (Kronecker, row-major), da/db, da/dv and df/da."""
@@ -55,14 +48,12 @@ def test_layer_jacobians(layer_jacobians, seed: int = 0, n_out: int = 3,
             f"it needs {', '.join(map(repr, KEYS))}.")
     got = {key: np.asarray(result[key], dtype=np.float64) for key in KEYS}
 
-    def layer():
-        return W @ v + b
-
-    a = layer()
-    expected = {"da/dW": _jacobian(layer, W, 1.0),  # linear: exact for any h
-                "da/db": _jacobian(layer, b, 1.0),
-                "da/dv": _jacobian(layer, v, 1.0),
-                "df/da": _jacobian(lambda: _sigmoid(a), a, 1e-5)}
+    a = W @ v + b
+    expected = {  # the three linear maps: exact for any h
+        "da/dW": numerical_jacobian(lambda W_: W_ @ v + b, W, 1.0),
+        "da/db": numerical_jacobian(lambda b_: W @ v + b_, b, 1.0),
+        "da/dv": numerical_jacobian(lambda v_: W @ v_ + b, v, 1.0),
+        "df/da": numerical_jacobian(_sigmoid, a, 1e-5)}
     shapes = {key: value.shape for key, value in expected.items()}
     dW = got["da/dW"]
     if dW.shape == shapes["da/dW"][::-1] != shapes["da/dW"]:
