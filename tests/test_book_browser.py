@@ -102,6 +102,13 @@ def test_page_renders_offline(site, browser, page):
             jsError: document.body.innerText.includes('javascript error'),
             pageWidth: document.documentElement.scrollWidth,
             viewWidth: document.documentElement.clientWidth,
+            // code, outputs, tables and equations that scroll sideways
+            clipped: Array.from(article.querySelectorAll(
+                'pre, table, mjx-container[display="true"]'))
+                .filter(e => e.scrollWidth > e.clientWidth + 1)
+                .map(e => e.tagName + ' ' + e.scrollWidth + '>'
+                     + e.clientWidth + ': '
+                     + (e.innerText || '').trim().slice(0, 50)),
         };
     }""")
     tab.context.close()
@@ -110,6 +117,7 @@ def test_page_renders_offline(site, browser, page):
     assert not report["jsError"], f"{page} shows a widget 'javascript error'"
     assert report["rawTex"] == 0, f"{page} shows {report['rawTex']} raw LaTeX commands"
     assert report["pageWidth"] <= report["viewWidth"], f"{page} is wider than the window: {report}"
+    assert not report["clipped"], f"{page}: wider than the column: {report['clipped'][:5]}"
     source = next((ROOT / page).parent.glob(f"{Path(page).name}.*"))
     if "$" in source.read_text():
         assert report["formulas"] > 0, f"{page} has formulas but MathJax rendered none"
