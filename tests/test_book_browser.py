@@ -146,3 +146,21 @@ def test_explorer_sliders_redraw_offline(site, browser, page):
     assert not problems, f"{page}: {problems}"
     assert not outside, f"{page} asked the network for {outside[:5]}"
     assert not errors, f"{page} raised JavaScript errors: {errors[:3]}"
+
+
+@pytest.mark.parametrize("page", ["labs/01_softmax_derivation",
+                                  "labs/03_numpy_mlp"])
+def test_pages_work_opened_as_files(browser, page):
+    """Copied to a USB stick and opened as file://: formulas render and the
+    explorer answers its sliders, with every outside request refused."""
+    base = Path(HTML).resolve().as_uri()
+    tab, outside, errors = open_page(browser, base, f"{page}.html")
+    tab.wait_for_function(
+        "() => document.querySelectorAll('mjx-container').length > 0",
+        timeout=15_000)
+    count, problems = move_every_slider(tab)
+    tab.context.close()
+    assert count == (page in EXPLORER_LABS), f"{page}: {count} explorers"
+    assert not problems, f"{page} from file://: {problems}"
+    assert not outside, f"{page} asked the network for {outside[:5]}"
+    assert not errors, f"{page} raised JavaScript errors: {errors[:3]}"
