@@ -264,6 +264,8 @@ def example_site(tmp_path_factory):
     extensions = config["sphinx"]["local_extensions"]
     for name in extensions:
         extensions[name] = str(ROOT / "book" / "_ext")
+    config["sphinx"]["config"]["html_static_path"] = [
+        str(ROOT / "book" / "_static")]
     (site / "_config.yml").write_text(
         yaml.safe_dump(config, sort_keys=False))  # script order matters
     (site / "_toc.yml").write_text(yaml.safe_dump(
