@@ -4,11 +4,14 @@ stub and a crash score 0, say why, and leave the lab the reference; a right
 answer is what the lab goes on with. A new exercise in a lab's ``EXERCISES``
 table is covered here without a line of test code; its wrong answers go in
 ``tests/test_exercises_labNN.py``."""
+import contextlib
+import io
+
 import pytest
 
 from exercise_contract import (CRASH, a_right_answer, crashing, exercises,
                                hidden_cases, kept, said, stub)
-from utils.exercises import Check, reference, spec
+from utils.exercises import Check, grade, reference, spec
 
 EXERCISES = exercises()
 
@@ -62,3 +65,19 @@ def test_a_right_answer_is_what_the_lab_goes_on_with(exercise):
     kept_answer, out = kept(check)
     assert kept_answer is answer and answer is not reference(exercise)
     assert f"uses your {spec(exercise).name}" in out
+
+
+@pytest.mark.parametrize("exercise", exercises())
+def test_an_answer_whose_cell_failed_costs_only_its_points(exercise):
+    """The grade cell names the answer; if its cell never defined it (a
+    SyntaxError, say), the check says so and the lab goes on."""
+    name = spec(exercise).name
+    namespace = {"grade": grade}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(f'check = grade("{exercise}", "{name}")\n'
+             f'{name} = check.keep()', namespace)
+    said = " ".join(out.getvalue().split())
+    assert namespace["check"].score == 0
+    assert f"{name} is not defined" in said and "SyntaxError" in said
+    assert namespace[name] is reference(exercise)

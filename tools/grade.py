@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LABS = ROOT / "labs"
 COURSE = ROOT / "_build" / "nbgrader"
 GRADES = ROOT / "_build" / "grades.csv"
-GRADE_CALL = re.compile(r'^check = grade\("(\d+\.\d+)", (\w+)\)', re.M)
+GRADE_CALL = re.compile(r'^check = grade\("(\d+\.\d+)", "(\w+)"\)', re.M)
 BEGIN = "### BEGIN SOLUTION"
 SHOW = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
 CONFIG = """\
@@ -71,7 +71,7 @@ def exercises(notebook) -> list[tuple[str, int, int]]:
         match = after is not None and GRADE_CALL.search(after.source)
         if not match:
             raise ValueError(f"cell {i} holds a solution but the next cell "
-                             "does not start with check = grade(\"N.M\", name)")
+                             "does not start with check = grade(\"N.M\", \"name\")")
         found.append((match.group(1), i, i + 1))
     return found
 

@@ -4,7 +4,7 @@ Each lab has a module here (``lab01`` ... ``lab08``) with an ``EXERCISES``
 table: exercise number -> ``Spec`` (points, test, reference).  A lab's grade
 cell (an nbgrader autograded cell) reads::
 
-    check = grade("3.1", mlp_forward)    # the cases the notebook shows
+    check = grade("3.1", "mlp_forward")  # the cases the notebook shows
     ### BEGIN HIDDEN TESTS
     check.run(seed=20, batch=13)         # cases only the grader runs
     ### END HIDDEN TESTS
@@ -120,6 +120,14 @@ class Check:
         label = "hidden cases" if case else "cases shown here"
         head = f"Exercise {self.exercise} ({label}):"
         # nbgrader scores a cell with any stderr output 0: warnings go to stdout.
+        if isinstance(self.answer, Undefined):
+            todo = "" if self.passed else (
+                f" {self.answer.name} is not defined: run the cell that "
+                "defines it; if that cell shows an error (a SyntaxError, "
+                "say), fix it and run both cells again.")
+            _say(f"{head} not done yet.{todo}")
+            self.passed.append(False)
+            return False
         with contextlib.redirect_stderr(sys.stdout):
             try:
                 message = self.spec.test(self.answer, **case)
@@ -160,8 +168,22 @@ class Check:
                       self.exercise)
 
 
+class Undefined:
+    """An answer whose cell never defined it (it raised, or was not run)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
 def grade(exercise: str, answer: Any) -> Check:
-    """Run the cases of ``exercise`` the notebook shows on ``answer``; return the Check."""
+    """Run the cases of ``exercise`` the notebook shows on ``answer``; return the Check.
+
+    ``answer`` is the student's function or class, or its name: a name is
+    looked up in the caller's (the notebook's) globals, so a cell that
+    failed to define it costs only that exercise.
+    """
+    if isinstance(answer, str):
+        answer = sys._getframe(1).f_globals.get(answer, Undefined(answer))
     check = Check(exercise, answer)
     check.run()
     return check
