@@ -57,11 +57,14 @@ def test_offline_flag(monkeypatch, value, forced):
     assert config.offline_forced() is forced
 
 
-def test_banner_names_the_profile_and_the_data(monkeypatch):
+def test_banner_names_the_profile_the_data_and_the_threads(monkeypatch):
+    from utils import threads
+
+    monkeypatch.setattr(threads, "describe", lambda: "threads: T")
     monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
-    assert config.banner("sample") == "profile: quick | data: sample"
+    assert config.banner("sample") == "profile: quick | data: sample | threads: T"
     monkeypatch.setenv("WORKBOOK_PROFILE", "full")
-    assert config.banner() == "profile: full"
+    assert config.banner() == "profile: full | threads: T"
 
 
 @pytest.mark.parametrize("cuda, expected", [(True, "cuda"), (False, "cpu")])

@@ -100,10 +100,19 @@ def progress(iterable, **kwargs):
     """Return ``iterable`` with a progress bar, or bare when ``TQDM_DISABLE=1`` (tests, book).
 
     tqdm's notebook bar ignores ``TQDM_DISABLE`` by itself, hence this helper.
+    Before each item the thread policy (``utils.threads``) looks at the machine.
     """
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, disable=env_flag("TQDM_DISABLE"), **kwargs)
+    from .threads import adapt
+
+    class Bar(tqdm):
+        def __iter__(self):
+            for item in super().__iter__():
+                adapt()  # a long run follows the CPUs other processes leave free
+                yield item
+
+    return Bar(iterable, disable=env_flag("TQDM_DISABLE"), **kwargs)
 
 
 def seed_everything(seed: int = 0) -> None:
@@ -129,5 +138,8 @@ def banner(data_source: str | None = None) -> str:
     text = f"profile: {profile()}"
     if data_source:
         text += f" | data: {data_source}"
+    from .threads import describe
+
+    text += f" | {describe()}"
     return textwrap.fill(text, 79, subsequent_indent="  ",
                          break_on_hyphens=False)

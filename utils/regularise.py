@@ -27,7 +27,7 @@ def sgd_step(params, grads, learning_rate, weight_decay=0.0):
     -learning_rate * grad.
     """
     for name, grad in grads.items():
-        if name.startswith("W"):
+        if weight_decay and name.startswith("W"):  # no work when it is 0
             grad = grad + weight_decay * params[name]
         params[name] -= learning_rate * grad
 

@@ -28,6 +28,7 @@ import matplotlib.pyplot as plt
 from IPython.display import HTML, clear_output, display
 
 from .plots import plot_curves
+from .threads import adapt
 
 # name: (minimum, maximum, description shown on the slider)
 LIMITS = {
@@ -357,6 +358,7 @@ class TrainingPanel:
         step = self.start_run(params)
         for epoch in range(1, epochs + 1):
             self._say(f"run {record['run']}: running (epoch {epoch} of {epochs})", COLORS["running"])
+            adapt()  # the thread policy looks at the machine before each epoch
             metrics = step()
             for key, value in metrics.items():
                 history.setdefault(key, []).append(float(value))

@@ -1,0 +1,675 @@
+"""Student answers for lab 03 (a NumPy MLP: forward, backward, SGD epoch, errors)."""
+import numpy as np
+
+from utils.mlp import (cross_entropy, mlp_backward, mlp_forward, one_hot,  # noqa: F401
+                       sigmoid, softmax)
+from utils.plots import confusion_matrix
+from utils.regularise import sgd_step
+
+
+def _check_X(params, X):
+    """The shape check the notebook writes for the student (kept in every answer)."""
+    if X.ndim != 2 or X.shape[1] != params["W1"].shape[1]:
+        raise ValueError(f"X must have shape (N, {params['W1'].shape[1]}) "
+                         f"(one flattened image per row), got {X.shape}.")
+
+
+def _check_Y(Y_onehot, P):
+    """The shape check of exercise 3.2, as written in the notebook."""
+    if Y_onehot.shape != P.shape:
+        raise ValueError(f"Y_onehot must have the shape of the "
+                         f"probabilities {P.shape}, got {Y_onehot.shape}: "
+                         "one row per image, one column per class.")
+
+
+def _check_epoch(X, y, batch_size):
+    """The argument checks of exercise 3.3, as written in the notebook."""
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"X has {n} images but y has {len(y)} labels.")
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size must be between 1 and the "
+                         f"training-set size {n}, got {batch_size}.")
+
+
+# ------------------------------------------------------------ 3.1 mlp_forward
+def mlp_forward__wrong_column_layout(params, X):
+    """Computes with images as columns and never transposes back: P is (K, N)."""
+    _check_X(params, X)
+    A1 = params["W1"] @ X.T + params["b1"][:, None]
+    F1 = sigmoid(A1)
+    A2 = params["W2"] @ F1 + params["b2"][:, None]
+    P = softmax(A2)
+    return P, {"X": X, "F1": F1, "A2": A2, "P": P}
+
+
+def mlp_forward__wrong_naive_sigmoid(params, X):
+    """1 / (1 + exp(-A)): overflows (with a warning) for A < -88 in float32."""
+    _check_X(params, X)
+    F1 = 1 / (1 + np.exp(-(X @ params["W1"].T + params["b1"])))
+    A2 = F1 @ params["W2"].T + params["b2"]
+    P = softmax(A2)
+    return P, {"X": X, "F1": F1, "A2": A2, "P": P}
+
+
+def mlp_forward__wrong_unshifted_softmax(params, X):
+    """Its own softmax without the max shift: nan for logits near 1000."""
+    _check_X(params, X)
+    F1 = sigmoid(X @ params["W1"].T + params["b1"])
+    A2 = F1 @ params["W2"].T + params["b2"]
+    E = np.exp(A2)
+    P = E / E.sum(axis=1, keepdims=True)
+    return P, {"X": X, "F1": F1, "A2": A2, "P": P}
+
+
+def mlp_forward__wrong_softmax_over_batch(params, X):
+    """Normalises the probabilities over the images (axis 0), not the classes."""
+    _check_X(params, X)
+    F1 = sigmoid(X @ params["W1"].T + params["b1"])
+    A2 = F1 @ params["W2"].T + params["b2"]
+    E = np.exp(A2 - A2.max(axis=0, keepdims=True))
+    P = E / E.sum(axis=0, keepdims=True)
+    return P, {"X": X, "F1": F1, "A2": A2, "P": P}
+
+
+def mlp_forward__wrong_cache_preactivation(params, X):
+    """Stores the pre-activations A1 under "F1" in the cache."""
+    _check_X(params, X)
+    A1 = X @ params["W1"].T + params["b1"]
+    A2 = sigmoid(A1) @ params["W2"].T + params["b2"]
+    P = softmax(A2)
+    return P, {"X": X, "F1": A1, "A2": A2, "P": P}
+
+
+def mlp_forward__wrong_float64(params, X):
+    """Casts X to float64 'to be safe': float32 training silently becomes float64."""
+    _check_X(params, X)
+    X64 = X.astype(np.float64)
+    F1 = sigmoid(X64 @ params["W1"].T.astype(np.float64) + params["b1"])
+    A2 = F1 @ params["W2"].T.astype(np.float64) + params["b2"]
+    P = softmax(A2)
+    return P, {"X": X, "F1": F1, "A2": A2, "P": P}
+
+
+def mlp_forward__wrong_relu(params, X):
+    """ReLU hidden layer instead of the sigmoid of the lab."""
+    _check_X(params, X)
+    F1 = np.maximum(X @ params["W1"].T + params["b1"], 0)
+    A2 = F1 @ params["W2"].T + params["b2"]
+    P = softmax(A2)
+    return P, {"X": X, "F1": F1, "A2": A2, "P": P}
+
+
+def mlp_forward__wrong_no_output_bias(params, X):
+    """Forgets b2 in the logits."""
+    _check_X(params, X)
+    F1 = sigmoid(X @ params["W1"].T + params["b1"])
+    A2 = F1 @ params["W2"].T
+    P = softmax(A2)
+    return P, {"X": X, "F1": F1, "A2": A2, "P": P}
+
+
+def mlp_forward__wrong_loop_over_images(params, X):
+    """Right numbers, one image at a time in a Python loop (the spec forbids it)."""
+    _check_X(params, X)
+    rows_F1, rows_A2 = [], []
+    for x in X:
+        f1 = sigmoid(params["W1"] @ x + params["b1"])
+        rows_F1.append(f1)
+        rows_A2.append(params["W2"] @ f1 + params["b2"])
+    F1, A2 = np.array(rows_F1), np.array(rows_A2)
+    P = softmax(A2)
+    return P, {"X": X, "F1": F1, "A2": A2, "P": P}
+
+
+def mlp_forward__wrong_delegates(params, X):
+    """Calls the saved reference in utils."""
+    from utils.mlp import mlp_forward as reference
+    return reference(params, X)
+
+
+def mlp_forward__right_einsum(params, X):
+    """Both layers with np.einsum."""
+    _check_X(params, X)
+    F1 = sigmoid(np.einsum("nd,hd->nh", X, params["W1"]) + params["b1"])
+    A2 = np.einsum("nh,kh->nk", F1, params["W2"]) + params["b2"]
+    P = softmax(A2)
+    return P, dict(X=X, F1=F1, A2=A2, P=P)
+
+
+def mlp_forward__right_transposed_products(params, X):
+    """(W X^T + b[:, None])^T: column layout inside, rows on the way out."""
+    _check_X(params, X)
+    F1 = sigmoid((params["W1"] @ X.T + params["b1"][:, None]).T)
+    A2 = (params["W2"] @ F1.T).T + params["b2"]
+    cache = {"X": X, "F1": F1, "A2": A2}
+    cache["P"] = softmax(A2)
+    return cache["P"], cache
+
+
+def mlp_forward__right_np_dot(params, X):
+    """np.dot and np.add, names unpacked from the dict first."""
+    _check_X(params, X)
+    W1, b1, W2, b2 = (params[k] for k in ("W1", "b1", "W2", "b2"))
+    F1 = sigmoid(np.add(np.dot(X, W1.T), b1))
+    A2 = np.add(np.dot(F1, W2.T), b2)
+    P = softmax(A2)
+    return P, {"P": P, "A2": A2, "F1": F1, "X": X}
+
+
+# ----------------------------------------------------------- 3.2 mlp_backward
+def mlp_backward__wrong_no_mean(params, cache, Y_onehot):
+    """Forgets the 1/N: the gradients of the summed loss."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = P - Y_onehot
+    dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
+            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+
+
+def mlp_backward__wrong_sign(params, cache, Y_onehot):
+    """Y - P instead of P - Y."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = (Y_onehot - P) / len(X)
+    dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
+            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+
+
+def mlp_backward__wrong_transposed_weights(params, cache, Y_onehot):
+    """F1^T dA2 and X^T dA1: the transposes of dW2 and dW1."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = (P - Y_onehot) / len(X)
+    dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
+    return {"W1": X.T @ dA1, "b1": dA1.sum(axis=0),
+            "W2": F1.T @ dA2, "b2": dA2.sum(axis=0)}
+
+
+def mlp_backward__wrong_sigmoid_derivative(params, cache, Y_onehot):
+    """sigma'(a) taken as 1 - f: a factor F1 missing."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = (P - Y_onehot) / len(X)
+    dA1 = (dA2 @ params["W2"]) * (1 - F1)
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
+            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+
+
+def mlp_backward__wrong_bias_axis(params, cache, Y_onehot):
+    """Biases summed over the classes (axis 1) instead of over the images."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = (P - Y_onehot) / len(X)
+    dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=1),
+            "W2": dA2.T @ F1, "b2": dA2.sum(axis=1)}
+
+
+def mlp_backward__wrong_bias_mean(params, cache, Y_onehot):
+    """Biases averaged after the 1/N already applied: divided by N twice."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = (P - Y_onehot) / len(X)
+    dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
+    return {"W1": dA1.T @ X, "b1": dA1.mean(axis=0),
+            "W2": dA2.T @ F1, "b2": dA2.mean(axis=0)}
+
+
+def mlp_backward__wrong_float64(params, cache, Y_onehot):
+    """Converts every gradient to float64: float32 parameters get float64 steps."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = (P - Y_onehot) / len(X)
+    dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
+    grads = {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
+             "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    return {name: np.asarray(g, dtype=float) for name, g in grads.items()}
+
+
+def mlp_backward__wrong_W1_from_hidden(params, cache, Y_onehot):
+    """dW1 = dA1^T F1: multiplies by the layer's output, not its input X."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = (P - Y_onehot) / len(X)
+    dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
+    return {"W1": dA1.T @ F1, "b1": dA1.sum(axis=0),
+            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+
+
+def mlp_backward__wrong_second_forward(params, cache, Y_onehot):
+    """Runs mlp_forward again instead of using the cache."""
+    X = cache["X"]
+    _check_Y(Y_onehot, cache["P"])
+    P, fresh = mlp_forward(params, X)
+    F1 = fresh["F1"]
+    dA2 = (P - Y_onehot) / len(X)
+    dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
+            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+
+
+def mlp_backward__wrong_loop_over_images(params, cache, Y_onehot):
+    """Right values from per-image outer products in a Python loop."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    N = len(X)
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    for x, f1, p, y in zip(X, F1, P, Y_onehot):
+        da2 = (p - y) / N
+        da1 = (params["W2"].T @ da2) * f1 * (1 - f1)
+        grads["W2"] += np.outer(da2, f1)
+        grads["b2"] += da2
+        grads["W1"] += np.outer(da1, x)
+        grads["b1"] += da1
+    return grads
+
+
+def mlp_backward__wrong_delegates(params, cache, Y_onehot):
+    """Calls the saved reference in utils."""
+    from utils.mlp import mlp_backward as reference
+    return reference(params, cache, Y_onehot)
+
+
+def mlp_backward__right_einsum(params, cache, Y_onehot):
+    """All four gradients with np.einsum."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = (P - Y_onehot) / X.shape[0]
+    dA1 = np.einsum("nk,kh->nh", dA2, params["W2"]) * (F1 - F1 ** 2)
+    return {"W2": np.einsum("nk,nh->kh", dA2, F1), "b2": np.einsum("nk->k", dA2),
+            "W1": np.einsum("nh,nd->hd", dA1, X), "b1": np.einsum("nh->h", dA1)}
+
+
+def mlp_backward__right_ones_vector(params, cache, Y_onehot):
+    """Bias gradients as 1^T dA, with a ones vector in the gradient's dtype."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    dA2 = (P - Y_onehot) * (1.0 / len(X))
+    ones = np.ones(len(X), dtype=dA2.dtype)
+    dA1 = dA2 @ params["W2"] * F1 * (1 - F1)
+    return {"W1": dA1.T @ X, "b1": ones @ dA1, "W2": dA2.T @ F1, "b2": ones @ dA2}
+
+
+def mlp_backward__right_divide_at_end(params, cache, Y_onehot):
+    """Gradients of the summed loss first, every one divided by N at the end."""
+    X, F1, P = cache["X"], cache["F1"], cache["P"]
+    _check_Y(Y_onehot, P)
+    delta2 = P - Y_onehot
+    delta1 = (delta2 @ params["W2"]) * F1 * (1 - F1)
+    summed = {"W1": delta1.T @ X, "b1": delta1.sum(0),
+              "W2": delta2.T @ F1, "b2": delta2.sum(0)}
+    n = len(X)
+    return {name: g / n for name, g in summed.items()}
+
+
+# ------------------------------------------------------------ 3.3 train_epoch
+def train_epoch__wrong_no_shuffle(params, X, y, batch_size, learning_rate, rng,
+                                  weight_decay=0.0, step=sgd_step):
+    """Visits the images in their stored order: no shuffle."""
+    _check_epoch(X, y, batch_size)
+    n, total = len(X), 0.0
+    for start in range(0, n, batch_size):
+        batch = np.arange(start, min(start + batch_size, n))
+        P, cache = mlp_forward(params, X[batch])
+        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return total / n
+
+
+def train_epoch__wrong_labels_shuffled_apart(params, X, y, batch_size, learning_rate,
+                                             rng, weight_decay=0.0, step=sgd_step):
+    """Draws one permutation for X and another for y: labels leave their images."""
+    _check_epoch(X, y, batch_size)
+    n, total = len(X), 0.0
+    X_shuffled, y_shuffled = X[rng.permutation(n)], y[rng.permutation(n)]
+    for start in range(0, n, batch_size):
+        xb, yb = X_shuffled[start:start + batch_size], y_shuffled[start:start + batch_size]
+        P, cache = mlp_forward(params, xb)
+        total += cross_entropy(cache["A2"], yb) * len(yb)
+        grads = mlp_backward(params, cache, one_hot(yb, P.shape[1], P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return total / n
+
+
+def train_epoch__wrong_drops_last_batch(params, X, y, batch_size, learning_rate, rng,
+                                        weight_decay=0.0, step=sgd_step):
+    """n // batch_size full batches only: the partial last batch is skipped."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    total, seen = 0.0, 0
+    for b in range(n // batch_size):
+        batch = order[b * batch_size:(b + 1) * batch_size]
+        P, cache = mlp_forward(params, X[batch])
+        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        seen += len(batch)
+        grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return total / seen
+
+
+def train_epoch__wrong_mean_of_batch_losses(params, X, y, batch_size, learning_rate,
+                                            rng, weight_decay=0.0, step=sgd_step):
+    """Averages the batch losses: a small last batch weighs as much as a full one."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    losses = []
+    for start in range(0, n, batch_size):
+        batch = order[start:start + batch_size]
+        P, cache = mlp_forward(params, X[batch])
+        losses.append(cross_entropy(cache["A2"], y[batch]))
+        grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return float(np.mean(losses))
+
+
+def train_epoch__wrong_loss_after_step(params, X, y, batch_size, learning_rate, rng,
+                                       weight_decay=0.0, step=sgd_step):
+    """Records each batch's loss after its step (a second forward pass)."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        batch = order[start:start + batch_size]
+        P, cache = mlp_forward(params, X[batch])
+        grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+        _, after = mlp_forward(params, X[batch])
+        total += cross_entropy(after["A2"], y[batch]) * len(batch)
+    return total / n
+
+
+def train_epoch__wrong_ten_classes(params, X, y, batch_size, learning_rate, rng,
+                                   weight_decay=0.0, step=sgd_step):
+    """one_hot with its defaults: 10 classes, whatever the network's output size."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        batch = order[start:start + batch_size]
+        P, cache = mlp_forward(params, X[batch])
+        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        grads = mlp_backward(params, cache, one_hot(y[batch]))
+        step(params, grads, learning_rate, weight_decay)
+    return total / n
+
+
+def train_epoch__wrong_drops_weight_decay(params, X, y, batch_size, learning_rate,
+                                          rng, weight_decay=0.0, step=sgd_step):
+    """Calls step(params, grads, learning_rate): weight_decay never reaches it."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        batch = order[start:start + batch_size]
+        P, cache = mlp_forward(params, X[batch])
+        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
+        step(params, grads, learning_rate)
+    return total / n
+
+
+def train_epoch__wrong_ignores_step_argument(params, X, y, batch_size, learning_rate,
+                                             rng, weight_decay=0.0, step=sgd_step):
+    """Always calls sgd_step itself, ignoring the step passed in."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        batch = order[start:start + batch_size]
+        P, cache = mlp_forward(params, X[batch])
+        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
+        sgd_step(params, grads, learning_rate, weight_decay)
+    return total / n
+
+
+def train_epoch__wrong_shuffles_inputs(params, X, y, batch_size, learning_rate, rng,
+                                       weight_decay=0.0, step=sgd_step):
+    """Shuffles X and y in place (same batches, but the caller's data is reordered)."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    X[:], y[:] = X[order], y[order]
+    total = 0.0
+    for start in range(0, n, batch_size):
+        xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+        P, cache = mlp_forward(params, xb)
+        total += cross_entropy(cache["A2"], yb) * len(yb)
+        grads = mlp_backward(params, cache, one_hot(yb, P.shape[1], P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return total / n
+
+
+def train_epoch__wrong_array_split(params, X, y, batch_size, learning_rate, rng,
+                                   weight_decay=0.0, step=sgd_step):
+    """np.array_split into ceil(n / B) pieces: equal-ish sizes, not B, B, ..., rest."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    total = 0.0
+    for batch in np.array_split(order, -(-n // batch_size)):
+        P, cache = mlp_forward(params, X[batch])
+        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return total / n
+
+
+def train_epoch__wrong_with_replacement(params, X, y, batch_size, learning_rate, rng,
+                                        weight_decay=0.0, step=sgd_step):
+    """rng.integers(n, size=n): images drawn with replacement, some never seen."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.integers(n, size=n)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        batch = order[start:start + batch_size]
+        P, cache = mlp_forward(params, X[batch])
+        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return total / n
+
+
+def train_epoch__wrong_batch_off_by_one(params, X, y, batch_size, learning_rate, rng,
+                                        weight_decay=0.0, step=sgd_step):
+    """order[start:start + batch_size - 1]: one image of every batch is skipped."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    total, seen = 0.0, 0
+    for start in range(0, n, batch_size):
+        batch = order[start:start + batch_size - 1]
+        if len(batch) == 0:
+            continue
+        P, cache = mlp_forward(params, X[batch])
+        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        seen += len(batch)
+        grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return total / max(seen, 1)
+
+
+def train_epoch__wrong_delegates(params, X, y, batch_size, learning_rate, rng,
+                                 weight_decay=0.0, step=sgd_step):
+    """Calls the saved reference in utils."""
+    from utils.mlp import train_epoch as reference
+    return reference(params, X, y, batch_size, learning_rate, rng,
+                     weight_decay=weight_decay, step=step)
+
+
+def train_epoch__right_shuffle_arange(params, X, y, batch_size, learning_rate, rng,
+                                      weight_decay=0.0, step=sgd_step):
+    """rng.shuffle(np.arange(n)): the same draw as rng.permutation(n)."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = np.arange(n)
+    rng.shuffle(order)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        xb, yb = X[idx], y[idx]
+        P, cache = mlp_forward(params, xb)
+        total += cross_entropy(cache["A2"], yb) * len(idx)
+        step(params, mlp_backward(params, cache, one_hot(yb, P.shape[1], P.dtype)),
+             learning_rate, weight_decay)
+    return total / n
+
+
+def train_epoch__right_np_split(params, X, y, batch_size, learning_rate, rng,
+                                weight_decay=0.0, step=sgd_step):
+    """np.split at B, 2B, ...: batches of B and a smaller rest; np.average by size."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    losses, sizes = [], []
+    for batch in np.split(rng.permutation(n), range(batch_size, n, batch_size)):
+        P, cache = mlp_forward(params, X[batch])
+        losses.append(cross_entropy(cache["A2"], y[batch]))
+        sizes.append(len(batch))
+        grads = mlp_backward(params, cache,
+                             one_hot(y[batch], n_classes=P.shape[1], dtype=P.dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return float(np.average(losses, weights=sizes))
+
+
+def train_epoch__right_while_loop(params, X, y, batch_size, learning_rate, rng,
+                                  weight_decay=0.0, step=sgd_step):
+    """A while loop over start positions; the per-image loss summed then divided."""
+    _check_epoch(X, y, batch_size)
+    n = len(X)
+    order = rng.permutation(n)
+    start, summed = 0, 0.0
+    while start < n:
+        batch = order[start:min(n, start + batch_size)]
+        start += batch_size
+        P, cache = mlp_forward(params, X[batch])
+        summed += len(batch) * cross_entropy(cache["A2"], y[batch])
+        K = cache["P"].shape[1]
+        grads = mlp_backward(params, cache, one_hot(y[batch], K, cache["P"].dtype))
+        step(params, grads, learning_rate, weight_decay)
+    return summed / n
+
+
+# ------------------------------------------------------- 3.4 per_class_errors
+def per_class_errors__wrong_by_predicted_class(y_true, y_pred, n_classes=10):
+    """Counts the errors under the predicted class, not the true class."""
+    return np.bincount(y_pred[y_true != y_pred], minlength=n_classes)
+
+
+def per_class_errors__wrong_no_minlength(y_true, y_pred, n_classes=10):
+    """No minlength: the array stops at the largest class with an error."""
+    return np.bincount(y_true[y_true != y_pred])
+
+
+def per_class_errors__wrong_counts_correct(y_true, y_pred, n_classes=10):
+    """Counts the correctly classified images instead of the errors."""
+    return np.bincount(y_true[y_true == y_pred], minlength=n_classes)
+
+
+def per_class_errors__wrong_float_weights(y_true, y_pred, n_classes=10):
+    """bincount with boolean weights: right counts, but a float64 array."""
+    return np.bincount(y_true, weights=y_true != y_pred, minlength=n_classes)
+
+
+def per_class_errors__wrong_python_list(y_true, y_pred, n_classes=10):
+    """Right counts returned as a Python list."""
+    return np.bincount(y_true[y_true != y_pred], minlength=n_classes).tolist()
+
+
+def per_class_errors__wrong_loop_over_images(y_true, y_pred, n_classes=10):
+    """Right counts from a Python loop over the images (the spec forbids it)."""
+    counts = np.zeros(n_classes, dtype=int)
+    for t, p in zip(y_true, y_pred):
+        if t != p:
+            counts[t] += 1
+    return counts
+
+
+def per_class_errors__wrong_default_ten(y_true, y_pred, n_classes=10):
+    """minlength=10 hard-coded: ignores n_classes."""
+    return np.bincount(y_true[y_true != y_pred], minlength=10)
+
+
+def per_class_errors__wrong_delegates(y_true, y_pred, n_classes=10):
+    """Calls the saved reference in utils."""
+    from utils.mlp import per_class_errors as reference
+    return reference(y_true, y_pred, n_classes)
+
+
+def per_class_errors__right_add_at(y_true, y_pred, n_classes=10):
+    """np.add.at on a zero integer array."""
+    counts = np.zeros(n_classes, dtype=np.int64)
+    np.add.at(counts, y_true[y_pred != y_true], 1)
+    return counts
+
+
+def per_class_errors__right_loop_over_classes(y_true, y_pred, n_classes=10):
+    """A loop over the classes (not the images), each a vectorised count."""
+    return np.array([np.sum((y_true == k) & (y_pred != k)) for k in range(n_classes)])
+
+
+def per_class_errors__right_totals_minus_correct(y_true, y_pred, n_classes=10):
+    """Images per class minus correct ones per class, both by bincount."""
+    return (np.bincount(y_true, minlength=n_classes)
+            - np.bincount(y_true[y_true == y_pred], minlength=n_classes))
+
+
+def per_class_errors__right_confusion_matrix(y_true, y_pred, n_classes=10):
+    """Row sums minus the diagonal of the confusion matrix from utils.plots."""
+    counts = confusion_matrix(y_true, y_pred, n_classes)
+    return counts.sum(axis=1) - np.diag(counts)
+
+
+ANSWERS = {
+    "3.1": {"wrong": [mlp_forward__wrong_column_layout, mlp_forward__wrong_naive_sigmoid,
+                      mlp_forward__wrong_unshifted_softmax,
+                      mlp_forward__wrong_softmax_over_batch,
+                      mlp_forward__wrong_cache_preactivation, mlp_forward__wrong_float64,
+                      mlp_forward__wrong_relu, mlp_forward__wrong_no_output_bias,
+                      mlp_forward__wrong_loop_over_images, mlp_forward__wrong_delegates],
+            "right": [mlp_forward__right_einsum, mlp_forward__right_transposed_products,
+                      mlp_forward__right_np_dot]},
+    "3.2": {"wrong": [mlp_backward__wrong_no_mean, mlp_backward__wrong_sign,
+                      mlp_backward__wrong_transposed_weights,
+                      mlp_backward__wrong_sigmoid_derivative,
+                      mlp_backward__wrong_bias_axis, mlp_backward__wrong_bias_mean,
+                      mlp_backward__wrong_float64, mlp_backward__wrong_W1_from_hidden,
+                      mlp_backward__wrong_second_forward,
+                      mlp_backward__wrong_loop_over_images, mlp_backward__wrong_delegates],
+            "right": [mlp_backward__right_einsum, mlp_backward__right_ones_vector,
+                      mlp_backward__right_divide_at_end]},
+    "3.3": {"wrong": [train_epoch__wrong_no_shuffle,
+                      train_epoch__wrong_labels_shuffled_apart,
+                      train_epoch__wrong_drops_last_batch,
+                      train_epoch__wrong_mean_of_batch_losses,
+                      train_epoch__wrong_loss_after_step, train_epoch__wrong_ten_classes,
+                      train_epoch__wrong_drops_weight_decay,
+                      train_epoch__wrong_ignores_step_argument,
+                      train_epoch__wrong_shuffles_inputs, train_epoch__wrong_array_split,
+                      train_epoch__wrong_with_replacement,
+                      train_epoch__wrong_batch_off_by_one, train_epoch__wrong_delegates],
+            "right": [train_epoch__right_shuffle_arange, train_epoch__right_np_split,
+                      train_epoch__right_while_loop]},
+    "3.4": {"wrong": [per_class_errors__wrong_by_predicted_class,
+                      per_class_errors__wrong_no_minlength,
+                      per_class_errors__wrong_counts_correct,
+                      per_class_errors__wrong_float_weights,
+                      per_class_errors__wrong_python_list,
+                      per_class_errors__wrong_loop_over_images,
+                      per_class_errors__wrong_default_ten,
+                      per_class_errors__wrong_delegates],
+            "right": [per_class_errors__right_add_at,
+                      per_class_errors__right_loop_over_classes,
+                      per_class_errors__right_totals_minus_correct,
+                      per_class_errors__right_confusion_matrix]},
+}
