@@ -57,7 +57,7 @@ booktest: setup  ## the built book in headless Chromium, offline (after make boo
 saved: setup  ## regenerate the saved-code modules of utils from the labs' cells tagged save
 	$(BIN)/python tools/save_code.py
 
-bench: setup  ## speed benchmark (not a test): NumPy vs PyTorch vs matmul peak
+bench: setup  ## speed benchmark (not a test): NumPy vs its GEMMs vs PyTorch; contention table
 	$(BIN)/python tools/benchmark.py
 
 student: setup  ## the student edition (nbgrader: solutions become stubs) in student/

@@ -143,3 +143,24 @@ def test_every_lab_applies_the_policy_in_its_set_up_cell():
                       if c["cell_type"] == "code" and "seed_everything(0)" in "".join(c["source"]))
         assert "use_thread_policy()" in set_up, path.name
         assert "threadpool_limits" not in set_up, path.name
+
+
+def test_in_ipython_the_policy_looks_again_before_every_cell(monkeypatch):
+    import IPython
+
+    registered = []
+
+    class Events:
+        def register(self, name, function):
+            registered.append((name, function))
+
+    class Shell:
+        events = Events()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    monkeypatch.setattr(threads, "_monitor", None)
+    monkeypatch.setattr(threads, "_threads", None)
+    threads.use_thread_policy()
+    assert [name for name, _ in registered] == ["pre_run_cell"]
+    registered[0][1](None)  # what IPython calls before a cell
+    assert 1 <= threads._threads <= threads._monitor.usable

@@ -34,18 +34,31 @@ RECORD = ROOT / "tools" / "lab_times.json"
 PARAGRAPH = re.compile(r"\*\*Run time[^\n]*(?:\n(?!\n)[^\n]*)*")  # up to a blank line
 
 
+CELL_TIMEOUT_S = 900  # no cell of a lab takes this long; a stuck client does
+ATTEMPTS = 3
+
+
 def run_lab(path: Path, env: dict) -> float:
-    """Execute one lab in a fresh kernel; return its wall-clock seconds."""
-    notebook = nbformat.read(path, as_version=4)
+    """Execute one lab in a fresh kernel; return its wall-clock seconds.
+
+    Now and then a kernel goes idle without its client hearing of it (seen
+    with nbclient here); such a run times out and is repeated.
+    """
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)  # the kernel inherits this environment
     try:
-        client = NotebookClient(notebook, timeout=3600, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
-        start = time.perf_counter()
-        client.execute()
-        return time.perf_counter() - start
+        for attempt in range(1, ATTEMPTS + 1):
+            notebook = nbformat.read(path, as_version=4)
+            client = NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
+                                    resources={"metadata": {"path": str(path.parent)}})
+            start = time.perf_counter()
+            try:
+                client.execute()
+                return time.perf_counter() - start
+            except TimeoutError as err:
+                print(f"{path.stem}: attempt {attempt} timed out ({err}); again", flush=True)
+        raise SystemExit(f"{path.stem}: {ATTEMPTS} attempts timed out")
     finally:
         os.environ.clear()
         os.environ.update(saved)

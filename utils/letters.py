@@ -20,7 +20,7 @@ from scipy import ndimage
 from torch.nn import functional as F
 
 from .config import cache_dir, checkpoint_dir, device as default_device
-from .config import profile
+from .config import profile, progress
 from .nets import DigitNet, load_digit_net, save_digit_net, train_step
 
 LAYERS = ("conv1", "conv2", "embed", "digits")
@@ -169,7 +169,7 @@ def train_augmented(data, epochs, embed_dim=50, seed=0, device=None,
     y = torch.from_numpy(data.y_train)
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
     generator = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
+    for _ in progress(range(epochs), desc="augmented DigitNet", leave=False):
         model.train()
         order = torch.randperm(len(x), generator=generator)
         for start in range(0, len(x), batch_size):

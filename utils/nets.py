@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 from torch.nn import functional as F
-from .config import cache_dir, checkpoint_dir, device as default_device, profile
+from .config import cache_dir, checkpoint_dir, device as default_device, profile, progress
 from .data import load_mnist
 
 
@@ -155,7 +155,8 @@ def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
     y = torch.from_numpy(data.y_train)
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
     generator = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
+    for _ in progress(range(epochs), desc=f"DigitNet {embed_dim}",
+                      leave=False):
         train_epoch(model, x, y, optimizer, 128, generator, device)
     note = f"{epochs} epochs on {len(y):,} images, seed {seed}"
     save_digit_net(model, path, note)

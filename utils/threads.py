@@ -202,13 +202,13 @@ def use_thread_policy() -> str:
     if _monitor is None:
         _monitor = CpuMonitor()
         _monitor.start()
-        try:
-            shell = get_ipython()  # noqa: F821 (defined inside IPython only)
-        except NameError:
-            shell = None
+        from IPython import get_ipython
+
+        shell = get_ipython()  # None outside IPython (scripts, unit tests)
         if shell is not None:
             shell.events.register("pre_run_cell", lambda *_: adapt())
-    set_threads(_monitor.usable)
+        time.sleep(SAMPLE_S + 0.05)  # two samples: the next cell already knows
+    adapt()
     return describe()
 
 
