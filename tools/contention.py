@@ -9,6 +9,7 @@ core busy. Run alone: ``python tools/contention.py --help``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -143,19 +144,27 @@ def worker(workload: str, repeats: int) -> None:
     print(json.dumps({"times": times, "threads": used}))
 
 
-def measure(workload: str, setting: str, busy: int, repeats: int) -> dict:
-    """Run one worker with ``busy`` spinning processes beside it."""
-    env = {**os.environ, **SETTINGS[setting]}
+@contextlib.contextmanager
+def busy_cores(count: int):
+    """Within the block, ``count`` processes keep a core busy each (ended by PID after)."""
     spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-                for _ in range(busy)]
+                for _ in range(count)]
     try:
-        time.sleep(0.3 if busy else 0)
-        out = subprocess.run([sys.executable, __file__, "--worker", workload,
-                              "--repeats", str(repeats)],
-                             env=env, capture_output=True, text=True, check=True).stdout
+        time.sleep(0.3 if count else 0)  # running before the work starts
+        yield
     finally:
         for spinner in spinners:
             spinner.kill()
+            spinner.wait()
+
+
+def measure(workload: str, setting: str, busy: int, repeats: int) -> dict:
+    """Run one worker with ``busy`` spinning processes beside it."""
+    env = {**os.environ, **SETTINGS[setting]}
+    with busy_cores(busy):
+        out = subprocess.run([sys.executable, __file__, "--worker", workload,
+                              "--repeats", str(repeats)],
+                             env=env, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 

@@ -20,13 +20,12 @@ import argparse
 import json
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+from contention import busy_cores
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,16 +69,11 @@ def run_pass(labs: list[Path], busy: int, profile: str) -> dict[str, float]:
            "WORKBOOK_DATA": tempfile.mkdtemp(prefix="workbook-times-")}
     for name in ("TQDM_DISABLE", "WORKBOOK_BOOK"):
         env.pop(name, None)  # progress bars on, a student's kernel
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-                for _ in range(busy)]
     times = {}
-    try:
+    with busy_cores(busy):
         for path in labs:
             times[path.stem] = run_lab(path, env)
             print(f"{path.stem}: {times[path.stem]:.0f} s ({busy} busy cores)", flush=True)
-    finally:
-        for spinner in spinners:
-            spinner.kill()
     return times
 
 
