@@ -13,7 +13,7 @@ import inspect
 import io
 import pkgutil
 import re
-import types
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -67,11 +67,18 @@ def said(check, *cases):
     return _quietly(lambda: [check.run(**case) for case in cases])[1]
 
 
-def results(exercise, answer):
-    """Whether ``answer`` passed the visible cases, then each hidden case."""
+def graded(exercise, answer):
+    """``answer`` graded as its grade cell does: the visible cases, the
+    spec's clauses, each hidden case. Return the Check and what it said."""
     check = Check(exercise, answer)
-    said(check, {}, *hidden_cases(exercise))
-    return check.passed
+    out = _quietly(lambda: (check.run(), check.run_clauses(),
+                            [check.run(**case) for case in hidden_cases(exercise)]))[1]
+    return check, out
+
+
+def results(exercise, answer):
+    """Whether ``answer`` passed each named check (visible, clauses, hidden)."""
+    return graded(exercise, answer)[0].passed
 
 
 def passes(exercise, answer):
@@ -115,15 +122,13 @@ CRASH = ("your code raised ZeroDivisionError", "return len(args) / 0")
 
 
 def a_right_answer(exercise):
-    """A copy of the reference: right, but not the reference object itself."""
+    """The reference's source compiled anew, as a student's cell would be: right,
+    and sharing no code with the reference (which the graders forbid calling)."""
     answer = reference(exercise)
-    if inspect.isclass(answer):
-        return type(answer.__name__, (answer,), {})
-    copy = types.FunctionType(answer.__code__, answer.__globals__,
-                              answer.__name__, answer.__defaults__,
-                              answer.__closure__)
-    copy.__kwdefaults__, copy.__doc__ = answer.__kwdefaults__, answer.__doc__
-    return copy
+    namespace = dict(vars(inspect.getmodule(answer)))
+    source = textwrap.dedent(inspect.getsource(answer))
+    exec(compile(source, f"<answer to {exercise}>", "exec"), namespace)
+    return namespace[answer.__name__]
 
 
 def kept(check):

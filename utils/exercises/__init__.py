@@ -13,15 +13,22 @@ cell (an nbgrader autograded cell) reads::
 
 A test is ``test(answer, **case) -> str``: it raises AssertionError (through
 ``require``) with a hint that says what is wrong, or returns what passed.
+A spec's ``clauses`` are named tests of what the specification says beyond
+the values (no Python loop over the samples, integer labels, the device of
+the inputs, extreme inputs); ``grade`` runs them after the shown cases.
+The points are split evenly over the named checks: the cases shown, each
+hidden case, each clause.  An answer that calls the reference or a helper
+the exercise replaces (``Spec.replaces``) scores 0 and is told so.
 Nothing here raises: an unfinished or crashing answer costs that exercise's
 points and the lab goes on with the reference implementation from ``utils``.
 The cell's last value, ``check.score``, is the number nbgrader reads as the
-cell's partial credit.
+cell's partial credit; its Markdown lists the named checks.
 """
 from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import sys
 import textwrap
 import traceback
@@ -30,12 +37,21 @@ from pathlib import Path
 from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
+UTILS = HERE.parent
 
 
 def require(condition: bool, message: str) -> None:
     """Raise AssertionError with ``message`` when ``condition`` is false."""
     if not condition:
         raise AssertionError(message)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A named check of one clause of a spec: ``test(answer) -> str`` or raise."""
+
+    name: str                # shown in the score, e.g. "no loop over samples"
+    test: Callable[[Any], str]
 
 
 @dataclass(frozen=True)
@@ -46,25 +62,146 @@ class Spec:
     points: float
     test: Callable[..., str]
     reference: str           # "module:attribute", e.g. "utils.mlp:mlp_forward"
+    clauses: tuple[Clause, ...] = ()
+    replaces: tuple[str, ...] = ()  # helpers ("module:attribute") not to call
 
 
 class Points(float):
-    """A score: a bare number for nbgrader (text/plain), a sentence for people."""
+    """A score: a bare number for nbgrader (text/plain), a list of the named
+    checks for people (text/markdown, shown in the lab and in the feedback)."""
 
     max_points: float
     exercise: str
+    checks: list[tuple[str, bool, float]]  # (name, passed, points it is worth)
+    delegated: str
 
-    def __new__(cls, value: float, max_points: float, exercise: str):
+    def __new__(cls, value: float, max_points: float, exercise: str,
+                checks=(), delegated: str = ""):
         score = super().__new__(cls, value)
         score.max_points, score.exercise = max_points, exercise
+        score.checks, score.delegated = list(checks), delegated
         return score
 
     def __repr__(self) -> str:
         return repr(float(self))
 
     def _repr_markdown_(self) -> str:
-        return (f"**Exercise {self.exercise}: {float(self):g} / "
-                f"{self.max_points:g} points**")
+        lines = [f"**Exercise {self.exercise}: {float(self):g} / "
+                 f"{self.max_points:g} points**", ""]
+        if self.delegated:
+            lines += [f"0 points: your answer calls {self.delegated}, which "
+                      "the exercise asks you to write yourself.", ""]
+        for name, ok, worth in self.checks:
+            got = worth if ok and not self.delegated else 0
+            lines.append(f"- {'passed' if ok else 'not passed'}: {name} "
+                         f"({got:.3g} of {worth:.3g})")
+        return "\n".join(lines)
+
+
+class Delegated(BaseException):
+    """Raised when an answer runs code it was asked to write itself.
+
+    A BaseException, so that the answer's own ``except Exception`` cannot
+    swallow it.
+    """
+
+
+def _tripwire(function) -> Any:
+    """Return code that raises ``Delegated`` naming ``function``, with the same
+    free variables (``super()`` needs ``__class__``), to swap in for its own."""
+    free = function.__code__.co_freevars
+    source = "def outer():\n"
+    source += "".join(f"    {name} = None\n" for name in free)
+    source += ("    def tripped(*args, **kwargs):\n"
+               + (f"        {', '.join(free)}\n" if free else "")
+               + "        raise __import__('utils.exercises', fromlist=['_'])"
+               ".Delegated(__import__('sys')._getframe(0).f_globals['__name__']\n"
+               "            + '.' + __import__('sys')._getframe(0).f_code.co_qualname)\n"
+               "    return tripped\n")
+    namespace: dict = {}
+    exec(source, namespace)
+    code = namespace["outer"]().__code__
+    return code.replace(co_name=function.__code__.co_name,
+                        co_qualname=function.__code__.co_qualname)
+
+
+def _functions(target) -> list:
+    """The Python functions of ``target``: itself, or a class's methods."""
+    if inspect.isclass(target):
+        return [value for value in vars(target).values()
+                if inspect.isfunction(value)]
+    return [target] if inspect.isfunction(target) else []
+
+
+def _resolve(target: str) -> Any:
+    module, attribute = target.split(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
+@contextlib.contextmanager
+def forbidden(spec: Spec, answer: Any):
+    """While the block runs, the reference of ``spec`` and the helpers it
+    replaces raise ``Delegated`` when called, however the answer reached them.
+
+    Nothing is forbidden when ``answer`` is the reference itself.
+    """
+    targets = [_resolve(t) for t in (spec.reference, *spec.replaces)]
+    if any(answer is target for target in targets):
+        yield
+        return
+    swapped = [(f, f.__code__) for t in targets for f in _functions(t)]
+    try:
+        for function, _ in swapped:
+            function.__code__ = _tripwire(function)
+        yield
+    finally:
+        for function, code in swapped:
+            function.__code__ = code
+
+
+def _own_code(filename: str) -> bool:
+    """Whether ``filename`` holds the student's code: not Python's, not an
+    installed library's, not this package's."""
+    libraries = (sys.prefix, sys.base_prefix, sys.exec_prefix, str(UTILS))
+    return not filename.startswith(libraries) and not filename.startswith("<frozen")
+
+
+def lines_run(action: Callable[[], Any]) -> int:
+    """Call ``action``; return how many lines of the student's own code ran.
+
+    A loop over the samples runs more lines for more samples; vectorised code
+    runs the same lines whatever the batch size.
+    """
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        count += event == "line"
+        return local
+
+    def calls(frame, event, arg):
+        return local if _own_code(frame.f_code.co_filename) else None
+
+    previous = sys.gettrace()
+    sys.settrace(calls)
+    try:
+        action()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def loop_free(call: Callable[[int], Any], what: str = "sample",
+              sizes: tuple[int, int] = (2, 64)) -> str:
+    """Raise AssertionError when ``call(n)`` runs more of the student's lines
+    for the larger of ``sizes`` (a Python loop over the ``what``s)."""
+    small, large = (lines_run(lambda: call(n)) for n in sizes)
+    require(large - small < (sizes[1] - sizes[0]) // 2,
+            f"the code loops over the {what}s in Python: {small} of your lines "
+            f"ran for {sizes[0]} {what}s, {large} for {sizes[1]}. Work on the "
+            "whole batch at once with array operations (the spec asks for "
+            "no Python loop over the " + what + "s).")
+    return f"{small} lines for {sizes[0]} {what}s and for {sizes[1]}"
 
 
 def spec(exercise: str) -> Spec:
@@ -108,51 +245,82 @@ def _where(err: BaseException) -> str:
 
 
 class Check:
-    """The grading of one exercise: the cases run so far and how they went."""
+    """The grading of one exercise: the named checks run so far and how they went."""
 
     def __init__(self, exercise: str, answer: Any):
         self.exercise, self.answer = exercise, answer
         self.spec = spec(exercise)
-        self.passed: list[bool] = []
+        self.checks: list[tuple[str, bool]] = []
+        self.delegated = ""
 
-    def run(self, **case) -> bool:
-        """Run the exercise's test on one case (``case`` = the test's arguments)."""
-        label = "hidden cases" if case else "cases shown here"
-        head = f"Exercise {self.exercise} ({label}):"
+    @property
+    def passed(self) -> list[bool]:
+        """Whether each named check passed, in the order they ran."""
+        return [ok for _, ok in self.checks]
+
+    def _attempt(self, name: str, head: str, test: Callable[[], str]) -> bool:
+        """Run ``test`` as the named check ``name``; say how it went."""
         # nbgrader scores a cell with any stderr output 0: warnings go to stdout.
         if isinstance(self.answer, Undefined):
-            todo = "" if self.passed else (
+            todo = "" if self.checks else (
                 f" {self.answer.name} is not defined: run the cell that "
                 "defines it; if that cell shows an error (a SyntaxError, "
                 "say), fix it and run both cells again.")
             _say(f"{head} not done yet.{todo}")
-            self.passed.append(False)
-            return False
+            ok = False
+        else:
+            ok = self._judge(head, test)
+        self.checks.append((name, ok))
+        return ok
+
+    def _judge(self, head: str, test: Callable[[], str]) -> bool:
         with contextlib.redirect_stderr(sys.stdout):
             try:
-                message = self.spec.test(self.answer, **case)
+                with forbidden(self.spec, self.answer):
+                    message = test()
+            except Delegated as err:
+                self.delegated = str(err)
+                _say(f"{head} your answer calls {err}, which this "
+                     "exercise asks you to write yourself: 0 points until "
+                     "it does its own work.")
+                return False
             except NotImplementedError:
-                todo = "" if self.passed else (
+                todo = "" if self.checks else (
                     " Replace `raise NotImplementedError()` in "
                     f"{self.spec.name} with your code and run both cells again.")
                 _say(f"{head} not done yet.{todo}")
-                ok = False
+                return False
             except AssertionError as err:
                 _say(f"{head} not right yet. {err}")
-                ok = False
+                return False
             except Exception as err:  # the student's code crashed: say where
                 _say(f"{head} your code raised {type(err).__name__}: {err}")
                 print(_where(err))
-                ok = False
-            else:
-                _say(f"{head} passed. {message}")
-                ok = True
-        self.passed.append(ok)
-        return ok
+                return False
+        _say(f"{head} passed. {message}")
+        return True
+
+    def run(self, **case) -> bool:
+        """Run the exercise's test on one case (``case`` = the test's arguments)."""
+        if case:
+            hidden = sum(name.startswith("hidden case") for name, _ in self.checks)
+            name, label = f"hidden case {hidden + 1}", "hidden cases"
+        else:
+            name = label = "cases shown here"
+        return self._attempt(name, f"Exercise {self.exercise} ({label}):",
+                             lambda: self.spec.test(self.answer, **case))
+
+    def run_clauses(self) -> bool:
+        """Run each clause of the spec as a named check; whether all passed."""
+        results = [self._attempt(clause.name,
+                                 f"Exercise {self.exercise} ({clause.name}):",
+                                 lambda clause=clause: clause.test(self.answer))
+                   for clause in self.spec.clauses]
+        return all(results)
 
     def keep(self) -> Any:
-        """Return the answer if every case passed, else the reference from ``utils``."""
-        if self.passed and all(self.passed):
+        """Return the answer if every check passed, else the reference from ``utils``."""
+        if self.passed and all(self.passed) and not self.delegated:
             _say(f"The rest of the lab uses your {self.spec.name}.")
             return self.answer
         module = self.spec.reference.split(":")[0]
@@ -162,10 +330,14 @@ class Check:
 
     @property
     def score(self) -> Points:
-        """Points earned: the exercise's points times the share of cases passed."""
-        share = sum(self.passed) / len(self.passed) if self.passed else 0.0
-        return Points(round(self.spec.points * share, 2), self.spec.points,
-                      self.exercise)
+        """Points earned: an even share of the points per named check passed;
+        0 when the answer calls what it was asked to write."""
+        worth = self.spec.points / len(self.checks) if self.checks else 0.0
+        share = sum(self.passed) / len(self.checks) if self.checks else 0.0
+        value = 0.0 if self.delegated else round(self.spec.points * share, 2)
+        return Points(value, self.spec.points, self.exercise,
+                      [(name, ok, worth) for name, ok in self.checks],
+                      self.delegated)
 
 
 class Undefined:
@@ -176,7 +348,8 @@ class Undefined:
 
 
 def grade(exercise: str, answer: Any) -> Check:
-    """Run the cases of ``exercise`` the notebook shows on ``answer``; return the Check.
+    """Run the cases of ``exercise`` the notebook shows, then the clauses of
+    its spec, on ``answer``; return the Check.
 
     ``answer`` is the student's function or class, or its name: a name is
     looked up in the caller's (the notebook's) globals, so a cell that
@@ -186,4 +359,5 @@ def grade(exercise: str, answer: Any) -> Check:
         answer = sys._getframe(1).f_globals.get(answer, Undefined(answer))
     check = Check(exercise, answer)
     check.run()
+    check.run_clauses()
     return check
