@@ -121,14 +121,30 @@ def crashing(*args, **kwargs):
 CRASH = ("your code raised ZeroDivisionError", "return len(args) / 0")
 
 
+def own(function):
+    """``function``'s source compiled anew, as a student's cell would be: the
+    same behaviour, sharing no code with it (the graders forbid calling the
+    reference; a test's wrong answers build on their own copy)."""
+    namespace = dict(vars(inspect.getmodule(function)))
+    source = textwrap.dedent(inspect.getsource(function))
+    exec(compile(source, f"<a student's {function.__name__}>", "exec"), namespace)
+    return namespace[function.__name__]
+
+
 def a_right_answer(exercise):
-    """The reference's source compiled anew, as a student's cell would be: right,
-    and sharing no code with the reference (which the graders forbid calling)."""
-    answer = reference(exercise)
-    namespace = dict(vars(inspect.getmodule(answer)))
-    source = textwrap.dedent(inspect.getsource(answer))
-    exec(compile(source, f"<answer to {exercise}>", "exec"), namespace)
-    return namespace[answer.__name__]
+    """The reference, compiled anew: right, but not the reference itself."""
+    return own(reference(exercise))
+
+
+def assert_clause_caught(exercise, answer, clause, hint):
+    """Grade ``answer`` on the clauses of its spec: ``clause`` fails with
+    ``hint`` in what the grader said, and the score drops below full."""
+    check = Check(exercise, answer)
+    out = _quietly(check.run_clauses)[1]
+    assert (clause, False) in check.checks, out
+    assert f"({clause}): not right yet" in out, out
+    assert " ".join(hint.split()) in out, out
+    return out
 
 
 def kept(check):

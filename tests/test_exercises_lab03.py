@@ -4,11 +4,15 @@ test_exercises_contract.py)."""
 import numpy as np
 import pytest
 
-from exercise_contract import (assert_caught, hidden_cases, passes, results,
-                               said)
+from exercise_contract import (assert_caught, assert_clause_caught,
+                               hidden_cases, own, passes, results, said)
 from utils import mlp
 from utils.exercises import Check, reference
 from utils.regularise import sgd_step
+
+# the reference passes, compiled anew: wrong answers built on them are not
+# calls of the reference (which the graders refuse)
+_MLP_FORWARD, _MLP_BACKWARD = own(mlp.mlp_forward), own(mlp.mlp_backward)
 
 
 # ----- 3.1 the forward pass
@@ -33,8 +37,8 @@ def _column_softmax(A):
 
 
 def _float64_forward(params, X):
-    return mlp.mlp_forward({k: v.astype(np.float64)
-                            for k, v in params.items()}, X.astype(np.float64))
+    return _MLP_FORWARD({k: v.astype(np.float64)
+                                 for k, v in params.items()}, X.astype(np.float64))
 
 
 def test_the_forward_pass_written_out_passes():
@@ -48,11 +52,15 @@ def test_the_forward_pass_written_out_passes():
     (_forward(norm=_column_softmax), "normalised the columns"),
     (_forward(norm=_naive_softmax), "maximum"),
     (_forward(cache_F1=False), "you stored A1"),
-    (lambda params, X: mlp.mlp_forward(params, X)[0], "the pair (P, cache)"),
-    (_float64_forward, "float32"),
+    (lambda params, X: _MLP_FORWARD(params, X)[0], "the pair (P, cache)"),
 ])
 def test_forward_slips_get_their_hint(answer, hint):
     assert_caught("3.1", answer, hint)
+
+
+def test_a_float64_forward_pass_loses_the_dtype_clause():
+    assert_clause_caught("3.1", _float64_forward, "float32 stays float32",
+                         "keep the inputs' dtype")
 
 
 def test_forward_hidden_case_catches_what_the_visible_one_does():
@@ -79,7 +87,7 @@ def _backward(sign=1, scale=None, derivative=True, transpose_W2=False,
 
 def _backward_float64(params, cache, Y_onehot):
     return {k: v.astype(np.float64) for k, v in
-            mlp.mlp_backward(params, cache, Y_onehot).items()}
+            _MLP_BACKWARD(params, cache, Y_onehot).items()}
 
 
 def test_the_backward_pass_written_out_passes():
@@ -92,10 +100,47 @@ def test_the_backward_pass_written_out_passes():
     (_backward(scale=lambda X: len(X) ** 2), "times too small"),
     (_backward(transpose_W2=True), "transpose the product"),
     (_backward(derivative=False), "the slip is in the hidden layer"),
-    (_backward_float64, "float64 gradients"),
 ])
 def test_backward_slips_get_their_hint(answer, hint):
     assert_caught("3.2", answer, hint)
+
+
+def test_float64_weight_gradients_lose_the_dtype_clause_only():
+    out = assert_clause_caught("3.2", _backward_float64, "float32 stays float32",
+                               "keep the inputs' dtype")
+    check = Check("3.2", _backward_float64)
+    said(check, {})
+    assert check.passed == [True], out
+
+
+def test_float64_bias_gradients_keep_every_point():
+    """A harmless dtype: ``ones @ dA`` gives float64 bias gradients, which the
+    in-place update casts back; the spec fixes the dtype of the weights'."""
+    def mlp_backward(params, cache, Y_onehot):
+        grads = _backward()(params, cache, Y_onehot)
+        ones = np.ones(len(cache["X"]))
+        dA2 = (cache["P"] - Y_onehot) / len(cache["X"])
+        dA1 = (dA2 @ params["W2"]) * cache["F1"] * (1 - cache["F1"])
+        return dict(grads, b1=ones @ dA1, b2=ones @ dA2)
+    assert passes("3.2", mlp_backward)
+
+
+def test_a_second_forward_pass_loses_the_cache_clause():
+    def mlp_backward(params, cache, Y_onehot):
+        fresh = _MLP_FORWARD(params, cache["X"])[1]
+        return _backward()(params, dict(cache, F1=fresh["F1"]), Y_onehot)
+    assert_clause_caught("3.2", mlp_backward, "uses the cache only",
+                         "a second forward pass")
+
+
+def test_a_loop_over_images_loses_the_loop_clause():
+    def per_class_errors(y_true, y_pred, n_classes=10):
+        counts = np.zeros(n_classes, dtype=int)
+        for t, p in zip(y_true, y_pred):
+            counts[t] += t != p
+        return counts
+    assert_clause_caught("3.4", per_class_errors, "no loop over images",
+                         "loops over the images in Python")
 
 
 def test_backward_transposed_weight_is_caught_where_shapes_allow_it():
@@ -199,7 +244,8 @@ def test_epoch_without_partial_batch_passes_when_batches_divide():
      "misclassified images per true class"),
     (lambda t, p, n_classes=10: np.bincount(t[t != p], minlength=n_classes)
      * 1.0, "return integers"),
-    (lambda t, p, n_classes=10: None, "return the array of counts"),
+    (lambda t, p, n_classes=10: None, "return a NumPy array of counts"),
+    (lambda t, p, n_classes=10: [0] * n_classes, "not a list"),
 ])
 def test_per_class_errors_slips_get_their_hint(answer, hint):
     assert_caught("3.4", answer, hint)

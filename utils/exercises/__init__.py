@@ -63,7 +63,9 @@ class Spec:
     test: Callable[..., str]
     reference: str           # "module:attribute", e.g. "utils.mlp:mlp_forward"
     clauses: tuple[Clause, ...] = ()
-    replaces: tuple[str, ...] = ()  # helpers ("module:attribute") not to call
+    # helpers not to call: "module:attribute", or a bare name for a function
+    # the lab's notebook defines (looked up in the notebook's globals)
+    replaces: tuple[str, ...] = ()
 
 
 class Points(float):
@@ -133,19 +135,23 @@ def _functions(target) -> list:
     return [target] if inspect.isfunction(target) else []
 
 
-def _resolve(target: str) -> Any:
+def _resolve(target: str, namespace: dict) -> Any:
+    """``module:attribute``, or a bare name in ``namespace`` (None if absent)."""
+    if ":" not in target:
+        return namespace.get(target)
     module, attribute = target.split(":")
     return getattr(importlib.import_module(module), attribute)
 
 
 @contextlib.contextmanager
-def forbidden(spec: Spec, answer: Any):
+def forbidden(spec: Spec, answer: Any, namespace: dict | None = None):
     """While the block runs, the reference of ``spec`` and the helpers it
     replaces raise ``Delegated`` when called, however the answer reached them.
 
     Nothing is forbidden when ``answer`` is the reference itself.
     """
-    targets = [_resolve(t) for t in (spec.reference, *spec.replaces)]
+    targets = [_resolve(t, namespace or {})
+               for t in (spec.reference, *spec.replaces)]
     if any(answer is target for target in targets):
         yield
         return
@@ -247,8 +253,9 @@ def _where(err: BaseException) -> str:
 class Check:
     """The grading of one exercise: the named checks run so far and how they went."""
 
-    def __init__(self, exercise: str, answer: Any):
+    def __init__(self, exercise: str, answer: Any, namespace: dict | None = None):
         self.exercise, self.answer = exercise, answer
+        self.namespace = namespace or {}  # the notebook's globals
         self.spec = spec(exercise)
         self.checks: list[tuple[str, bool]] = []
         self.delegated = ""
@@ -276,7 +283,7 @@ class Check:
     def _judge(self, head: str, test: Callable[[], str]) -> bool:
         with contextlib.redirect_stderr(sys.stdout):
             try:
-                with forbidden(self.spec, self.answer):
+                with forbidden(self.spec, self.answer, self.namespace):
                     message = test()
             except Delegated as err:
                 self.delegated = str(err)
@@ -355,9 +362,10 @@ def grade(exercise: str, answer: Any) -> Check:
     looked up in the caller's (the notebook's) globals, so a cell that
     failed to define it costs only that exercise.
     """
+    namespace = sys._getframe(1).f_globals
     if isinstance(answer, str):
-        answer = sys._getframe(1).f_globals.get(answer, Undefined(answer))
-    check = Check(exercise, answer)
+        answer = namespace.get(answer, Undefined(answer))
+    check = Check(exercise, answer, namespace)
     check.run()
     check.run_clauses()
     return check

@@ -11,12 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..checks import close, numerical_gradient, rel_error
-from . import Spec, require
+from . import Clause, Spec, loop_free, require
 
 
 def _array(value, what: str, shape: tuple) -> np.ndarray:
-    """Return ``value`` as a float64 array after checking it exists and has ``shape``."""
+    """Return ``value`` as a float64 array after checking it is a NumPy array
+    of ``shape``."""
     require(value is not None, f"{what} is None: did you forget the return?")
+    require(isinstance(value, np.ndarray),
+            f"{what} is a {type(value).__name__}: return a NumPy array "
+            "(the rest of the lab does array arithmetic on it).")
     array = np.asarray(value, dtype=np.float64)
     require(array.shape == shape,
             f"{what} should have shape {shape}, got {array.shape}.")
@@ -75,17 +79,19 @@ def test_softmax(softmax, seed: int = 0, n: int = 6, k: int = 10,
     require(_close(big, _softmax(large), 1e-10),
             f"softmax([1000, 1001, 1002]) should equal softmax([0, 1, 2]) = "
             f"{np.round(_softmax(large)[0], 4)}, got {np.round(big[0], 4)}.")
-    vector = rng.normal(size=k)
-    hint = ("a single score vector o of shape (K,) should give its K "
-            "probabilities: work along the last axis (axis=-1), not axis=1")
+    vector = rng.normal(size=k) + 1000.0
+    hint = ("a single score vector o of shape (K,), near 1000, should give "
+            "its K probabilities: work along the last axis (axis=-1), not "
+            "axis=1, and shift by the maximum there too")
     try:
-        single = softmax(vector.copy())
+        with np.errstate(all="ignore"):
+            single = softmax(vector.copy())
     except (IndexError, ValueError) as err:  # numpy's AxisError is both
         raise AssertionError(f"{hint} ({type(err).__name__}: {err}).") from None
     require(np.shape(single) == (k,) and _close(single, _softmax(vector), 1e-10),
             f"{hint}.")
     return (f"{n} x {k} rows right and summing to 1; finite at scores of "
-            "+-1000; a vector works too.")
+            "+-1000; a vector near 1000 works too.")
 
 
 def test_batch_softmax_jacobian(batch_softmax_jacobian, seed: int = 0,
@@ -140,8 +146,9 @@ def test_cross_entropy(cross_entropy, seed: int = 0, n: int = 7, k: int = 10,
             f"the loss should be {expected:.6f}, got {value:.6f}: add up "
             "-log p[n, y[n]], the true class's log-probability of each row "
             "(index with [np.arange(N), y]).")
-    extreme = np.array([[0.0, 1000.0, 0.0], [1000.0, 1001.0, 0.0]])
-    labels = np.array([0, 0])
+    extreme = np.array([[0.0, 1000.0, 0.0], [1000.0, 1001.0, 0.0],
+                        [-1000.0, -1001.0, -1002.0]])
+    labels = np.array([0, 0, 0])
     with np.errstate(all="ignore"):
         value = float(np.asarray(cross_entropy(extreme.copy(), labels)).reshape(()))
     expected = _cross_entropy(extreme, labels)
@@ -150,8 +157,9 @@ def test_cross_entropy(cross_entropy, seed: int = 0, n: int = 7, k: int = 10,
             "to 0 (or exp overflowed) before the log. Compute log p directly: "
             "log p = (o - max) - log(sum(exp(o - max))).")
     require(np.isclose(value, expected, rtol=1e-10),
-            f"for scores [0, 1000, 0] and [1000, 1001, 0], both labelled 0, "
-            f"C should be {expected:.4f}, got {value:.4f}.")
+            f"for scores [0, 1000, 0], [1000, 1001, 0] and [-1000, -1001, "
+            f"-1002], all labelled 0, C should be {expected:.4f}, got "
+            f"{value:.4f}: shift EACH row by its own maximum.")
     return f"the summed loss of {n} rows is right, and finite at scores of 1000."
 
 
@@ -216,64 +224,125 @@ def test_loss_and_grads(loss_and_grads, seed: int = 0, n: int = 9, d: int = 6,
     db = _array(db, "db (one entry per class: sum P - Y over axis 0)", b.shape)
     _gradient_matches("db", db, numeric_b, n, "the sum over the batch of P - Y")
     error = max(rel_error(dW, numeric_W), rel_error(db, numeric_b))
-    return f"loss, dW and db match centred differences (rel. error {error:.0e})."
+    single = [np.asarray(v) for v in loss_and_grads(
+        *(a.astype(np.float32) for a in (W, b, X)), y.copy())[1:]]
+    require(all(v.dtype == np.float32 for v in single),
+            "float32 inputs gave gradients of dtype "
+            f"{', '.join(str(v.dtype) for v in single)}: make the one-hot "
+            "labels in the scores' dtype, one_hot(y, K, dtype=O.dtype), so "
+            "that section 6 trains in float32.")
+    return (f"loss, dW and db match centred differences (rel. error "
+            f"{error:.0e}); float32 stays float32.")
+
+
+class _Loss:
+    """sum(x^3) + c (sum x)^2: its centred differences err by exactly h^2, and
+    (sum x)^2 couples the entries, so only nudging params itself is right.
+    Records the entry a call nudged (when it is one), and refuses arrays of
+    another shape."""
+
+    def __init__(self, params: np.ndarray, coupling: float = 0.3):
+        self.params, self.coupling, self.nudged = params.copy(), coupling, []
+
+    def gradient(self) -> np.ndarray:
+        x = self.params
+        return 3 * x ** 2 + 2 * self.coupling * x.sum()
+
+    def __call__(self, x) -> float:
+        x = np.asarray(x)
+        require(x.shape == self.params.shape,
+                f"loss was called with an array of shape {x.shape}; it takes "
+                f"arrays shaped like params {self.params.shape} (a copy of "
+                "params with one entry nudged).")
+        moved = np.argwhere(x != self.params)
+        if len(moved) == 1:
+            self.nudged.append(tuple(int(i) for i in moved[0]))
+        return float(np.sum(x ** 3) + self.coupling * np.sum(x) ** 2)
+
+
+def _checked(gradient_check, params, grad, n_checks, h, seed):
+    """Run ``gradient_check``; return its value and the entries it nudged."""
+    loss = _Loss(params)
+    before = params.copy()
+    value = gradient_check(loss, params, grad, n_checks, h=h, seed=seed)
+    require(np.array_equal(params, before),
+            "gradient_check changed params: leave them as they were "
+            "(build params + h e and params - h e as new arrays).")
+    require(value is not None and np.size(value) == 1,
+            "return one number: the worst error over the checked entries.")
+    return float(np.asarray(value).reshape(())), loss.nudged
 
 
 def test_gradient_check(gradient_check, seed: int = 0, shape: tuple = (5, 4),
-                        h: float = 1e-2, n_checks: int = 30) -> str:
+                        h: float = 1e-2, n_checks: int = 12) -> str:
     """Exercise 1.5: the worst centred-difference error at random entries."""
     rng = np.random.default_rng(seed)
-    calls = []
-
-    def cubic(params):  # centred differences of sum(x^3) err by exactly h^2
-        calls.append(1)
-        return float(np.sum(params ** 3))
-
     for case_shape in (tuple(shape), (shape[0] + 2,)):
         params = rng.uniform(0.5, 3.0, size=case_shape)
-        before = params.copy()
-        grad = 3 * params ** 2
-        calls.clear()
-        value = gradient_check(cubic, params, grad.copy(), n_checks, h=h,
-                               seed=seed)
-        require(np.array_equal(params, before),
-                "gradient_check changed params: leave them as they were "
-                "(build params + h e and params - h e as new arrays).")
-        require(value is not None and np.size(value) == 1,
-                "return one number: the worst error over the checked entries.")
-        value = float(np.asarray(value).reshape(()))
+        grad = _Loss(params).gradient()
+        checks = min(n_checks, params.size)
+        value, nudged = _checked(gradient_check, params, grad.copy(), checks,
+                                 h, seed)
         expected = h ** 2 / np.abs(grad).max()
         ratio = value / expected
         if ratio > 100:
             raise AssertionError(
-                f"for f(x) = sum(x^3) and h = {h:g} the worst error should be "
-                f"h^2 / max|grad| = {expected:.2e}, got {value:.2e}: is it a "
-                "centred difference (f(x + h e) - f(x - h e)) / (2 h)? A "
-                "forward difference errs by O(h), a centred one by O(h^2).")
+                f"for f(x) = sum(x^3) + 0.3 (sum x)^2 and h = {h:g} the worst "
+                f"error should be h^2 / max|grad| = {expected:.2e}, got "
+                f"{value:.2e}: is it a centred difference (f(x + h e) - "
+                "f(x - h e)) / (2 h) of loss at params itself? A forward "
+                "difference errs by O(h), a centred one by O(h^2).")
         if 1.001 < ratio <= 100:
             raise AssertionError(
                 f"the worst error should be {expected:.2e}, got {value:.2e}: "
                 "measure |numeric - grad[i]| relative to the LARGEST |grad| "
                 "over all of params, not to grad[i] itself.")
         require(abs(ratio - 1) < 1e-3,
-                f"for f(x) = sum(x^3) and h = {h:g} the worst error should be "
-                f"h^2 / max|grad| = {expected:.2e}, got {value:.2e}: use the "
-                "step h you are given, and return the largest error.")
-        require(2 * n_checks <= len(calls) <= 2 * n_checks + 1,
-                f"loss was called {len(calls)} times for n_checks = {n_checks}: "
-                "a centred difference at each of n_checks entries takes two.")
+                f"for f(x) = sum(x^3) + 0.3 (sum x)^2 and h = {h:g} the worst "
+                f"error should be h^2 / max|grad| = {expected:.2e}, got "
+                f"{value:.2e}: use the step h you are given, and return the "
+                "largest error.")
+        require(len(nudged) == 2 * checks,
+                f"loss was called with {len(nudged)} nudged arrays for "
+                f"n_checks = {checks}: a centred difference at each of "
+                "n_checks entries takes two.")
     params = rng.uniform(0.5, 3.0, size=shape)
-    wrong = 3 * params ** 2
-    wrong[-2:] = 0.0  # the gradient is wrong in the last two rows only
-    value = float(np.asarray(gradient_check(cubic, params, wrong, n_checks, h=h,
-                                            seed=seed)).reshape(()))
-    require(value > 0.01,
-            f"a gradient that is wrong in the last 2 rows of a {shape} array "
-            f"passed (worst error {value:.1e}) with n_checks = {n_checks}: pick "
-            "the entries at random over all of params, e.g. "
+    wrong = _Loss(params).gradient()
+    rows = np.arange(shape[0]) >= shape[0] - 2  # wrong in the last two rows
+    wrong[rows] = 0.0
+    checks = min(n_checks, params.size)
+    value, nudged = _checked(gradient_check, params, wrong, checks, h, seed)
+    entries = sorted(set(nudged))
+    scale = np.abs(wrong).max()
+    errors = [abs(_centred(params, e, h) - wrong[e]) / scale for e in entries]
+    require(np.isclose(value, max(errors), rtol=1e-6),
+            f"on the entries your code checked the worst error is "
+            f"{max(errors):.3e}, you returned {value:.3e}: return the "
+            "LARGEST error, not the mean or the last one.")
+    again = _checked(gradient_check, params, wrong, checks, h, seed)[1]
+    require(again == nudged, "the same seed checked other entries: draw them "
+            "with np.random.default_rng(seed), not an unseeded generator.")
+    seeds = [seed + 1 + i for i in range(4)]
+    picks = [frozenset(_checked(gradient_check, params, wrong, checks, h, s)[1])
+             for s in seeds]
+    require(len(set(picks + [frozenset(nudged)])) > 1,
+            f"seeds {seed} and {seeds} all checked the same entries: pick them "
+            "at random with np.random.default_rng(seed), e.g. "
             "tuple(int(rng.integers(m)) for m in params.shape).")
-    return (f"h^2 / max|grad| exactly, params untouched, a wrong gradient "
-            f"caught ({value:.2f}).")
+    caught = [any(rows[e[0]] for e in p) for p in picks + [frozenset(nudged)]]
+    require(any(caught),
+            f"a gradient that is wrong in the last 2 rows of a {shape} array "
+            f"was never looked at in 5 seeds: pick the entries at random over "
+            "ALL of params.")
+    return (f"h^2 / max|grad| exactly, params untouched, the worst error of "
+            f"the entries checked, other entries for other seeds.")
+
+
+def _centred(params: np.ndarray, entry: tuple, h: float) -> float:
+    """The centred difference of ``_Loss`` at ``entry``."""
+    loss, step = _Loss(params), np.zeros_like(params)
+    step[entry] = h
+    return (loss(params + step) - loss(params - step)) / (2 * h)
 
 
 EXERCISES = {
@@ -281,11 +350,17 @@ EXERCISES = {
                 reference="utils.softmax:softmax"),
     "1.2": Spec("batch_softmax_jacobian", points=1,
                 test=test_batch_softmax_jacobian,
-                reference="utils.softmax:batch_softmax_jacobian"),
+                reference="utils.softmax:batch_softmax_jacobian",
+                clauses=(Clause("no loop over samples", lambda answer: loop_free(
+                    lambda n: answer(_softmax(np.ones((n, 3)))))),)),
     "1.3": Spec("cross_entropy", points=2, test=test_cross_entropy,
                 reference="utils.softmax:cross_entropy"),
     "1.4": Spec("loss_and_grads", points=3, test=test_loss_and_grads,
-                reference="utils.softmax:loss_and_grads"),
+                reference="utils.softmax:loss_and_grads",
+                clauses=(Clause("no loop over samples", lambda answer: loop_free(
+                    lambda n: answer(np.zeros((4, 3)), np.zeros(3),
+                                     np.ones((n, 4)), np.arange(n) % 3))),)),
     "1.5": Spec("gradient_check", points=3, test=test_gradient_check,
-                reference="utils.softmax:gradient_check"),
+                reference="utils.softmax:gradient_check",
+                replaces=("utils.checks:numerical_gradient",)),
 }

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..checks import (close, numerical_gradient, numerical_jacobian,
                       rel_error)
-from . import Spec, require
+from . import Clause, Spec, loop_free, require
 
 KEYS = ("da/dW", "da/db", "da/dv", "df/da")
 
@@ -258,12 +258,23 @@ def test_gradient_by_backprop(gradient_by_backprop, seed: int = 0,
     return f"all derivatives for chains of {depth} and 1 layer(s) are right."
 
 
+def _no_paths(answer) -> str:
+    """The spec's "one matrix-vector product per layer": the lines run must
+    not grow with the width (the paths of a chain of 4 grow as width^3)."""
+    def call(width):
+        weights, out, inputs, derivatives = _chain(0, 4, width)
+        return answer(weights, out, inputs, derivatives, 0, 0)
+    return loop_free(call, what="unit", sizes=(2, 12))
+
+
 EXERCISES = {
     "2.1": Spec("layer_jacobians", points=3, test=test_layer_jacobians,
                 reference="utils.jacobians:layer_jacobians"),
     "2.2": Spec("dL_dW1_by_jacobians", points=3, test=test_dL_dW1_by_jacobians,
                 reference="utils.jacobians:dL_dW1_by_jacobians"),
     "2.3": Spec("gradient_by_backprop", points=2,
+                clauses=(Clause("no recursion over paths", _no_paths),),
+                replaces=("gradient_by_paths",),  # defined in the lab
                 test=test_gradient_by_backprop,
                 reference="utils.jacobians:gradient_by_backprop"),
 }

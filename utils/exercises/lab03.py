@@ -14,7 +14,7 @@ from scipy.special import expit, softmax
 from ..checks import numerical_gradient, rel_error
 from ..mlp import cross_entropy, mlp_backward, mlp_forward, one_hot
 from ..regularise import sgd_step
-from . import Spec, require
+from . import Clause, Spec, loop_free, require
 
 
 def _network(rng, n_in, hidden, n_out, std=0.5, dtype=np.float64):
@@ -82,29 +82,36 @@ def test_mlp_forward(answer, seed=30, n=6, n_in=8, hidden=5, n_out=3) -> str:
                 + (": you stored P, after the softmax" if key == "A2"
                    and got.shape == A2.shape
                    and rel_error(got, expected) < 1e-10 else "") + ".")
-    # logits near +-1000, the scale of a diverging run: no overflow
-    big = dict(params, W2=params["W2"] * 2000)
-    big_expected = softmax(expit(A1) @ big["W2"].T + big["b2"], axis=1)
+    # activations and logits near +-1000, the scale of a diverging run
+    big = dict(params, W1=params["W1"] * 2000, W2=params["W2"] * 2000)
+    big_F1 = expit(X @ big["W1"].T + big["b1"])
+    big_expected = softmax(big_F1 @ big["W2"].T + big["b2"], axis=1)
     try:
         with np.errstate(over="raise", invalid="raise"):
             P_big = np.asarray(answer(big, X)[0])
     except FloatingPointError as err:
         raise AssertionError(
-            f"with logits near 1000 NumPy reports '{err}': exp overflows "
-            "(or 0/0) unless each row's maximum is subtracted first; call "
-            "softmax from the cell above.") from None
+            f"with activations and logits near +-1000 NumPy reports '{err}': "
+            "exp overflows (or 0/0). Call sigmoid and softmax from the cell "
+            "above: neither overflows (softmax subtracts each row's "
+            "maximum).") from None
     require(np.all(np.isfinite(P_big))
             and np.allclose(P_big, big_expected, rtol=1e-8, atol=1e-12),
-            "with logits near 1000, P is not finite or wrong: subtract "
-            "each row's maximum before exp (call softmax).")
-    params32 = {name: value.astype(np.float32)
-                for name, value in params.items()}
-    P32 = np.asarray(answer(params32, X.astype(np.float32))[0])
-    require(P32.dtype == np.float32,
-            f"float32 images and weights gave P in {P32.dtype}: keep the "
-            "inputs' dtype (float64 arrays make training twice as slow).")
+            "with activations and logits near +-1000, P is not finite or "
+            "wrong: call sigmoid and softmax from the cell above.")
     return (f"P and cache right ({n} images, {n_in}-{hidden}-{n_out}), "
-            "also for big logits and float32.")
+            "also for big logits.")
+
+
+def _float32_forward(answer) -> str:
+    """The spec's "keep the dtype of X", for float32 images and weights."""
+    rng = np.random.default_rng(3)
+    params = _network(rng, 4, 3, 2, dtype=np.float32)
+    P = np.asarray(answer(params, rng.random((5, 4), dtype=np.float32))[0])
+    require(P.dtype == np.float32,
+            f"float32 images and weights gave P in {P.dtype}: keep the "
+            "inputs' dtype (float64 arrays make training twice as slow).")
+    return "float32 in, float32 out"
 
 
 def _loss(params, X, y):
@@ -163,12 +170,6 @@ def test_mlp_backward(answer, seed=31, n=7, n_in=6, hidden=5,
         require(False, f"dL/d{name} disagrees with centred finite "
                 f"differences (rel. error {error:.1e}, tolerance 1e-06): "
                 f"{hint}.")
-    params32 = {k: v.astype(np.float32) for k, v in params.items()}
-    cache32 = mlp_forward(params32, X.astype(np.float32))[1]
-    grads32 = answer(params32, cache32, Y.astype(np.float32))
-    wide = [k for k in params if np.asarray(grads32[k]).dtype != np.float32]
-    require(not wide, f"float32 inputs gave float64 gradients for {wide}: "
-            "keep the inputs' dtype (float64 doubles the cost).")
     return (f"4 gradients = finite differences ({n} images, "
             f"{n_in}-{hidden}-{n_out}).")
 
@@ -293,8 +294,8 @@ def test_per_class_errors(answer, seed=39, n=60, n_classes=10) -> str:
         if true != predicted:
             expected[true] += 1
     got = answer(y_true, y_pred, n_classes=n_classes)
-    require(got is not None, "return the array of counts.")
-    got = np.asarray(got)
+    require(isinstance(got, np.ndarray),
+            f"return a NumPy array of counts, not a {type(got).__name__}.")
     require(got.shape == (n_classes,),
             f"one count per class: expected shape ({n_classes},), got "
             f"{got.shape}. Did you pass minlength=n_classes?")
@@ -312,13 +313,64 @@ def test_per_class_errors(answer, seed=39, n=60, n_classes=10) -> str:
     return f"{int(expected.sum())} errors counted by true class."
 
 
+def _forward_on(answer, n, seed=3):
+    """``answer(params, X)`` on ``n`` images of a small network."""
+    rng = np.random.default_rng(seed)
+    return answer(_network(rng, 4, 3, 2), rng.random((n, 4)))
+
+
+def _backward_on(answer, n, seed=3, dtype=np.float64, forget_first=False):
+    """``answer(params, cache, Y)`` on ``n`` images of a small network;
+    ``forget_first``: W1 and b1 are NaN (the cache holds all it needs)."""
+    rng = np.random.default_rng(seed)
+    params = _network(rng, 4, 3, 2, dtype=dtype)
+    X = rng.random((n, 4)).astype(dtype)
+    cache = mlp_forward(params, X)[1]
+    Y = np.eye(2, dtype=dtype)[rng.integers(0, 2, n)]
+    if forget_first:
+        params = dict(params, W1=np.full_like(params["W1"], np.nan),
+                      b1=np.full_like(params["b1"], np.nan))
+    return answer(params, cache, Y)
+
+
+def _cache_only(answer) -> str:
+    """The spec's "use the cache only": W1 and b1 are not needed."""
+    grads = _backward_on(answer, 5, forget_first=True)
+    expected = _backward_on(answer, 5)
+    bad = [k for k in expected
+           if not np.allclose(grads[k], expected[k], equal_nan=True)]
+    require(not bad, f"with params['W1'] and params['b1'] set to NaN the "
+            f"gradients {bad} changed: a second forward pass. Take F1 and P "
+            "from the cache: the backward pass needs only W2.")
+    return "W1 and b1 are not read: the cache is used"
+
+
+def _float32_weights(answer) -> str:
+    """The spec's dtype clause, for the weight gradients (their cost)."""
+    grads = _backward_on(answer, 5, dtype=np.float32)
+    wide = [k for k in ("W1", "W2") if np.asarray(grads[k]).dtype != np.float32]
+    require(not wide, f"float32 inputs gave {wide} in float64: keep the "
+            "inputs' dtype (float64 products cost twice as much).")
+    return "float32 weights get float32 gradients"
+
+
 EXERCISES = {
     "3.1": Spec("mlp_forward", points=3, test=test_mlp_forward,
-                reference="utils.mlp:mlp_forward"),
+                reference="utils.mlp:mlp_forward",
+                clauses=(Clause("no loop over images", lambda answer: loop_free(
+                    lambda n: _forward_on(answer, n), "image")),
+                         Clause("float32 stays float32", _float32_forward))),
     "3.2": Spec("mlp_backward", points=4, test=test_mlp_backward,
-                reference="utils.mlp:mlp_backward"),
+                reference="utils.mlp:mlp_backward",
+                clauses=(Clause("no loop over images", lambda answer: loop_free(
+                    lambda n: _backward_on(answer, n), "image")),
+                         Clause("uses the cache only", _cache_only),
+                         Clause("float32 stays float32", _float32_weights))),
     "3.3": Spec("train_epoch", points=3, test=test_train_epoch,
                 reference="utils.mlp:train_epoch"),
     "3.4": Spec("per_class_errors", points=1, test=test_per_class_errors,
-                reference="utils.mlp:per_class_errors"),
+                reference="utils.mlp:per_class_errors",
+                clauses=(Clause("no loop over images", lambda answer: loop_free(
+                    lambda n: answer(np.arange(n) % 3, np.zeros(n, int), 3),
+                    "image")),)),
 }

@@ -1,0 +1,41 @@
+"""The test of mutation testing (``make mutants``, tools/mutants.py): each
+exercise's own grader grades its reference on the visible and every hidden
+case of the lab's grade cell, and must give full points.
+
+mutmut runs this file in a scratch copy of the workbook whose ``utils`` holds
+the mutants, so ``reference(exercise)`` is the mutated code: a mutant is
+killed iff its exercise's grade falls below full points (or the grading
+crashes or times out). A test judges only the mutants of its own exercise's
+reference: 3.3's grader also calls mlp_forward, but a mutant of mlp_forward
+is 3.1's. Left out of ``make test`` by pyproject's norecursedirs.
+"""
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from exercise_contract import exercises, hidden_cases, said  # noqa: E402
+
+from utils.exercises import Check, reference, spec  # noqa: E402
+
+
+def mutant_prefix(exercise):
+    """How mutmut's names of the mutants of ``exercise``'s reference begin:
+    ``utils.mlp.x_mlp_forward__mutmut_``, or for a class (all its methods)
+    ``utils.regularise.xǁEarlyStoppingǁ``."""
+    module, name = spec(exercise).reference.split(":")
+    if isinstance(reference(exercise), type):
+        return f"{module}.xǁ{name}ǁ"
+    return f"{module}.x_{name}__mutmut_"
+
+
+@pytest.mark.parametrize("exercise", exercises())
+def test_grader_gives_full_points(exercise):
+    active = os.environ.get("MUTANT_UNDER_TEST", "")
+    if "__mutmut_" in active and not active.startswith(mutant_prefix(exercise)):
+        return  # another exercise's mutant: not this grader's to judge
+    check = Check(exercise, reference(exercise))
+    out = said(check, {}, *hidden_cases(exercise))
+    assert check.score == spec(exercise).points, out
