@@ -6,8 +6,10 @@ import copy
 import numpy as np
 import pytest
 
-from exercise_contract import assert_caught, hidden_cases, passes
-from utils.regularise import EarlyStopping
+from exercise_contract import assert_caught, hidden_cases, own, passes
+from utils import regularise
+
+EarlyStopping = own(regularise.EarlyStopping)  # not the reference itself
 
 
 # ----- 4.1 the SGD step with weight decay

@@ -8,9 +8,11 @@ from scipy import ndimage
 from torch import nn
 from torch.nn import functional as F
 
-from exercise_contract import assert_caught, passes
-from utils.nets import DigitNet
-from utils.nets import train_step as right_step
+from exercise_contract import assert_caught, own, passes
+from utils import nets
+
+# the references compiled anew: the graders refuse answers that call them
+DigitNet, right_step = own(nets.DigitNet), own(nets.train_step)
 
 
 def test_6_1_wrong_answers_get_their_hint():

@@ -5,10 +5,12 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from exercise_contract import assert_caught, passes, results
+from exercise_contract import assert_caught, own, passes, results
 from utils import transfer
 from utils.backbones import to_rgb
 from utils.exercises import lab07
+
+_EXTRACT = own(transfer.extract_features)  # not the reference itself
 
 
 def test_top_k_wrong_answers():
@@ -75,7 +77,7 @@ def _extract(drop_last=False, train_mode=False, global_pool=False,
 
 def _extract_all_at_once(backbone, images, cuts, size, grid, batch_size=64,
                          device="cpu"):
-    return transfer.extract_features(backbone, images, cuts, size, grid,
+    return _EXTRACT(backbone, images, cuts, size, grid,
                                      batch_size=len(images))
 
 

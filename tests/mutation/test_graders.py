@@ -1,6 +1,6 @@
 """The test of mutation testing (``make mutants``, tools/mutants.py): each
-exercise's own grader grades its reference on the visible and every hidden
-case of the lab's grade cell, and must give full points.
+exercise's own grader grades its reference as the lab's grade cell does (the
+visible cases, the spec's clauses, every hidden case) and must give full points.
 
 mutmut runs this file in a scratch copy of the workbook whose ``utils`` holds
 the mutants, so ``reference(exercise)`` is the mutated code: a mutant is
@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from exercise_contract import exercises, hidden_cases, said  # noqa: E402
+from exercise_contract import exercises, graded  # noqa: E402
 
-from utils.exercises import Check, reference, spec  # noqa: E402
+from utils.exercises import reference, spec  # noqa: E402
 
 
 def mutant_prefix(exercise):
@@ -36,6 +36,5 @@ def test_grader_gives_full_points(exercise):
     active = os.environ.get("MUTANT_UNDER_TEST", "")
     if "__mutmut_" in active and not active.startswith(mutant_prefix(exercise)):
         return  # another exercise's mutant: not this grader's to judge
-    check = Check(exercise, reference(exercise))
-    out = said(check, {}, *hidden_cases(exercise))
+    check, out = graded(exercise, reference(exercise))
     assert check.score == spec(exercise).points, out
