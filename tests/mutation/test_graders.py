@@ -9,8 +9,11 @@ crashes or times out). A test judges only the mutants of its own exercise's
 reference: 3.3's grader also calls mlp_forward, but a mutant of mlp_forward
 is 3.1's. Left out of ``make test`` by pyproject's norecursedirs.
 """
+import functools
+import importlib
 import os
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,24 @@ def mutant_prefix(exercise):
     if isinstance(reference(exercise), type):
         return f"{module}.xǁ{name}ǁ"
     return f"{module}.x_{name}__mutmut_"
+
+
+def rebind(exercise):
+    """Give the mutmut trampoline that stands for ``exercise``'s reference
+    function its module's globals, as the function has them unmutated (2.2's
+    grader swaps ``layer_jacobians`` in ``answer.__globals__``). Calls still
+    go through the trampoline to the active mutant."""
+    module_name, name = spec(exercise).reference.split(":")
+    module, function = importlib.import_module(module_name), reference(exercise)
+    if isinstance(function, types.FunctionType) and \
+            function.__globals__.get("__name__") == "mutmut.mutation.trampoline":
+        copy = types.FunctionType(function.__code__, vars(module), name,
+                                  function.__defaults__, function.__closure__)
+        setattr(module, name, functools.update_wrapper(copy, function))
+
+
+for _exercise in exercises():
+    rebind(_exercise)
 
 
 @pytest.mark.parametrize("exercise", exercises())

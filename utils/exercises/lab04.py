@@ -205,6 +205,8 @@ def test_generalisation_gap(answer, seed=None) -> str:
     require(isinstance(result, tuple) and len(result) == 2,
             "return the pair (gaps, widest_step).")
     gaps, step = result
+    require(isinstance(gaps, np.ndarray), f"gaps is a {type(gaps).__name__}: "
+            "return a NumPy array (the lab plots and subtracts it).")
     gaps = np.asarray(gaps, dtype=np.float64)
     require(gaps.shape == expected.shape,
             f"one gap per evaluation: expected shape {expected.shape}, got "

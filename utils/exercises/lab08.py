@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..checks import close, rel_error
-from . import Spec, require
+from . import Clause, Spec, loop_free, require
 
 
 def _close(a, b, tol: float = 1e-6) -> bool:
@@ -25,7 +25,9 @@ def _array(value, what: str) -> np.ndarray:
     require(value is not None, f"{what} is None: return the result.")
     require(not isinstance(value, torch.Tensor), f"{what} is a torch tensor: "
             "return a NumPy array (.cpu().numpy()).")
-    return np.asarray(value)
+    require(isinstance(value, np.ndarray), f"{what} is a "
+            f"{type(value).__name__}: return a NumPy array.")
+    return value
 
 
 # --- 8.1 the embedding -------------------------------------------------------
@@ -86,6 +88,49 @@ def test_embed(embed, seed: int = 0, n: int = 5, width: int = 7) -> str:
     return f"({n}, {width}) embeddings in eval mode, from float64 images."
 
 
+class _Probe(nn.Module):
+    """A model whose weights are on the meta device (a stand-in for a GPU):
+    ``embed`` records the device of its input and whether gradients were on,
+    and returns zeros on the CPU (a meta tensor has no values)."""
+
+    def __init__(self, width: int = 3):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(width, device="meta"))
+        self.seen: list[tuple[torch.device, bool]] = []
+
+    def embed(self, x):
+        self.seen.append((x.device, torch.is_grad_enabled()))
+        return torch.zeros(len(x), self.weight.shape[0])
+
+
+def _probed(embed) -> list:
+    """Run ``embed`` on the probe; return what its ``embed`` saw."""
+    probe = _Probe()
+    got = embed(probe, np.random.default_rng(0).random((2, 28, 28)))
+    require(len(probe.seen) >= 1, "model.embed was never called.")
+    _array(got, "embed(model, batch)")
+    return probe.seen
+
+
+def _on_the_device(embed) -> str:
+    """The spec's "run on the device the model's weights are on"."""
+    devices = {str(device) for device, _ in _probed(embed)}
+    require(devices == {"meta"}, f"the model's weights are on the 'meta' "
+            f"device (a stand-in for a GPU) but the images reached "
+            f"model.embed on {sorted(devices)}: move them with "
+            ".to(next(model.parameters()).device).")
+    return "the images go to the model's device"
+
+
+def _gradients_off(embed) -> str:
+    """The spec's "turn gradients off (torch.no_grad())"."""
+    require(not any(grad for _, grad in _probed(embed)),
+            "model.embed ran with gradients on: wrap it in "
+            "`with torch.no_grad():` (.detach() afterwards still builds "
+            "the graph, and costs its memory).")
+    return "model.embed runs under torch.no_grad()"
+
+
 # --- 8.2 SSD distances -------------------------------------------------------
 
 def test_ssd_matrix(ssd_matrix, seed: int = 0, n: int = 4, m: int = 3,
@@ -111,11 +156,15 @@ def test_ssd_matrix(ssd_matrix, seed: int = 0, n: int = 4, m: int = 3,
                 "squared differences: the SSD is their sum.")
         require(False, f"the values differ from sum((a_i - b_j) ** 2) (rel. "
                 f"error {rel_error(got, right):.1e}).")
-    # near-identical points far from the origin, in float32 (embeddings are)
-    far = (100 + rng.normal(0, 1e-3, (n, dim))).astype(np.float32)
+    # near-identical points far from the origin, in float32 (embeddings are);
+    # at least 8 of them, so that round-off shows whatever the case's size
+    rows = max(n, 8)
+    far = (100 + rng.normal(0, 1e-3, (rows, dim))).astype(np.float32)
     own = _array(ssd_matrix(far, far), "ssd_matrix(a, a)").astype(np.float64)
-    require(own.shape == (n, n), f"ssd_matrix(a, a) should be ({n}, {n}), "
-            f"got {own.shape}.")
+    require(own.shape == (rows, rows), f"ssd_matrix(a, a) should be ({rows}, "
+            f"{rows}), got {own.shape}.")
+    require(np.isfinite(own).all(), "some distances are nan: the square root "
+            "of a negative round-off? The SSD takes no root; clip at 0.")
     require((own >= 0).all(), f"some distances are negative ({own.min():.2g})"
             ": round-off in |a|^2 + |b|^2 - 2 a.b; clip at 0 "
             "(np.maximum(d, 0)).")
@@ -167,6 +216,9 @@ def test_knn_predict(knn_predict, seed: int = 0, n_queries: int = 30,
                 "ndarray.sort sorts in place).")
         require(got.shape == (n_queries,), f"return one label per query, "
                 f"shape ({n_queries},); got {got.shape}.")
+        require(np.issubdtype(got.dtype, np.integer), f"the labels are of "
+                f"dtype {got.dtype}: return integers (the lab indexes lists "
+                "of letters with them).")
         right = _knn(distances, labels, k)
         if np.array_equal(got, right):
             continue
@@ -191,8 +243,34 @@ def test_knn_predict(knn_predict, seed: int = 0, n_queries: int = 30,
                 got, _knn(distances, labels, other)),
                 f"{where} That is the vote of {other} neighbours, not {k}.")
         require(False, where)
+    _ties(knn_predict, rng)
     return (f"majority votes of the k nearest, ties to the nearest of the "
-            f"tied labels, for k = {list(ks)}.")
+            f"tied labels, for k = {list(ks)}; two- and three-way ties among "
+            "3,000 images.")
+
+
+def _ties(knn_predict, rng, n_train: int = 3000, n_queries: int = 20) -> None:
+    """Queries whose k = 300 nearest of ``n_train`` images tie two or three
+    labels (150/150 or 100/100/100); the nearest tied label must win.  (This
+    many, because np.argpartition returns small selections sorted.)"""
+    labels = np.arange(n_train) % 3
+    distances = 2 + rng.random((n_queries, n_train))
+    for query in range(n_queries):
+        split = (100, 100, 100) if query % 2 else (150, 150, 0)
+        chosen = np.concatenate([
+            rng.choice(np.flatnonzero(labels == c), size, replace=False)
+            for c, size in zip(rng.permutation(3), split)])
+        distances[query, chosen] = rng.random(len(chosen))
+    got = _array(knn_predict(distances.copy(), labels.copy(), 300),
+                 "knn_predict(distances, labels, 300)")
+    right = _knn(distances, labels, 300)
+    wrong = np.flatnonzero(np.asarray(got).reshape(-1)[:n_queries] != right)
+    require(got.shape == right.shape and not len(wrong),
+            f"with k = 300 of {n_train} images, {len(wrong)} of {n_queries} "
+            "queries whose neighbours tie two or three labels got another "
+            "label than the tied label with the nearest image. Order the k "
+            "nearest by distance (np.argsort; np.argpartition leaves them "
+            "unordered) and break every tie, not only the first.")
 
 
 # --- 8.4 leave-one-out ---------------------------------------------------------
@@ -247,9 +325,14 @@ def test_loo_knn_predictions(loo_knn_predictions, seed: int = 0, n: int = 24,
 
 EXERCISES = {
     "8.1": Spec("embed", points=2, test=test_embed,
-                reference="utils.embedding:embed"),
+                reference="utils.embedding:embed",
+                clauses=(Clause("on the model's device", _on_the_device),
+                         Clause("gradients off", _gradients_off))),
     "8.2": Spec("ssd_matrix", points=2, test=test_ssd_matrix,
-                reference="utils.embedding:ssd_matrix"),
+                reference="utils.embedding:ssd_matrix",
+                clauses=(Clause("no Python loop", lambda answer: loop_free(
+                    lambda n: answer(np.ones((n, 3)), np.zeros((n, 3))),
+                    "row")),)),
     "8.3": Spec("knn_predict", points=3, test=test_knn_predict,
                 reference="utils.embedding:knn_predict"),
     "8.4": Spec("loo_knn_predictions", points=3,
