@@ -92,8 +92,11 @@ def test_extract_wrong_answers():
 def _train(**mistake):
     """train_head with one mistake switched on (the checker's own loop)."""
     def train(head, features, labels, epochs, seed, lr=1e-3, batch_size=64):
-        return lab07._train(head, features, labels, epochs, seed, lr,
-                            batch_size, **mistake)
+        head.train()
+        losses = lab07._train(head, features, labels, epochs, seed, lr,
+                              batch_size, **mistake)
+        head.eval()
+        return losses
     return train
 
 

@@ -672,9 +672,10 @@ def train_head__wrong_not_divided(head, features, labels, epochs, seed, lr=1e-3,
     return losses
 
 
-def train_head__wrong_dataloader_shuffle(head, features, labels, epochs, seed,
+def train_head__right_dataloader_shuffle(head, features, labels, epochs, seed,
                                          lr=1e-3, batch_size=64):
-    """DataLoader(shuffle=True, generator=...): it draws from the generator differently."""
+    """DataLoader(shuffle=True, generator=...): it draws from the generator
+    differently, but every epoch is a seeded permutation (issue 18: accepted)."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
     loader = torch.utils.data.DataLoader(range(len(features)), batch_size=batch_size,
@@ -893,9 +894,10 @@ ANSWERS = {
                       train_head__wrong_drops_last_batch,
                       train_head__wrong_optimizer_per_epoch,
                       train_head__wrong_summed_loss, train_head__wrong_sgd,
-                      train_head__wrong_not_divided, train_head__wrong_dataloader_shuffle,
+                      train_head__wrong_not_divided,
                       train_head__wrong_last_loss_only, train_head__wrong_delegates],
-            "right": [train_head__right_zero_grad_after_step, train_head__right_fsum]},
+            "right": [train_head__right_zero_grad_after_step, train_head__right_fsum,
+                      train_head__right_dataloader_shuffle]},
     "7.5": {"wrong": [imagenet_normalise__wrong_bgr_order,
                       imagenet_normalise__wrong_no_reshape,
                       imagenet_normalise__wrong_times_std,

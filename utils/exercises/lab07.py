@@ -17,7 +17,7 @@ from torch.nn import functional as F
 
 from ..backbones import Backbone, to_rgb
 from ..checks import close, rel_error
-from . import Spec, require
+from . import Clause, Spec, require
 
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
@@ -52,11 +52,17 @@ def test_top_k_classes(top_k_classes, seed: int | None = None,
         got = top_k_classes(given, k)
         require(np.array_equal(given, logits),
                 "top_k_classes changed the logits passed in; sort a copy.")
+        require(isinstance(got, np.ndarray), f"top_k_classes(logits, {k}) "
+                f"returned a {type(got).__name__}: return a NumPy array of "
+                "integers (np.argsort gives one; torch.topk is ruled out).")
+        kind = got.dtype.kind
         got = _array(got, f"top_k_classes(logits, {k})")
         right = np.argsort(-logits)[:k]
         require(got.shape == (k,),
                 f"for k = {k} return {k} indices, got shape {got.shape}.")
         if np.array_equal(got, right):
+            require(kind in "iu", f"the right indices, as {kind!r} numbers: "
+                    "return integers (they index the class names).")
             continue
         require(not np.allclose(got, logits[right]),
                 "you returned the largest logits themselves; return their "
@@ -234,6 +240,61 @@ def test_extract_features(extract_features, seed: int = 0, n: int = 10,
             "in eval mode.")
 
 
+class _Probe(Backbone):
+    """A backbone that records the device of the images it gets and whether
+    gradients were on, and answers with zeros on the CPU: run with
+    ``device="meta"`` (a stand-in for a GPU), whose tensors hold no values."""
+
+    def __init__(self):
+        super().__init__([_Seen(self), _Seen(self)])
+        self.seen: list[tuple[str, bool]] = []
+
+    def normalise(self, images):
+        return self.blocks[0].record(images)
+
+
+class _Seen(nn.Module):
+    def __init__(self, probe):
+        super().__init__()
+        self.probe = [probe]  # a list: not a submodule
+
+    def record(self, x):
+        self.probe[0].seen.append((str(x.device), torch.is_grad_enabled()))
+        return torch.zeros(len(x), 2, 4, 4)
+
+    def forward(self, x):
+        return self.record(x) if x.device.type != "cpu" or not self.probe[0].seen \
+            else torch.zeros(len(x), 2, 4, 4)
+
+
+def _probed(extract_features) -> list:
+    probe = _Probe()
+    images = np.random.default_rng(0).random((5, 28, 28)).astype(np.float32)
+    got = extract_features(probe, images, [1, 2], 8, 1, batch_size=2,
+                           device="meta")
+    require(isinstance(got, dict), "return a dict {cut: features}.")
+    require(probe.seen, "the backbone never saw the images.")
+    return probe.seen
+
+
+def _on_the_device(extract_features) -> str:
+    """The spec's "move it to device" (meta stands in for a GPU)."""
+    first = _probed(extract_features)[0][0]
+    require(first == "meta", f"with device='meta' (a stand-in for a GPU) the "
+            f"batches reached the backbone on '{first}': move each batch "
+            "with .to(device) before cut_activations.")
+    return "the batches go to the device asked for"
+
+
+def _gradients_off(extract_features) -> str:
+    """The spec's frozen backbone: no graph is built."""
+    require(not any(grad for _, grad in _probed(extract_features)),
+            "the backbone ran with gradients on: decorate the function with "
+            "@torch.no_grad() (.detach() afterwards still builds the graph, "
+            "and keeps every activation in memory).")
+    return "the backbone runs under torch.no_grad()"
+
+
 # --- 7.4 training the head ---------------------------------------------------
 
 class _Recorder(nn.Module):
@@ -253,13 +314,16 @@ class _Recorder(nn.Module):
 
 def _train(head, x, y, epochs, seed, lr, batch_size, zero_grad=True,
            weighted=True, order="new each epoch", drop_last=False,
-           optimizer=torch.optim.Adam):
+           optimizer=torch.optim.Adam, batches=None):
     """Adam on shuffled minibatches, our own loop; returns the epoch losses.
 
+    ``batches``: the example indices of every batch of every epoch, in order
+    (the ones an answer used), instead of the spec's permutations.
     The keywords switch on one mistake at a time (no zero_grad, unweighted
     batch means, an order drawn "once" or the "stored" one, the last batch
     dropped, another optimizer): the hints name the one that matches.
     """
+    given = iter(batches) if batches is not None else None
     optimizer = optimizer(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
     permutation = torch.randperm(len(x), generator=generator)
@@ -269,11 +333,16 @@ def _train(head, x, y, epochs, seed, lr, batch_size, zero_grad=True,
             permutation = torch.arange(len(x))
         elif order == "new each epoch" and epoch:
             permutation = torch.randperm(len(x), generator=generator)
-        batches = permutation.split(batch_size)
-        if drop_last and len(batches[-1]) < batch_size:
-            batches = batches[:-1]
+        split = permutation.split(batch_size)
+        if drop_last and len(split[-1]) < batch_size:
+            split = split[:-1]
+        if given is not None:
+            split, seen = [], 0
+            while seen < len(x):
+                split.append(torch.tensor(next(given)))
+                seen += len(split[-1])
         sums, means = 0.0, []
-        for batch in batches:
+        for batch in split:
             if zero_grad:
                 optimizer.zero_grad()
             loss = F.cross_entropy(head(x[batch]), y[batch])
@@ -306,7 +375,6 @@ def test_train_head(train_head, seed: int = 0, n: int = 70, dim: int = 6,
     recorder = _Recorder(head, x[:, 0])
     losses = train_head(recorder, x.clone(), y.clone(), epochs, seed, lr=lr,
                         batch_size=batch_size)
-    right = _train(ours, x, y, epochs, seed, lr, batch_size)
     require(losses is not None, "train_head returned None: return the list "
             "of the mean training loss of each epoch.")
     losses = _array(losses, "the list of epoch losses")
@@ -326,24 +394,28 @@ def test_train_head(train_head, seed: int = 0, n: int = 70, dim: int = 6,
             f"epochs of {n}: each epoch visits every example once.")
     order = [i for b in batches for i in b]
     epoch_orders = [order[e * n:(e + 1) * n] for e in range(epochs)]
-    generator = torch.Generator().manual_seed(seed)
-    expected = [torch.randperm(n, generator=generator).tolist()
-                for _ in range(epochs)]
-    if epoch_orders != expected:
-        require(epoch_orders[0] != list(range(n)),
-                "the examples come in their stored order: shuffle them, "
-                "one torch.randperm(N, generator=generator) per epoch.")
-        require(epochs < 2 or epoch_orders[1] != epoch_orders[0],
-                "every epoch has the same order: draw a new permutation "
-                "each epoch.")
-        require(False, "the order of the examples is not the one asked "
-                "for: generator = torch.Generator().manual_seed(seed) once, "
-                "then torch.randperm(len(features), generator=generator) "
-                "each epoch, split into batches of batch_size.")
+    require(all(sorted(o) == list(range(n)) for o in epoch_orders),
+            "an epoch did not visit every example exactly once: split one "
+            "permutation of the N examples into batches each epoch.")
+    require(epoch_orders[0] != list(range(n)),
+            "the examples come in their stored order: shuffle them, "
+            "one torch.randperm(N, generator=generator) per epoch.")
+    require(epochs < 2 or epoch_orders[1] != epoch_orders[0],
+            "every epoch has the same order: make the generator once, "
+            "before the loop, and draw a new permutation each epoch.")
+    again = _Recorder(copy.deepcopy(start), x[:, 0])
+    train_head(again, x.clone(), y.clone(), epochs, seed, lr=lr,
+               batch_size=batch_size)
+    require(again.batches == batches, "a second run with the same seed "
+            "visited the examples in another order: draw the permutations "
+            "from torch.Generator().manual_seed(seed), made once.")
+    # any seeded shuffle will do (a DataLoader's draws differ from randperm's)
+    right = _train(ours, x, y, epochs, seed, lr, batch_size, batches=batches)
     if not _close(_parameters(head), _parameters(ours), 1e-4):
-        again = copy.deepcopy(start)
-        _train(again, x, y, epochs, seed, lr, batch_size, zero_grad=False)
-        require(not _close(_parameters(head), _parameters(again), 1e-4),
+        piled = copy.deepcopy(start)
+        _train(piled, x, y, epochs, seed, lr, batch_size, zero_grad=False,
+               batches=batches)
+        require(not _close(_parameters(head), _parameters(piled), 1e-4),
                 "the gradients pile up over the batches: call "
                 "optimizer.zero_grad() before each loss.backward().")
         require(False, "after training, the head's weights differ from "
@@ -352,7 +424,7 @@ def test_train_head(train_head, seed: int = 0, n: int = 70, dim: int = 6,
                 "that each batch takes one step.")
     if not _close(losses, right, 1e-5):
         batch_means = _train(copy.deepcopy(start), x, y, epochs, seed, lr,
-                             batch_size, weighted=False)
+                             batch_size, weighted=False, batches=batches)
         require(not _close(losses, batch_means, 1e-5),
                 "each epoch's loss is the plain mean of the batch means, "
                 "but the last batch is smaller: weight each batch's loss "
@@ -367,13 +439,49 @@ def test_train_head(train_head, seed: int = 0, n: int = 70, dim: int = 6,
             f"{accuracy:.2f}.")
 
 
+class _ModeProbe(nn.Module):
+    """A linear head that records the mode it was trained in."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(2, 2)
+        self.modes: list[bool] = []
+
+    def forward(self, x):
+        if torch.is_grad_enabled():
+            self.modes.append(self.training)
+        return self.linear(x)
+
+
+def _modes(train_head) -> str:
+    """The spec's "training mode before the loop, evaluation mode after"."""
+    head = _ModeProbe().eval()
+    x = torch.randn(6, 2, generator=torch.Generator().manual_seed(0))
+    train_head(head, x, torch.tensor([0, 1] * 3), 1, 0, batch_size=3)
+    require(head.modes and all(head.modes), "the head was trained in "
+            "evaluation mode: call head.train() before the loop (dropout and "
+            "batch norm behave differently in the two modes).")
+    require(not head.training, "the head is still in training mode after "
+            "train_head: call head.eval() at the end.")
+    return "trained in training mode, left in evaluation mode"
+
+
 # --- 7.5 input scaling -------------------------------------------------------
 
 def test_imagenet_normalise(imagenet_normalise, seed: int = 71,
                             shape=(2, 3, 4, 5)) -> str:
     """imagenet_normalise(images) -> (images - mean_c) / std_c."""
     images = torch.rand(*shape, generator=torch.Generator().manual_seed(seed))
-    out = imagenet_normalise(images.clone())
+    given = images.clone()
+    out = imagenet_normalise(given)
+    require(isinstance(out, torch.Tensor), f"imagenet_normalise returned a "
+            f"{type(out).__name__}: return a tensor (the backbone takes "
+            "one).")
+    require(torch.equal(given, images), "imagenet_normalise changed the "
+            "images passed in (sub_, div_ or -=): compute a new tensor.")
+    require(out.dtype == images.dtype, f"float32 images came back as "
+            f"{out.dtype}: make mean and std in the images' dtype (float32 "
+            "is what the network's weights are).")
     out = torch.as_tensor(_array(out, "imagenet_normalise(images)"))
     require(tuple(out.shape) == tuple(shape),
             f"the shape must stay {tuple(shape)}, got {tuple(out.shape)}.")
@@ -399,9 +507,12 @@ EXERCISES = {
     "7.2": Spec("cut_activations", points=3, test=test_cut_activations,
                 reference="utils.transfer:cut_activations"),
     "7.3": Spec("extract_features", points=3, test=test_extract_features,
-                reference="utils.transfer:extract_features"),
+                reference="utils.transfer:extract_features",
+                clauses=(Clause("on the device asked for", _on_the_device),
+                         Clause("gradients off", _gradients_off))),
     "7.4": Spec("train_head", points=3, test=test_train_head,
-                reference="utils.transfer:train_head"),
+                reference="utils.transfer:train_head",
+                clauses=(Clause("training, then evaluation mode", _modes),)),
     "7.5": Spec("imagenet_normalise", points=1, test=test_imagenet_normalise,
                 reference="utils.transfer:imagenet_normalise"),
 }
