@@ -17,7 +17,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..checks import rel_error
-from . import Spec, require
+from . import Clause, Spec, require
 
 
 # --- 6.1, 6.2: sizes and parameter counts ---------------------------------
@@ -179,6 +179,39 @@ def test_digit_net(DigitNet, seed: int = 0, width: int = 50,
                 "evaluation one: use the dropout argument, not 0.5.")
     return (f"{right:,} parameters in conv1, conv2, fc1, fc2; forward and "
             f"embed match a recomputation; dropout only while training.")
+
+
+def _dropout_layers(DigitNet) -> str:
+    """The spec's two dropouts: whole maps after conv2 (in embed), and the
+    hidden layer in forward only (embed stays deterministic without it)."""
+    torch.manual_seed(0)
+    model = DigitNet(embed_dim=20, dropout=0.5).train()
+    x = torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))
+    drop = getattr(model, "conv2_drop", None)
+    require(isinstance(drop, nn.Module), "self.conv2_drop should be the "
+            "module nn.Dropout2d(dropout).")
+    seen = []
+    handle = drop.register_forward_hook(lambda m, i, o: seen.append((i[0], o)))
+    with torch.no_grad():
+        model(x)
+    handle.remove()
+    require(seen, "self.conv2_drop is never applied: embed runs conv2, "
+            "then conv2_drop, then the max-pool.")
+    before, after = (t.flatten(2) for t in seen[0])
+    dropped = (after == 0).all(-1)
+    whole = dropped | ((after != 0) | (before == 0)).all(-1)
+    require(whole.all() and dropped.any(), "conv2_drop zeroes single "
+            "pixels of the maps: nn.Dropout2d drops whole maps.")
+    drop.p = 0.0
+    with torch.no_grad():
+        embeds, outs = [model.embed(x) for _ in range(2)], [model(x) for _ in range(2)]
+    require(torch.equal(*embeds), "with conv2_drop off, embed is still random "
+            "in training mode: the hidden layer's dropout belongs in "
+            "forward, after embed (lab 08 reuses embed).")
+    require(not torch.equal(*outs), "the hidden layer gets no dropout: "
+            "forward applies F.dropout(h, self.dropout, "
+            "training=self.training) between embed and fc2.")
+    return "Dropout2d on conv2's maps, dropout on the hidden layer in forward"
 
 
 # --- 6.4: one training step ------------------------------------------------
@@ -363,11 +396,37 @@ def test_mnist_box(mnist_box, seed: int = 0) -> str:
             f"{right_mass:.1f}: keep the ink's values, resize, do not "
             "normalise.")
     centre = np.array(ndimage.center_of_mass(placed[0]))
-    require(np.abs(centre - 14).max() <= 0.51,
+    require(np.abs(centre - 14).max() <= 0.05,
             f"the centre of mass of the result is at row {centre[0]:.2f}, "
             f"column {centre[1]:.2f}: shift the image so that it is at "
-            "(14, 14), MNIST's centre. Centring the bounding box is not "
-            "the same.")
+            "(14, 14), MNIST's centre, by a fraction of a pixel if need be "
+            "(ndimage.shift; np.roll moves whole pixels). Centring the "
+            "bounding box is not the same.")
+    # a square whose side times 20 / side is not 20 in floating point
+    side = int(rng.choice([77, 154]))
+    square = _rectangle((side + 20, side + 30), (side, side), value, (7, 11))
+    mass = float(_box_output(mnist_box, square).sum())
+    require(abs(mass - value * 400) <= 0.02 * value * 400,
+            f"a {side}x{side} block should become 20x20 px of ink {value:.2f} "
+            f"(sum {value * 400:.1f}), got a sum of {mass:.1f}: 20 / {side} * "
+            f"{side} is {20 / side * side!r} in floating point, so round the "
+            "sizes (round(...)), do not truncate them (int(...)).")
+    # a symmetric frame of 1-px lines: every edge of the crop counts
+    frame = np.zeros((60, 50))
+    frame[8, 6:40] = frame[51, 6:40] = frame[8:52, 6] = frame[8:52, 39] = 1.0
+    out = _box_output(mnist_box, frame)
+    mirror = out[1:, 1:][::-1, ::-1]
+    require(np.abs(out[1:, 1:] - mirror).max() <= 0.01 * out.max(),
+            "a symmetric frame of 1-px lines came out lopsided: the crop "
+            "must keep the last row and column of ink (rows.max() + 1 as "
+            "the end of the slice), and the centre of mass go to (14, 14).")
+    # a long stroke 1 px thin: its short side rounds to 0 unless kept >= 1
+    line = np.zeros((20, 140))
+    line[9, 10:130] = 1.0
+    out = _box_output(mnist_box, line)
+    require(out.sum() > 1, "a 1-px-thin stroke 120 px long lost its ink: "
+            "keep each side of the resized crop at least 1 px "
+            "(max(1, round(...))).")
     # a small wide block, enlarged
     small = _rectangle((30, 30), (int(rng.integers(3, 6)),
                                   int(rng.integers(7, 10))), 1.0, (5, 9))
@@ -392,8 +451,8 @@ def test_mnist_box(mnist_box, seed: int = 0) -> str:
     _raises_value_error(mnist_box, np.ones(30), "a 1-D array")
     _raises_value_error(mnist_box, np.ones((20, 20, 3)), "a colour image")
     return ("crop, longer side 20 px with the aspect ratio kept, "
-            "anti-aliased, centre of mass at (14, 14); ValueError on bad "
-            "input.")
+            "anti-aliased, centre of mass at (14, 14), thin strokes kept; "
+            "ValueError on bad input.")
 
 
 EXERCISES = {
@@ -402,7 +461,9 @@ EXERCISES = {
     "6.2": Spec("conv_param_count", points=1, test=test_conv_param_count,
                 reference="utils.nets:conv_param_count"),
     "6.3": Spec("DigitNet", points=3, test=test_digit_net,
-                reference="utils.nets:DigitNet"),
+                reference="utils.nets:DigitNet",
+                clauses=(Clause("dropout where the spec puts it",
+                                _dropout_layers),)),
     "6.4": Spec("train_step", points=3, test=test_train_step,
                 reference="utils.nets:train_step"),
     "6.5": Spec("mnist_box", points=3, test=test_mnist_box,
