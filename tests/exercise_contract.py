@@ -137,10 +137,11 @@ def a_right_answer(exercise):
 
 
 def assert_clause_caught(exercise, answer, clause, hint):
-    """Grade ``answer`` on the clauses of its spec: ``clause`` fails with
-    ``hint`` in what the grader said, and the score drops below full."""
+    """Grade ``answer`` on the cases shown and the clauses of its spec: the
+    cases pass, ``clause`` fails with ``hint`` in what the grader said."""
     check = Check(exercise, answer)
-    out = _quietly(check.run_clauses)[1]
+    out = _quietly(lambda: (check.run(), check.run_clauses()))[1]
+    assert check.checks[0] == ("cases shown here", True), out
     assert (clause, False) in check.checks, out
     assert f"({clause}): not right yet" in out, out
     assert " ".join(hint.split()) in out, out

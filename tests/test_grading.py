@@ -101,3 +101,31 @@ def test_points_are_a_bare_number_for_nbgrader():
     score = Points(1.5, 3, "3.1")
     assert repr(score) == "1.5" and float(score) == 1.5
     assert "1.5 / 3 points" in score._repr_markdown_()
+
+
+def test_feedback_lists_the_named_checks_and_hides_the_hidden_tests(
+        tmp_path, monkeypatch):
+    """nbgrader's feedback of lab 01 cut after exercise 1.2, both editions:
+    every score with its named checks, no line of the hidden tests."""
+    lab = next(p for p in grade_tool.lab_paths() if p.name.startswith("01"))
+    notebook = nbformat.read(lab, 4)
+    last = max(i for i, c in enumerate(notebook.cells)
+               if c.source.startswith('check = grade("1.2"'))
+    notebook.cells = notebook.cells[:last + 1]
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    nbformat.write(notebook, labs / lab.name)
+    monkeypatch.setattr(grade_tool, "LABS", labs)
+    monkeypatch.setattr(grade_tool, "COURSE", tmp_path / "course")
+    monkeypatch.setattr(grade_tool, "GRADES", tmp_path / "grades.csv")
+    assert grade_tool.grade(["01"], "quick") == 0
+    for edition in ("solution", "student"):
+        html = (tmp_path / "course" / "feedback" / edition / "lab01"
+                / f"{lab.stem}.html")
+        assert grade_tool.feedback_problems(labs / lab.name, html,
+                                            edition == "solution") == []
+        text = html.read_text()
+        assert "check.run(seed=" not in text and "HIDDEN TESTS" not in text
+    solved = (tmp_path / "course" / "feedback" / "solution" / "lab01"
+              / f"{lab.stem}.html").read_text()
+    assert "passed: no loop over samples" in solved

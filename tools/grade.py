@@ -12,7 +12,9 @@ SOLUTION``) followed by its grade cell (``check = grade("3.1", ...)``).
 prompt.  ``student`` and ``grade`` run nbgrader in a course folder under
 ``_build/nbgrader``: ``generate_assignment`` makes the student edition,
 ``autograde`` executes and scores the solution edition (the labs as they
-are) and the unfinished student edition, in the quick profile by default.
+are) and the unfinished student edition, in the quick profile by default;
+``generate_feedback`` writes the HTML each student gets back, which lists
+every exercise's named checks and hides the hidden tests.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import time
+from html import unescape
 from pathlib import Path
 
 import nbformat
@@ -36,6 +39,7 @@ COURSE = ROOT / "_build" / "nbgrader"
 GRADES = ROOT / "_build" / "grades.csv"
 GRADE_CALL = re.compile(r'^check = grade\("(\d+\.\d+)", "(\w+)"\)', re.M)
 BEGIN = "### BEGIN SOLUTION"
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 SHOW = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
 CONFIG = """\
 c = get_config()
@@ -43,6 +47,11 @@ c.CourseDirectory.root = {root!r}
 c.CourseDirectory.course_id = "dl-workbook"
 c.Execute.timeout = 3600
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+# the feedback a student gets shows the named checks, not the hidden tests
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests,
+                                    CSSHTMLHeaderPreprocessor]
 """
 
 sys.path.insert(0, str(ROOT))
@@ -184,6 +193,25 @@ def unfinished_cells(notebook_path: Path) -> list[str]:
     return problems
 
 
+def feedback_problems(lab: Path, html: Path, solved: bool) -> list[str]:
+    """What is wrong with a student's feedback: hidden test code shown, an
+    exercise without its score, or (solved) no list of named checks."""
+    if not html.exists():
+        return [f"no feedback at {html}"]
+    text = unescape(re.sub(r"<[^>]+>", "", html.read_text()))
+    cells = [cell.source for cell in nbformat.read(lab, as_version=4).cells]
+    problems = [f"the feedback shows hidden test code {line.strip()!r}"
+                for source in cells for block in HIDDEN.findall(source)
+                for line in block.splitlines()
+                if line.strip() and line.strip() in text]
+    problems += [f"the feedback has no score for exercise {number}"
+                 for source in cells for number, _ in GRADE_CALL.findall(source)
+                 if f"Exercise {number}: " not in text]
+    if solved and "passed: cases shown here" not in text:
+        problems.append("the feedback does not list the named checks")
+    return problems
+
+
 def grade(numbers: list[str], profile: str) -> int:
     """Autograde both editions of each lab; write and print the grades."""
     paths = lab_paths(numbers)
@@ -202,6 +230,7 @@ def grade(numbers: list[str], profile: str) -> int:
             shutil.copy(notebook, folder / path.name)
         start = time.perf_counter()
         nbgrader("autograde", assignment, "--force", env=env)
+        nbgrader("generate_feedback", assignment, "--force", env=env)
         seconds = time.perf_counter() - start
         n = len(exercises(nbformat.read(path, as_version=4)))
         with Gradebook(f"sqlite:///{COURSE / 'gradebook.db'}") as book:
@@ -211,7 +240,9 @@ def grade(numbers: list[str], profile: str) -> int:
                 score, top = graded.score, graded.max_score
                 rows.append([lab, edition, n, score, top])
                 done = COURSE / "autograded" / edition / assignment / path.name
-                problems = unfinished_cells(done)
+                problems = unfinished_cells(done) + feedback_problems(
+                    path, COURSE / "feedback" / edition / assignment
+                    / f"{path.stem}.html", solved=edition == "solution")
                 expected = top if edition == "solution" else 0
                 if score != expected or problems:
                     failures.append(f"lab {lab} {edition}: {score:g}/{top:g} "

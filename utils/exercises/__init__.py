@@ -318,7 +318,21 @@ class Check:
                              lambda: self.spec.test(self.answer, **case))
 
     def run_clauses(self) -> bool:
-        """Run each clause of the spec as a named check; whether all passed."""
+        """Run each clause of the spec as a named check; whether all passed.
+
+        Clauses earn points only for an answer that passes the cases shown:
+        until then they count as not passed (a loop-free ``return 0`` earns
+        nothing).
+        """
+        if not self.spec.clauses:
+            return True
+        if not (self.checks and self.checks[0] == ("cases shown here", True)):
+            names = ", ".join(clause.name for clause in self.spec.clauses)
+            if not isinstance(self.answer, Undefined):
+                _say(f"Exercise {self.exercise} ({names}): checked once the "
+                     "cases shown here pass.")
+            self.checks += [(clause.name, False) for clause in self.spec.clauses]
+            return False
         results = [self._attempt(clause.name,
                                  f"Exercise {self.exercise} ({clause.name}):",
                                  lambda clause=clause: clause.test(self.answer))
