@@ -104,8 +104,13 @@ class Delegated(BaseException):
     """Raised when an answer runs code it was asked to write itself.
 
     A BaseException, so that the answer's own ``except Exception`` cannot
-    swallow it.
+    swallow it.  ``str()`` names the function: module and name, or the name
+    and "(the lab's)" for a function the notebook defines.
     """
+
+    def __str__(self) -> str:
+        module, name = self.args
+        return f"{name} (the lab's)" if module == "__main__" else f"{module}.{name}"
 
 
 def _tripwire(function) -> Any:
@@ -116,9 +121,10 @@ def _tripwire(function) -> Any:
     source += "".join(f"    {name} = None\n" for name in free)
     source += ("    def tripped(*args, **kwargs):\n"
                + (f"        {', '.join(free)}\n" if free else "")
-               + "        raise __import__('utils.exercises', fromlist=['_'])"
-               ".Delegated(__import__('sys')._getframe(0).f_globals['__name__']\n"
-               "            + '.' + __import__('sys')._getframe(0).f_code.co_qualname)\n"
+               + "        frame = __import__('sys')._getframe(0)\n"
+               "        raise __import__('utils.exercises', fromlist=['_'])"
+               ".Delegated(frame.f_globals.get('__name__', '__main__'),"
+               " frame.f_code.co_qualname)\n"
                "    return tripped\n")
     namespace: dict = {}
     exec(source, namespace)

@@ -237,9 +237,6 @@ def test_train_step(train_step, seed: int = 0, batch: int = 16) -> str:
     right_loss = loss.item()
     right_correct = int((log_probs.argmax(1) == yb).sum())
     before = [p.detach().clone() for p in params]
-    # stale gradients from an earlier step, as the optimizer would leave them
-    for p in model.parameters():
-        p.grad = torch.ones_like(p)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     model.train()
     result = train_step(model, optimizer, xb, yb)
@@ -253,17 +250,12 @@ def test_train_step(train_step, seed: int = 0, batch: int = 16) -> str:
             f"number, got {type(got_loss).__name__}.")
     require(model.training, "train_step switched the model to evaluation "
             "mode; leave the mode alone (train_epoch sets it).")
-    new = [p.detach() for p in model.parameters()]
+    new = [p.detach().clone() for p in model.parameters()]
     right = [b - lr * g for b, g in zip(before, grads)]
     if not all(torch.allclose(n, r, atol=1e-6) for n, r in zip(new, right)):
         require(not all(torch.equal(n, b) for n, b in zip(new, before)),
                 "the weights did not change: call optimizer.step() after "
                 "loss.backward().")
-        stale = [b - lr * (g + 1) for b, g in zip(before, grads)]
-        require(not all(torch.allclose(n, s, atol=1e-6)
-                        for n, s in zip(new, stale)),
-                "the step added gradients left over from before: call "
-                "optimizer.zero_grad() before loss.backward().")
         summed = [b - lr * batch * g for b, g in zip(before, grads)]
         require(not all(torch.allclose(n, s, atol=1e-5)
                         for n, s in zip(new, summed)),
@@ -272,6 +264,23 @@ def test_train_step(train_step, seed: int = 0, batch: int = 16) -> str:
         require(False, "the weights after the step differ from one SGD step "
                 "on F.nll_loss(model(xb), yb): zero_grad, forward, loss, "
                 "backward, step.")
+    # a second step: the first one's gradients must not be added to it
+    # (zero_grad before backward, or after the step: either convention)
+    for p, value in zip(params, right):
+        p.data.copy_(value)
+    second = torch.autograd.grad(F.nll_loss(reference(xb), yb), params)
+    train_step(model, optimizer, xb, yb)
+    twice = [p.detach() for p in model.parameters()]
+    right_twice = [r - lr * g for r, g in zip(right, second)]
+    piled = [r - lr * (g + g1) for r, g, g1 in zip(right, second, grads)]
+    if not all(torch.allclose(t, r, atol=1e-6) for t, r in zip(twice, right_twice)):
+        require(not all(torch.allclose(t, s, atol=1e-6)
+                        for t, s in zip(twice, piled)),
+                "the second step added the first step's gradients: call "
+                "optimizer.zero_grad() each step (before loss.backward(), "
+                "or after optimizer.step()).")
+        require(False, "two steps in a row differ from two SGD steps on "
+                "F.nll_loss(model(xb), yb).")
     if not np.isclose(float(got_loss), right_loss, rtol=1e-5):
         require(not np.isclose(float(got_loss), right_loss * batch,
                                rtol=1e-5),
@@ -286,8 +295,9 @@ def test_train_step(train_step, seed: int = 0, batch: int = 16) -> str:
     require(got_correct == right_correct,
             f"{got_correct} correct predictions returned, the batch had "
             f"{right_correct} (argmax of the output before the step).")
-    return ("zero_grad, mean NLL loss, backward, step: the weights, the loss "
-            "and the count match a step taken independently.")
+    return ("zero_grad, mean NLL loss, backward, step: the weights (after "
+            "one and two steps), the loss and the count match steps taken "
+            "independently.")
 
 
 # --- 6.5: the MNIST box ----------------------------------------------------
