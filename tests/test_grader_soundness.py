@@ -228,7 +228,7 @@ def _knn_first_two_only(distances, train_labels, k):
 
 
 def test_8_3_a_tie_rule_for_two_labels_only_loses_points():
-    _loses("8.3", _knn_first_two_only, "tie two or three labels")
+    _loses("8.3", _knn_first_two_only, "a query whose neighbours' labels are")
 
 
 def test_8_3_float_labels_lose_points_and_are_not_kept():

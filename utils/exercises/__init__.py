@@ -17,7 +17,8 @@ A spec's ``clauses`` are named tests of what the specification says beyond
 the values (no Python loop over the samples, integer labels, the device of
 the inputs, extreme inputs); ``grade`` runs them after the shown cases.
 The points are split evenly over the named checks: the cases shown, each
-hidden case, each clause.  An answer that calls the reference or a helper
+hidden case, each clause; hidden cases and clauses count once the cases
+shown pass.  An answer that calls the reference or a helper
 the exercise replaces (``Spec.replaces``) scores 0 and is told so.
 Nothing here raises: an unfinished or crashing answer costs that exercise's
 points and the lab goes on with the reference implementation from ``utils``.
@@ -313,14 +314,28 @@ class Check:
         _say(f"{head} passed. {message}")
         return True
 
+    def _shown_passed(self) -> bool:
+        return bool(self.checks) and self.checks[0] == ("cases shown here", True)
+
     def run(self, **case) -> bool:
-        """Run the exercise's test on one case (``case`` = the test's arguments)."""
-        if case:
-            hidden = sum(name.startswith("hidden case") for name, _ in self.checks)
-            name, label = f"hidden case {hidden + 1}", "hidden cases"
-        else:
-            name = label = "cases shown here"
-        return self._attempt(name, f"Exercise {self.exercise} ({label}):",
+        """Run the exercise's test on one case (``case`` = the test's arguments).
+
+        A hidden case counts once the cases shown pass: an answer wrong on
+        the shown inputs earns nothing from a case that cannot tell.
+        """
+        if not case:
+            return self._attempt("cases shown here", f"Exercise {self.exercise} "
+                                 "(cases shown here):",
+                                 lambda: self.spec.test(self.answer))
+        hidden = sum(name.startswith("hidden case") for name, _ in self.checks)
+        name = f"hidden case {hidden + 1}"
+        if self.checks and not self._shown_passed():
+            if hidden == 0 and not isinstance(self.answer, Undefined):
+                _say(f"Exercise {self.exercise} (hidden cases): run once the "
+                     "cases shown here pass.")
+            self.checks.append((name, False))
+            return False
+        return self._attempt(name, f"Exercise {self.exercise} (hidden cases):",
                              lambda: self.spec.test(self.answer, **case))
 
     def run_clauses(self) -> bool:
@@ -332,7 +347,7 @@ class Check:
         """
         if not self.spec.clauses:
             return True
-        if not (self.checks and self.checks[0] == ("cases shown here", True)):
+        if not self._shown_passed():
             names = ", ".join(clause.name for clause in self.spec.clauses)
             if not isinstance(self.answer, Undefined):
                 _say(f"Exercise {self.exercise} ({names}): checked once the "
