@@ -83,7 +83,8 @@ def test_mlp_forward(answer, seed=30, n=6, n_in=8, hidden=5, n_out=3) -> str:
                    and got.shape == A2.shape
                    and rel_error(got, expected) < 1e-10 else "") + ".")
     # activations and logits near +-1000, the scale of a diverging run
-    big = dict(params, W1=params["W1"] * 2000, W2=params["W2"] * 2000)
+    big = dict(params, W1=params["W1"] * 2000, W2=params["W2"] * 2000,
+               b2=params["b2"] + 1000)  # every logit beyond exp's range
     big_F1 = expit(X @ big["W1"].T + big["b1"])
     big_expected = softmax(big_F1 @ big["W2"].T + big["b2"], axis=1)
     try:
@@ -99,6 +100,21 @@ def test_mlp_forward(answer, seed=30, n=6, n_in=8, hidden=5, n_out=3) -> str:
             and np.allclose(P_big, big_expected, rtol=1e-8, atol=1e-12),
             "with activations and logits near +-1000, P is not finite or "
             "wrong: call sigmoid and softmax from the cell above.")
+    # every hidden unit far below 0: exp(-A1) overflows in 1 / (1 + exp(-A1))
+    low = dict(params, b1=params["b1"] - 5000)
+    low_expected = softmax(expit(X @ low["W1"].T + low["b1"]) @ low["W2"].T
+                           + low["b2"], axis=1)
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            P_low = np.asarray(answer(low, X)[0])
+    except FloatingPointError as err:
+        raise AssertionError(
+            f"with activations near -5000 NumPy reports '{err}': "
+            "1 / (1 + exp(-a)) overflows. Call sigmoid from the cell above "
+            "(0.5 + 0.5 tanh(a / 2) never overflows).") from None
+    require(np.allclose(P_low, low_expected, rtol=1e-8, atol=1e-12),
+            "with activations near -5000, P is wrong: call sigmoid from the "
+            "cell above.")
     return (f"P and cache right ({n} images, {n_in}-{hidden}-{n_out}), "
             "also for big logits.")
 

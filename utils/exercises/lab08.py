@@ -157,9 +157,10 @@ def test_ssd_matrix(ssd_matrix, seed: int = 0, n: int = 4, m: int = 3,
         require(False, f"the values differ from sum((a_i - b_j) ** 2) (rel. "
                 f"error {rel_error(got, right):.1e}).")
     # near-identical points far from the origin, in float32 (embeddings are);
-    # at least 8 of them, so that round-off shows whatever the case's size
-    rows = max(n, 8)
-    far = (100 + rng.normal(0, 1e-3, (rows, dim))).astype(np.float32)
+    # at least 16 of them in 16 dimensions, so that round-off shows whatever
+    # the case's size
+    rows = max(n, 16)
+    far = (100 + rng.normal(0, 1e-3, (rows, max(dim, 16)))).astype(np.float32)
     own = _array(ssd_matrix(far, far), "ssd_matrix(a, a)").astype(np.float64)
     require(own.shape == (rows, rows), f"ssd_matrix(a, a) should be ({rows}, "
             f"{rows}), got {own.shape}.")
