@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup constraints test lab uitest bookjs book booktest saved bench student grade clean
+.PHONY: setup constraints test lab uitest bookjs book booktest saved bench student grade mutants clean
 
 setup: $(STAMP)
 
@@ -65,6 +65,10 @@ student: setup  ## the student edition (nbgrader: solutions become stubs) in stu
 
 grade: setup  ## autograde both editions of every lab (quick) -> _build/grades.csv
 	$(BIN)/python tools/grade.py grade
+
+MUTANTS_ARGS ?=
+mutants: setup  ## mutation testing: each exercise's grader vs mutants of its reference (mutmut)
+	$(BIN)/python tools/mutants.py $(MUTANTS_ARGS)
 
 clean:
 	rm -rf _build student

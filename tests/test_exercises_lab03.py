@@ -18,6 +18,9 @@ _MLP_FORWARD, _MLP_BACKWARD = own(mlp.mlp_forward), own(mlp.mlp_backward)
 # ----- 3.1 the forward pass
 def _forward(hidden=mlp.sigmoid, bias=True, norm=mlp.softmax, cache_F1=True):
     def mlp_forward(params, X):
+        if X.ndim != 2 or X.shape[1] != params["W1"].shape[1]:  # given
+            raise ValueError(f"X must have shape (N, {params['W1'].shape[1]}) "
+                             f"(one flattened image per row), got {X.shape}.")
         b1, b2 = (params["b1"], params["b2"]) if bias else (0, 0)
         A1 = X @ params["W1"].T + b1
         F1 = hidden(A1)
@@ -74,6 +77,9 @@ def _backward(sign=1, scale=None, derivative=True, transpose_W2=False,
               back_through_W2T=False):
     def mlp_backward(params, cache, Y_onehot):
         X, F1, P = cache["X"], cache["F1"], cache["P"]
+        if Y_onehot.shape != P.shape:  # given with the stub
+            raise ValueError(f"Y_onehot must have the shape of the "
+                             f"probabilities {P.shape}, got {Y_onehot.shape}.")
         dA2 = sign * (P - Y_onehot) / (len(X) if scale is None else scale(X))
         W2 = params["W2"].T if back_through_W2T else params["W2"]
         dA1 = dA2 @ W2

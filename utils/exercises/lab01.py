@@ -334,6 +334,12 @@ def test_gradient_check(gradient_check, seed: int = 0, shape: tuple = (5, 4),
             f"a gradient that is wrong in the last 2 rows of a {shape} array "
             f"was never looked at in 5 seeds: pick the entries at random over "
             "ALL of params.")
+    noisy = wrong + rng.normal(0, 1, wrong.shape)  # an error per entry
+    left_out = gradient_check(_Loss(params), params, noisy, checks)
+    given = gradient_check(_Loss(params), params, noisy, checks, h=1e-5, seed=0)
+    require(np.isclose(float(left_out), float(given), rtol=1e-12),
+            "called without h and seed, gradient_check gave another result "
+            "than with h=1e-5, seed=0: keep the spec's defaults.")
     return (f"h^2 / max|grad| exactly, params untouched, the worst error of "
             f"the entries checked, other entries for other seeds.")
 

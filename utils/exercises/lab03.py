@@ -119,6 +119,60 @@ def test_mlp_forward(answer, seed=30, n=6, n_in=8, hidden=5, n_out=3) -> str:
             "also for big logits.")
 
 
+def _refuses(call, needle: str, what: str) -> None:
+    """``call()`` raises ValueError whose message says ``needle``."""
+    try:
+        call()
+    except ValueError as err:
+        require(needle in str(err), f"{what} raised ValueError({str(err)!r}); "
+                f"the check written for you says {needle!r}: keep it as "
+                "given.")
+        return
+    require(False, f"{what} did not raise ValueError: keep the check on "
+            "the shapes written for you.")
+
+
+def _input_checks_forward(answer) -> str:
+    """The shape check given with the stub, kept (a clear error)."""
+    rng = np.random.default_rng(3)
+    params = _network(rng, 4, 3, 2)
+    _refuses(lambda: answer(params, rng.random((5, 6))),
+             "X must have shape (N, 4)", "X with 6 columns for a 4-input net")
+    _refuses(lambda: answer(params, rng.random(4)),
+             "X must have shape (N, 4)", "a 1-D X")
+    return "a clear ValueError for an X of the wrong shape"
+
+
+def _input_checks_backward(answer) -> str:
+    """The shape check given with the stub, kept (a clear error)."""
+    rng = np.random.default_rng(3)
+    params = _network(rng, 4, 3, 2)
+    cache = mlp_forward(params, rng.random((5, 4)))[1]
+    _refuses(lambda: answer(params, cache, np.eye(3)[[0, 1, 2, 0, 1]]),
+             "Y_onehot must have the shape of the probabilities (5, 2)",
+             "Y_onehot with 3 columns for 2 classes")
+    return "a clear ValueError for a Y_onehot of the wrong shape"
+
+
+def _float32_epoch(answer) -> str:
+    """The spec's one_hot in the dtype of P: float32 training stays float32."""
+    rng = np.random.default_rng(3)
+    params = _network(rng, 4, 3, 2, dtype=np.float32)
+    X = rng.random((10, 4), dtype=np.float32)
+    dtypes = set()
+
+    def step(params, grads, learning_rate, weight_decay=0.0):
+        dtypes.update(str(np.asarray(g).dtype) for g in grads.values())
+        sgd_step(params, grads, learning_rate, weight_decay)
+
+    answer(params, X, rng.integers(0, 2, 10), 4, 0.1,
+           np.random.default_rng(0), step=step)
+    require(dtypes == {"float32"}, f"float32 training produced gradients in "
+            f"{sorted(dtypes)}: make the one-hot labels in the dtype of P, "
+            "one_hot(labels, K, P.dtype), so that nothing runs in float64.")
+    return "float32 in, float32 gradients"
+
+
 def _float32_forward(answer) -> str:
     """The spec's "keep the dtype of X", for float32 images and weights."""
     rng = np.random.default_rng(3)
@@ -235,8 +289,9 @@ def test_train_epoch(answer, seed=32, n=37, batch_size=8, weight_decay=0.0,
 
     params = {k: v.copy() for k, v in start.items()}
     epoch_rng = np.random.default_rng(seed + 1)
+    decay = {"weight_decay": weight_decay} if weight_decay else {}  # default 0
     losses = [answer(params, X, y, batch_size, learning_rate, epoch_rng,
-                     weight_decay=weight_decay, step=step) for _ in range(2)]
+                     step=step, **decay) for _ in range(2)]
     require(np.array_equal(X, X_stored) and np.array_equal(y, y_stored),
             "train_epoch changed X or y: pick the batches with an index "
             "array (X[batch], y[batch]); never shuffle the data in place.")
@@ -309,7 +364,8 @@ def test_per_class_errors(answer, seed=39, n=60, n_classes=10) -> str:
     for true, predicted in zip(y_true, y_pred):
         if true != predicted:
             expected[true] += 1
-    got = answer(y_true, y_pred, n_classes=n_classes)
+    classes = {} if n_classes == 10 else {"n_classes": n_classes}  # default 10
+    got = answer(y_true, y_pred, **classes)
     require(isinstance(got, np.ndarray),
             f"return a NumPy array of counts, not a {type(got).__name__}.")
     require(got.shape == (n_classes,),
@@ -375,15 +431,18 @@ EXERCISES = {
                 reference="utils.mlp:mlp_forward",
                 clauses=(Clause("no loop over images", lambda answer: loop_free(
                     lambda n: _forward_on(answer, n), "image")),
-                         Clause("float32 stays float32", _float32_forward))),
+                         Clause("float32 stays float32", _float32_forward),
+                         Clause("the shape check kept", _input_checks_forward))),
     "3.2": Spec("mlp_backward", points=4, test=test_mlp_backward,
                 reference="utils.mlp:mlp_backward",
                 clauses=(Clause("no loop over images", lambda answer: loop_free(
                     lambda n: _backward_on(answer, n), "image")),
                          Clause("uses the cache only", _cache_only),
-                         Clause("float32 stays float32", _float32_weights))),
+                         Clause("float32 stays float32", _float32_weights),
+                         Clause("the shape check kept", _input_checks_backward))),
     "3.3": Spec("train_epoch", points=3, test=test_train_epoch,
-                reference="utils.mlp:train_epoch"),
+                reference="utils.mlp:train_epoch",
+                clauses=(Clause("float32 stays float32", _float32_epoch),)),
     "3.4": Spec("per_class_errors", points=1, test=test_per_class_errors,
                 reference="utils.mlp:per_class_errors",
                 clauses=(Clause("no loop over images", lambda answer: loop_free(

@@ -32,7 +32,10 @@ def test_sgd_step(answer, seed=40, layers=2, dtype="float64",
     params, grads = _params(rng, layers, np.dtype(dtype))
     start = {name: value.copy() for name, value in params.items()}
     kept = {name: grad.copy() for name, grad in grads.items()}
-    answer(params, grads, learning_rate, weight_decay)
+    if weight_decay:
+        answer(params, grads, learning_rate, weight_decay)
+    else:  # the spec's default, weight_decay=0.0
+        answer(params, grads, learning_rate)
     require(any(not np.array_equal(start[k], params[k]) for k in params),
             "params did not change: update the dict you are given in place "
             "(params[name] -= ...); the return value is not used.")

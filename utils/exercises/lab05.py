@@ -234,7 +234,8 @@ def test_torch_sgd_step(torch_sgd_step, seed: int = 0, dim: int = 3,
     for nesterov in [False, True]:
         p, b, g = (rng.normal(size=dim) for _ in range(3))
         args = [p.copy(), b.copy(), g.copy()]
-        new_p, new_b = _pair(torch_sgd_step(*args, lr, gamma, nesterov),
+        flag = (True,) if nesterov else ()  # the spec's default: False
+        new_p, new_b = _pair(torch_sgd_step(*args, lr, gamma, *flag),
                              "new p, new b")
         _unchanged("torch_sgd_step", "p, b, g", [p, b, g], args)
         _shapes(new_p, new_b, p, f"with nesterov={nesterov}")

@@ -9,6 +9,7 @@ size and centre of mass are measured here.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -40,7 +41,9 @@ def test_conv_output_size(conv_output_size, seed: int = 0,
     for n, kernel, stride, padding in _conv_cases(seed, cases):
         conv = nn.Conv2d(1, 1, kernel, stride=stride, padding=padding)
         right = conv(torch.zeros(1, 1, n, n)).shape[-1]
-        got = conv_output_size(n, kernel, stride, padding)
+        defaults = stride == 1 and padding == 0  # the spec's defaults
+        got = (conv_output_size(n, kernel) if defaults
+               else conv_output_size(n, kernel, stride, padding))
         call = f"conv_output_size({n}, {kernel}, {stride}, {padding})"
         require(got is not None, f"{call} returned None.")
         require(isinstance(got, numbers.Integral),
@@ -109,6 +112,11 @@ def test_digit_net(DigitNet, seed: int = 0, width: int = 50,
                    batch: int = 4) -> str:
     """DigitNet(embed_dim, dropout): layers, size, forward, embed, dropout."""
     torch.manual_seed(seed)
+    default = DigitNet()
+    require((getattr(default, "embed_dim", None), getattr(default, "dropout",
+                                                         None)) == (50, 0.5),
+            "DigitNet() should keep the spec's defaults as self.embed_dim "
+            "= 50 and self.dropout = 0.5.")
     model = DigitNet(embed_dim=width, dropout=0.5)
     require(isinstance(model, nn.Module),
             "DigitNet should be a class derived from nn.Module.")
@@ -134,8 +142,13 @@ def test_digit_net(DigitNet, seed: int = 0, width: int = 50,
     x = torch.rand(batch, 1, 28, 28, generator=torch.Generator()
                    .manual_seed(seed))
     model.eval()
-    with torch.no_grad():
-        out = model(x)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning is stderr: nbgrader's 0
+        try:
+            out = model(x)
+        except UserWarning as err:
+            raise AssertionError(f"forward warns: {err} Name the axis: "
+                                 "F.log_softmax(..., dim=1).") from None
         again = model(x)
         hidden = model.embed(x)
     require(tuple(out.shape) == (batch, 10),
@@ -347,12 +360,16 @@ def _box_output(mnist_box, ink: np.ndarray) -> np.ndarray:
     return out
 
 
-def _raises_value_error(mnist_box, bad: np.ndarray, what: str) -> None:
+def _raises_value_error(mnist_box, bad: np.ndarray, what: str,
+                        says: str) -> None:
+    """``mnist_box(bad)`` raises ValueError whose message names ``says``
+    (the checks are written for the student: kept as given)."""
     try:
         mnist_box(bad)
     except ValueError as err:
-        require(len(str(err)) > 10, f"for {what} raise ValueError with a "
-                "message that says what is wrong.")
+        require(says in str(err).lower(), f"for {what} raise ValueError with "
+                f"a message that says what is wrong (the check written for "
+                f"you mentions {says!r}); got {str(err)!r}.")
         return
     except Exception as err:
         raise AssertionError(f"for {what} raise ValueError with a clear "
@@ -434,9 +451,10 @@ def test_mnist_box(mnist_box, seed: int = 0) -> str:
     line = np.zeros((20, 140))
     line[9, 10:130] = 1.0
     out = _box_output(mnist_box, line)
-    require(out.sum() > 1, "a 1-px-thin stroke 120 px long lost its ink: "
-            "keep each side of the resized crop at least 1 px "
-            "(max(1, round(...))).")
+    require(abs(out.sum() - 20) <= 1, f"a 1-px-thin stroke 120 px long "
+            f"should become 20 x 1 px of ink (a sum of 20), got "
+            f"{out.sum():.1f}: each side of the resized crop is round(...) "
+            "but at least 1 px, max(1, round(...)).")
     # a small wide block, enlarged
     small = _rectangle((30, 30), (int(rng.integers(3, 6)),
                                   int(rng.integers(7, 10))), 1.0, (5, 9))
@@ -457,9 +475,11 @@ def test_mnist_box(mnist_box, seed: int = 0) -> str:
             "(aliasing): resize "
             "with an anti-aliasing filter (PIL's Image.LANCZOS or "
             "Image.BILINEAR), not nearest-neighbour or ndimage.zoom.")
-    _raises_value_error(mnist_box, np.zeros((40, 30)), "an image with no ink")
-    _raises_value_error(mnist_box, np.ones(30), "a 1-D array")
-    _raises_value_error(mnist_box, np.ones((20, 20, 3)), "a colour image")
+    _raises_value_error(mnist_box, np.zeros((40, 30)), "an image with no ink",
+                        "no ink")
+    _raises_value_error(mnist_box, np.ones(30), "a 1-D array", "2-d")
+    _raises_value_error(mnist_box, np.ones((20, 20, 3)), "a colour image",
+                        "2-d")
     return ("crop, longer side 20 px with the aspect ratio kept, "
             "anti-aliased, centre of mass at (14, 14), thin strokes kept; "
             "ValueError on bad input.")

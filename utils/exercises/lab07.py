@@ -248,6 +248,7 @@ class _Probe(Backbone):
     def __init__(self):
         super().__init__([_Seen(self), _Seen(self)])
         self.seen: list[tuple[str, bool]] = []
+        self.sizes: list[int] = []
 
     def normalise(self, images):
         return self.blocks[0].record(images)
@@ -260,6 +261,7 @@ class _Seen(nn.Module):
 
     def record(self, x):
         self.probe[0].seen.append((str(x.device), torch.is_grad_enabled()))
+        self.probe[0].sizes.append(len(x))
         return torch.zeros(len(x), 2, 4, 4)
 
     def forward(self, x):
@@ -275,6 +277,19 @@ def _probed(extract_features) -> list:
     require(isinstance(got, dict), "return a dict {cut: features}.")
     require(probe.seen, "the backbone never saw the images.")
     return probe.seen
+
+
+def _default_batches(extract_features) -> str:
+    """The spec's defaults: batch_size=64, device="cpu"."""
+    probe = _Probe()
+    images = np.zeros((70, 28, 28), dtype=np.float32)
+    extract_features(probe, images, [1], 8, 1)
+    devices = {device for device, _ in probe.seen}
+    require(max(probe.sizes, default=0) == 64 and devices == {"cpu"},
+            f"called without batch_size and device, the backbone got batches "
+            f"of up to {max(probe.sizes, default=0)} images on {sorted(devices)}"
+            ": keep the spec's defaults, batch_size=64 and device='cpu'.")
+    return "batch_size=64 and device='cpu' by default"
 
 
 def _on_the_device(extract_features) -> str:
@@ -453,6 +468,21 @@ class _ModeProbe(nn.Module):
         return self.linear(x)
 
 
+def _default_settings(train_head) -> str:
+    """The spec's defaults: lr=1e-3, batch_size=64 (70 examples: 2 batches)."""
+    x = torch.randn(70, 2, generator=torch.Generator().manual_seed(1))
+    y = (x[:, 0] > 0).long()
+    heads = []
+    for settings in ({}, {"lr": 1e-3, "batch_size": 64}):
+        torch.manual_seed(0)
+        heads.append(nn.Linear(2, 2))
+        train_head(heads[-1], x, y, 2, 0, **settings)
+    require(_close(_parameters(heads[0]), _parameters(heads[1]), 1e-7),
+            "trained without lr and batch_size, the head differs from one "
+            "trained with lr=1e-3, batch_size=64: keep the spec's defaults.")
+    return "lr=1e-3 and batch_size=64 by default"
+
+
 def _modes(train_head) -> str:
     """The spec's "training mode before the loop, evaluation mode after"."""
     head = _ModeProbe().eval()
@@ -509,10 +539,12 @@ EXERCISES = {
     "7.3": Spec("extract_features", points=3, test=test_extract_features,
                 reference="utils.transfer:extract_features",
                 clauses=(Clause("on the device asked for", _on_the_device),
-                         Clause("gradients off", _gradients_off))),
+                         Clause("gradients off", _gradients_off),
+                         Clause("the spec's defaults", _default_batches))),
     "7.4": Spec("train_head", points=3, test=test_train_head,
                 reference="utils.transfer:train_head",
-                clauses=(Clause("training, then evaluation mode", _modes),)),
+                clauses=(Clause("training, then evaluation mode", _modes),
+                         Clause("the spec's defaults", _default_settings))),
     "7.5": Spec("imagenet_normalise", points=1, test=test_imagenet_normalise,
                 reference="utils.transfer:imagenet_normalise"),
 }

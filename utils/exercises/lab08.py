@@ -156,6 +156,10 @@ def test_ssd_matrix(ssd_matrix, seed: int = 0, n: int = 4, m: int = 3,
                 "squared differences: the SSD is their sum.")
         require(False, f"the values differ from sum((a_i - b_j) ** 2) (rel. "
                 f"error {rel_error(got, right):.1e}).")
+    same = _array(ssd_matrix(a, a.copy()), "ssd_matrix(a, a)")
+    require(np.abs(np.diag(same)).max() <= 1e-9 * (1 + (a ** 2).sum(1).max()),
+            "a point's distance to itself should be 0 (up to round-off), got "
+            f"{np.abs(np.diag(same)).max():.3g}: clip at 0, not above.")
     # near-identical points far from the origin, in float32 (embeddings are);
     # at least 16 of them in 16 dimensions, so that round-off shows whatever
     # the case's size
