@@ -173,6 +173,11 @@ def _epoch(shuffle=True, drop_last=False, labels_follow=True,
     def train_epoch(params, X, y, batch_size, learning_rate, rng,
                     weight_decay=0.0, step=sgd_step):
         n = len(X)
+        if len(y) != n:  # the checks given with the stub
+            raise ValueError(f"X has {n} images but y has {len(y)} labels.")
+        if not 1 <= batch_size <= n:
+            raise ValueError(f"batch_size must be between 1 and the "
+                             f"training-set size {n}, got {batch_size}.")
         if in_place_shuffle:
             rng.shuffle(X)
             order = np.arange(n)

@@ -154,6 +154,22 @@ def _input_checks_backward(answer) -> str:
     return "a clear ValueError for a Y_onehot of the wrong shape"
 
 
+def _input_checks_epoch(answer) -> str:
+    """The argument checks given with the stub, kept (clear errors)."""
+    rng = np.random.default_rng(3)
+    params = _network(rng, 4, 3, 2)
+    X = rng.random((6, 4))
+    _refuses(lambda: answer(params, X, np.zeros(5, int), 2, 0.1,
+                            np.random.default_rng(0)),
+             "X has 6 images but y has 5 labels", "5 labels for 6 images")
+    for size in (0, 7):
+        _refuses(lambda: answer(params, X, np.zeros(6, int), size, 0.1,
+                                np.random.default_rng(0)),
+                 "batch_size must be between 1 and the training-set size 6",
+                 f"batch_size={size} for 6 images")
+    return "clear errors for mismatched labels and batch sizes"
+
+
 def _float32_epoch(answer) -> str:
     """The spec's one_hot in the dtype of P: float32 training stays float32."""
     rng = np.random.default_rng(3)
@@ -442,7 +458,8 @@ EXERCISES = {
                          Clause("the shape check kept", _input_checks_backward))),
     "3.3": Spec("train_epoch", points=3, test=test_train_epoch,
                 reference="utils.mlp:train_epoch",
-                clauses=(Clause("float32 stays float32", _float32_epoch),)),
+                clauses=(Clause("float32 stays float32", _float32_epoch),
+                         Clause("the argument checks kept", _input_checks_epoch))),
     "3.4": Spec("per_class_errors", points=1, test=test_per_class_errors,
                 reference="utils.mlp:per_class_errors",
                 clauses=(Clause("no loop over images", lambda answer: loop_free(

@@ -129,6 +129,12 @@ def test_early_stopping(answer, seed=None, patience=2) -> str:
         rng = np.random.default_rng(seed)
         cases = [([float(s) for s in rng.integers(0, 8, 14) / 8], p)
                  for p in (patience, patience + 1, math.inf)]
+    fresh = answer(patience)
+    state = (fresh.best_score, fresh.best_index, fresh.best_params,
+             fresh.evaluations)
+    require(state == (-math.inf, None, None, 0), f"a new EarlyStopping has "
+            f"(best_score, best_index, best_params, evaluations) = {state}; "
+            "the constructor given sets (-inf, None, None, 0): keep it.")
     for scores, patience_ in cases:
         stopper, snapshots, said, bests = _walk(answer, scores, patience_)
         stops = _stops(scores, patience_)

@@ -447,6 +447,11 @@ def test_mnist_box(mnist_box, seed: int = 0) -> str:
             "a symmetric frame of 1-px lines came out lopsided: the crop "
             "must keep the last row and column of ink (rows.max() + 1 as "
             "the end of the slice), and the centre of mass go to (14, 14).")
+    # any float type of ink: float16 (PIL cannot resize it) and float64
+    half = _box_output(mnist_box, frame.astype(np.float16))
+    require(np.allclose(half, out, atol=1e-3), "float16 ink gave another "
+            "image than float32 ink: convert the ink to float32 first "
+            "(np.asarray(ink, dtype=np.float32)).")
     # a long stroke 1 px thin: its short side rounds to 0 unless kept >= 1
     line = np.zeros((20, 140))
     line[9, 10:130] = 1.0
