@@ -140,7 +140,7 @@ WRONG = {
         "use the step h"),
     "params changed in place": (
         "1.5", lambda *a, **k: _gradient_check(*a, **k, in_place=True),
-        "changed params"),
+        "params itself, nudged in place"),
 }
 
 

@@ -136,7 +136,7 @@ def test_6_4_wrong_answers_get_their_hint():
     assert_caught("6.4", tensor_loss, "loss.item()")
     assert_caught("6.4", share, "NUMBER of correct")
     assert_caught("6.4", loss_after, "before the step")
-    assert_caught("6.4", evaluates, "evaluation mode")
+    assert_caught("6.4", evaluates, "leave the mode alone")
 
 
 def boxed(crop=True, longer=20, keep_aspect=True, centre_by_mass=True,

@@ -113,8 +113,9 @@ def test_a_copy_of_the_visible_answers_fails_the_hidden_case():
     visible = {}
 
     def record(distances, train_labels, k):
-        visible[k] = _KNN(distances, train_labels, k)
-        return visible[k]
+        answer = _KNN(distances, train_labels, k)
+        visible.setdefault(k, answer)  # the first, full batch of each k
+        return answer
 
     assert Check("8.3", record).run()
     visible_passed, *hidden_passed = results(

@@ -51,7 +51,7 @@ CASES = {  # exercise -> the keyword arguments of its test, drawn
 TELLS = {"1.4": lambda c: c["n"] >= 2,
          "2.3": lambda c: c["width"] >= 2 and c["depth"] >= 2,
          "3.2": lambda c: c["n"] >= 2, "8.2": lambda c: c["dim"] >= 2}
-SETTINGS = settings(max_examples=20, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=20, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

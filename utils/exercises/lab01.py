@@ -224,6 +224,21 @@ def test_loss_and_grads(loss_and_grads, seed: int = 0, n: int = 9, d: int = 6,
     db = _array(db, "db (one entry per class: sum P - Y over axis 0)", b.shape)
     _gradient_matches("db", db, numeric_b, n, "the sum over the batch of P - Y")
     error = max(rel_error(dW, numeric_W), rel_error(db, numeric_b))
+    big = W * 4000  # scores near +-1000: the loss must stay finite
+    with np.errstate(all="ignore"):
+        big_loss = np.asarray(loss_and_grads(big, b.copy(), X.copy(),
+                                             y.copy())[0], dtype=np.float64)
+    right_big = _regression_loss(big, b, X, y)
+    require(np.isfinite(big_loss).all() and np.isclose(float(big_loss),
+                                                       right_big, rtol=1e-8),
+            f"with scores near +-1000 the loss should be {right_big:.1f}, got "
+            f"{float(big_loss):.1f}: compute it with cross_entropy (the "
+            "log-sum-exp), not np.log(softmax(...)), which takes the log of 0.")
+    one = loss_and_grads(W.copy(), b.copy(), X[:1].copy(), y[:1].copy())
+    require(np.shape(one[1]) == W.shape and np.shape(one[2]) == b.shape,
+            "a batch of one image gave gradients of shapes "
+            f"{np.shape(one[1])} and {np.shape(one[2])}: keep the batch axis "
+            "(no np.squeeze).")
     single = [np.asarray(v) for v in loss_and_grads(
         *(a.astype(np.float32) for a in (W, b, X)), y.copy())[1:]]
     require(all(v.dtype == np.float32 for v in single),
@@ -243,12 +258,17 @@ class _Loss:
 
     def __init__(self, params: np.ndarray, coupling: float = 0.3):
         self.params, self.coupling, self.nudged = params.copy(), coupling, []
+        self.given = params  # the array the answer gets: never to be nudged
 
     def gradient(self) -> np.ndarray:
         x = self.params
         return 3 * x ** 2 + 2 * self.coupling * x.sum()
 
     def __call__(self, x) -> float:
+        require(x is not self.given or np.array_equal(x, self.params),
+                "loss was called with params itself, "
+                "nudged in place: build params + h e and params - h e as new "
+                "arrays (the spec's 'on new arrays').")
         x = np.asarray(x)
         require(x.shape == self.params.shape,
                 f"loss was called with an array of shape {x.shape}; it takes "
@@ -263,8 +283,12 @@ class _Loss:
 def _checked(gradient_check, params, grad, n_checks, h, seed):
     """Run ``gradient_check``; return its value and the entries it nudged."""
     loss = _Loss(params)
-    before = params.copy()
+    before, state = params.copy(), np.random.get_state()[1].copy()
     value = gradient_check(loss, params, grad, n_checks, h=h, seed=seed)
+    require(np.array_equal(np.random.get_state()[1], state),
+            "gradient_check reset NumPy's global random state (np.random.seed"
+            "): draw the entries from np.random.default_rng(seed), a "
+            "generator of its own.")
     require(np.array_equal(params, before),
             "gradient_check changed params: leave them as they were "
             "(build params + h e and params - h e as new arrays).")
@@ -329,6 +353,12 @@ def test_gradient_check(gradient_check, seed: int = 0, shape: tuple = (5, 4),
             f"seeds {seed} and {seeds} all checked the same entries: pick them "
             "at random with np.random.default_rng(seed), e.g. "
             "tuple(int(rng.integers(m)) for m in params.shape).")
+    seen = set().union(*picks, nudged)
+    for axis, size in enumerate(shape):
+        missed = sorted(set(range(size)) - {e[axis] for e in seen})
+        require(not missed, f"in 5 seeds no entry was checked at index "
+                f"{missed} of axis {axis} (size {size}): draw each index over "
+                "its whole range, rng.integers(m) gives 0 .. m - 1.")
     caught = [any(rows[e[0]] for e in p) for p in picks + [frozenset(nudged)]]
     require(any(caught),
             f"a gradient that is wrong in the last 2 rows of a {shape} array "

@@ -168,14 +168,15 @@ def _require_the_chain(answer, network, seed: int) -> None:
     rng = np.random.default_rng(seed + 1)
     made = {}
 
-    def random_jacobians(W, b, v):
-        n_out, n_in = np.shape(W)
-        made[n_out, n_in] = {
-            "da/dW": rng.normal(size=(n_out, n_out * n_in)),
-            "da/db": rng.normal(size=(n_out, n_out)),
-            "da/dv": rng.normal(size=(n_out, n_in)),
-            "df/da": rng.normal(size=(n_out, n_out))}
-        return made[n_out, n_in]
+    def random_jacobians(W, b, v):  # the same matrices for a layer's shape,
+        n_out, n_in = np.shape(W)    # however often it is asked
+        if (n_out, n_in) not in made:
+            made[n_out, n_in] = {
+                "da/dW": rng.normal(size=(n_out, n_out * n_in)),
+                "da/db": rng.normal(size=(n_out, n_out)),
+                "da/dv": rng.normal(size=(n_out, n_in)),
+                "df/da": rng.normal(size=(n_out, n_out))}
+        return {k: v.copy() for k, v in made[n_out, n_in].items()}
 
     real = names["layer_jacobians"]
     names["layer_jacobians"] = random_jacobians

@@ -33,12 +33,15 @@ def test_sgd_step(answer, seed=40, layers=2, dtype="float64",
     start = {name: value.copy() for name, value in params.items()}
     kept = {name: grad.copy() for name, grad in grads.items()}
     if weight_decay:
-        answer(params, grads, learning_rate, weight_decay)
+        returned = answer(params, grads, learning_rate, weight_decay)
     else:  # the spec's default, weight_decay=0.0
-        answer(params, grads, learning_rate)
+        returned = answer(params, grads, learning_rate)
+
     require(any(not np.array_equal(start[k], params[k]) for k in params),
             "params did not change: update the dict you are given in place "
             "(params[name] -= ...); the return value is not used.")
+    require(returned is None, f"sgd_step returned a {type(returned).__name__}"
+            ": it updates params in place and returns nothing (None).")
     for name, value in params.items():
         require(np.shape(value) == start[name].shape,
                 f"params['{name}'] changed shape from {start[name].shape} "
@@ -96,6 +99,9 @@ def _walk(stopper_class, scores, patience):
         snapshots.append({k: v.copy() for k, v in params.items()})
         said.append(bool(stopper.update(score, params)))
         bests.append(stopper.best_index)
+        require(stopper.evaluations == len(said), f"after {len(said)} "
+                f"update(s) evaluations is {stopper.evaluations}: count each "
+                "evaluation in self.evaluations.")
         if said[-1]:
             break
         params["W"] += 1.0         # as train_epoch does: in place

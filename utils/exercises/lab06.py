@@ -176,6 +176,14 @@ def test_digit_net(DigitNet, seed: int = 0, width: int = 50,
     require(rel_error(hidden.numpy(), right_hidden.numpy()) <= 1e-4,
             "forward is right but embed(x) is not the hidden layer "
             "(the ReLU of fc1, before dropout and fc2).")
+    sure = DigitNet(embed_dim=width, dropout=0.5).eval()
+    sure.load_state_dict(state)
+    with torch.no_grad():
+        sure.fc2.weight.mul_(1e4)  # a very confident network
+        confident = sure(x)
+    require(torch.isfinite(confident).all(), "a very confident network gave "
+            "-inf log-probabilities: torch.log(F.softmax(...)) takes the log "
+            "of 0; F.log_softmax(..., dim=1) does not.")
     model.train()
     with torch.no_grad():
         noisy = [model(x) for _ in range(2)]
@@ -251,7 +259,7 @@ def test_train_step(train_step, seed: int = 0, batch: int = 16) -> str:
     right_correct = int((log_probs.argmax(1) == yb).sum())
     before = [p.detach().clone() for p in params]
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    model.train()
+    model.eval()  # no dropout in this model: the mode only has to stay
     result = train_step(model, optimizer, xb, yb)
     require(isinstance(result, (tuple, list)) and len(result) == 2,
             "return the pair (loss, number of correct predictions).")
@@ -261,8 +269,8 @@ def test_train_step(train_step, seed: int = 0, batch: int = 16) -> str:
             "tensor (a tensor keeps the whole graph alive).")
     require(isinstance(got_loss, numbers.Real), f"the loss should be a "
             f"number, got {type(got_loss).__name__}.")
-    require(model.training, "train_step switched the model to evaluation "
-            "mode; leave the mode alone (train_epoch sets it).")
+    require(not model.training, "train_step switched the model's mode; "
+            "leave the mode alone (train_epoch sets it once per epoch).")
     new = [p.detach().clone() for p in model.parameters()]
     right = [b - lr * g for b, g in zip(before, grads)]
     if not all(torch.allclose(n, r, atol=1e-6) for n, r in zip(new, right)):
@@ -282,7 +290,10 @@ def test_train_step(train_step, seed: int = 0, batch: int = 16) -> str:
     for p, value in zip(params, right):
         p.data.copy_(value)
     second = torch.autograd.grad(F.nll_loss(reference(xb), yb), params)
+    model.train()
     train_step(model, optimizer, xb, yb)
+    require(model.training, "train_step switched the model's mode; leave "
+            "the mode alone (train_epoch sets it once per epoch).")
     twice = [p.detach() for p in model.parameters()]
     right_twice = [r - lr * g for r, g in zip(right, second)]
     piled = [r - lr * (g + g1) for r, g, g1 in zip(right, second, grads)]
@@ -356,7 +367,9 @@ def _box_output(mnist_box, ink: np.ndarray) -> np.ndarray:
             f"takes), got {out.dtype}.")
     require(np.isfinite(out).all(), "the result holds NaN or inf.")
     require(out.min() >= -1e-6, f"the result has negative pixels "
-            f"({out.min():.3f}): clip the resampling filter's ringing at 0.")
+            f"({out.min():.3f}): clip the resize filter's ringing at 0, and "
+            "shift with ndimage.shift(..., order=1) (the default cubic "
+            "spline rings below 0 again) or clip after the shift.")
     return out
 
 

@@ -112,12 +112,14 @@ def _outputs(backbone: Backbone, images: torch.Tensor, normalise=True):
 
 
 def _counting(backbone: Backbone) -> list[int]:
-    """Count the calls of each block (forward hooks); returns the counts."""
+    """Count the runs of each block, through block(x) or block.forward(x);
+    returns the counts."""
     calls = [0] * len(backbone.blocks)
     for index, block in enumerate(backbone.blocks):
-        def hook(module, inputs, output, index=index):
+        def forward(x, index=index, run=block.forward):
             calls[index] += 1
-        block.register_forward_hook(hook)
+            return run(x)
+        block.forward = forward
     return calls
 
 
@@ -388,8 +390,12 @@ def test_train_head(train_head, seed: int = 0, n: int = 70, dim: int = 6,
     head = nn.Sequential(nn.Linear(dim, 8), nn.ReLU(), nn.Linear(8, n_classes))
     ours, start = copy.deepcopy(head), copy.deepcopy(head)
     recorder = _Recorder(head, x[:, 0])
+    state = torch.get_rng_state()
     losses = train_head(recorder, x.clone(), y.clone(), epochs, seed, lr=lr,
                         batch_size=batch_size)
+    require(torch.equal(torch.get_rng_state(), state), "train_head reset "
+            "PyTorch's global random state (torch.manual_seed): shuffle with "
+            "a generator of its own, torch.Generator().manual_seed(seed).")
     require(losses is not None, "train_head returned None: return the list "
             "of the mean training loss of each epoch.")
     losses = _array(losses, "the list of epoch losses")

@@ -248,6 +248,11 @@ def test_knn_predict(knn_predict, seed: int = 0, n_queries: int = 30,
                 got, _knn(distances, labels, other)),
                 f"{where} That is the vote of {other} neighbours, not {k}.")
         require(False, where)
+    one = _array(knn_predict(distances[:1].copy(), labels.copy(), 3),
+                 "knn_predict(one query, labels, 3)")
+    require(one.shape == (1,) and one[0] == _knn(distances[:1], labels, 3)[0],
+            f"one query with k = 3 gave {one.tolist()}: return one label per "
+            "query, shape (1,) (no .squeeze(), which drops the query axis).")
     _ties(knn_predict, rng)
     return (f"majority votes of the k nearest, ties to the nearest of the "
             f"tied labels, for k = {list(ks)}; two- and three-way ties among "
