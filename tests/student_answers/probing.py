@@ -42,54 +42,11 @@ one_hot = _sm.one_hot
 cross_entropy_sum = _sm.cross_entropy
 
 
-# lab 02 (the student's sigmoid, forward and layer_jacobians: 2.2 swaps
-# ``layer_jacobians`` in the answer's globals, so it must live here)
-def sigmoid(a):
-    return 0.5 + 0.5 * np.tanh(0.5 * a)
-
-
-def forward(W1, b1, W2, b2, x):
-    a1 = W1 @ x + b1
-    f1 = sigmoid(a1)
-    a2 = W2 @ f1 + b2
-    return a1, f1, a2, softmax(a2)
-
-
-def layer_jacobians(W, b, v):
-    f = sigmoid(W @ v + b)
-    n_out = len(b)
-    return {"da/dW": np.kron(np.eye(n_out), v[None, :]),
-            "da/db": np.eye(n_out), "da/dv": W.copy(),
-            "df/da": np.diag(f * (1 - f))}
-
-
-# lab 07 (the student's cut_activations, used by extract_features)
-def cut_activations(backbone, images, cuts):
-    x = backbone.normalise(images)
-    activations = {}
-    for number, block in enumerate(backbone.blocks, start=1):
-        if number > max(cuts):
-            break
-        x = block(x)
-        if number in cuts:
-            activations[number] = x
-    return activations
-
-
-# lab 08 (the student's ssd_matrix and knn_predict)
-def ssd_matrix(a, b):
-    squares = (a ** 2).sum(axis=1)[:, None] + (b ** 2).sum(axis=1)[None, :]
-    return np.maximum(squares - 2 * a @ b.T, 0)
-
-
-def knn_predict(distances, train_labels, k):
-    nearest = np.argsort(distances, axis=1)[:, :k]
-    predictions = []
-    for neighbours in train_labels[nearest]:
-        votes = np.bincount(neighbours)
-        tied = np.flatnonzero(votes == votes.max())
-        predictions.append(next(c for c in neighbours if c in tied))
-    return np.array(predictions)
+# the notebooks' names for earlier exercises (2.2 swaps ``layer_jacobians``
+# in the answer's globals, so it must be a global here)
+from utils.embedding import knn_predict, ssd_matrix  # noqa: E402
+from utils.jacobians import forward, layer_jacobians, sigmoid  # noqa: E402,F401
+from utils.transfer import cut_activations  # noqa: E402
 
 
 # ===================================================================== 1.4
