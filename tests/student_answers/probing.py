@@ -3,7 +3,7 @@ second round): each scored wrongly when it was written (a wrong one full
 points, a right one less); the graders were then fixed.
 
 Each is tagged with @finding(exercise, kind); ``ANSWERS`` (at the end) lists
-them as the other modules do.  Three that still pass are left out and named
+them as the other modules do.  One that still passes is left out and named
 there.
 
 The module also holds the "student's own" helpers that answers of later
@@ -465,12 +465,9 @@ def knn_predict__squeezed_labels(distances, train_labels, k):
 
 # graded as the spec now states: the shift is linear (order=1) or clipped
 mnist_box__spline_shift.kind = "wrong"
-# Not caught, and so left out: ``.numpy()`` without ``.cpu()`` (7.3, 8.1)
-# fails only on a GPU, which the meta device cannot stand in for (a meta
-# tensor has no values to copy); converting the whole set with to_rgb before
+# Not caught, and so left out: converting the whole set with to_rgb before
 # batching (7.3) is seen by memory only.
-LEFT_OUT = {"extract_features__no_cpu", "extract_features__converts_whole_set",
-            "embed__no_cpu"}
+LEFT_OUT = {"extract_features__converts_whole_set"}
 ANSWERS: dict = {}
 for _answer in FINDINGS:
     if _answer.__name__ not in LEFT_OUT:

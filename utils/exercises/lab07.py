@@ -18,6 +18,7 @@ from torch.nn import functional as F
 from ..backbones import Backbone, to_rgb
 from ..checks import close, rel_error
 from . import Clause, Spec, require
+from .offcpu import off_cpu
 
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
@@ -244,8 +245,9 @@ def test_extract_features(extract_features, seed: int = 0, n: int = 10,
 
 class _Probe(Backbone):
     """A backbone that records the device of the images it gets and whether
-    gradients were on, and answers with zeros on the CPU: run with
-    ``device="meta"`` (a stand-in for a GPU), whose tensors hold no values."""
+    gradients were on, and answers with zeros that act as if on a GPU
+    (``.numpy()`` needs ``.cpu()``): run with ``device="meta"`` (a stand-in
+    for a GPU), whose tensors hold no values."""
 
     def __init__(self):
         super().__init__([_Seen(self), _Seen(self)])
@@ -264,11 +266,11 @@ class _Seen(nn.Module):
     def record(self, x):
         self.probe[0].seen.append((str(x.device), torch.is_grad_enabled()))
         self.probe[0].sizes.append(len(x))
-        return torch.zeros(len(x), 2, 4, 4)
+        return off_cpu(len(x), 2, 4, 4)
 
     def forward(self, x):
         return self.record(x) if x.device.type != "cpu" or not self.probe[0].seen \
-            else torch.zeros(len(x), 2, 4, 4)
+            else off_cpu(len(x), 2, 4, 4)
 
 
 def _probed(extract_features) -> list:

@@ -15,6 +15,7 @@ from torch.nn import functional as F
 
 from ..checks import close, rel_error
 from . import Clause, Spec, loop_free, require
+from .offcpu import off_cpu
 
 
 def _close(a, b, tol: float = 1e-6) -> bool:
@@ -91,7 +92,8 @@ def test_embed(embed, seed: int = 0, n: int = 5, width: int = 7) -> str:
 class _Probe(nn.Module):
     """A model whose weights are on the meta device (a stand-in for a GPU):
     ``embed`` records the device of its input and whether gradients were on,
-    and returns zeros on the CPU (a meta tensor has no values)."""
+    and returns zeros that act as if on a GPU (a meta tensor has no values):
+    ``.numpy()`` needs ``.cpu()`` first."""
 
     def __init__(self, width: int = 3):
         super().__init__()
@@ -100,7 +102,7 @@ class _Probe(nn.Module):
 
     def embed(self, x):
         self.seen.append((x.device, torch.is_grad_enabled()))
-        return torch.zeros(len(x), self.weight.shape[0])
+        return off_cpu(len(x), self.weight.shape[0])
 
 
 def _probed(embed) -> list:
