@@ -8,13 +8,16 @@ reference in ``utils.transfer``.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import inspect
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
+from .. import backbones
 from ..backbones import Backbone, to_rgb
 from ..checks import close, rel_error
 from . import Clause, Spec, require
@@ -181,6 +184,28 @@ def _features(backbone, images, cuts, size, grid):
             .flatten(1).numpy() for cut in cuts}
 
 
+@contextlib.contextmanager
+def _counting_to_rgb(answer):
+    """Record how many images each call of ``to_rgb`` gets, however the
+    answer reaches it: its own global name, or utils.backbones'."""
+    sizes: list[int] = []
+
+    def counting(images, size):
+        sizes.append(len(images))
+        return to_rgb(images, size)
+
+    inner = inspect.unwrap(answer)  # under @torch.no_grad()
+    homes = [getattr(inner, "__globals__", {}), vars(backbones)]
+    swapped = [home for home in homes if home.get("to_rgb") is to_rgb]
+    for home in swapped:
+        home["to_rgb"] = counting
+    try:
+        yield sizes
+    finally:
+        for home in swapped:
+            home["to_rgb"] = to_rgb
+
+
 def test_extract_features(extract_features, seed: int = 0, n: int = 10,
                           batch_size: int = 4, cuts=(1, 3), size: int = 16,
                           grid: int = 2, colour: bool = False) -> str:
@@ -197,8 +222,13 @@ def test_extract_features(extract_features, seed: int = 0, n: int = 10,
     backbone.blocks[0].register_forward_pre_hook(
         lambda module, inputs: seen.append(len(inputs[0])))
     backbone.train()                    # the answer must switch to eval
-    got = extract_features(backbone, images.copy(), list(cuts), size, grid,
-                           batch_size=batch_size)
+    with _counting_to_rgb(extract_features) as converted:
+        got = extract_features(backbone, images.copy(), list(cuts), size,
+                               grid, batch_size=batch_size)
+    require(max(converted, default=0) <= batch_size,
+            f"to_rgb got {max(converted, default=0)} images at once with "
+            f"batch_size = {batch_size}: convert each batch, not the whole "
+            "set (all of CIFAR-10 at 112 px would need 7.5 GB).")
     require(isinstance(got, dict), "return a dict {cut: features}, got "
             f"{type(got).__name__}.")
     require(set(got) == set(cuts), f"for cuts {list(cuts)} the dict should "
