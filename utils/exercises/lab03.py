@@ -84,38 +84,17 @@ def test_mlp_forward(answer, seed=30, n=6, n_in=8, hidden=5, n_out=3) -> str:
                    and rel_error(got, expected) < 1e-10 else "") + ".")
     # activations and logits near +-1000, the scale of a diverging run
     lift = 1000 + 2000 * np.abs(params["W2"]).sum()  # every logit >= 1000
-    big = dict(params, W1=params["W1"] * 2000, W2=params["W2"] * 2000,
-               b2=params["b2"] + lift)
-    big_F1 = expit(X @ big["W1"].T + big["b1"])
-    big_expected = softmax(big_F1 @ big["W2"].T + big["b2"], axis=1)
-    try:
-        with np.errstate(over="raise", invalid="raise"):
-            P_big = np.asarray(answer(big, X)[0])
-    except FloatingPointError as err:
-        raise AssertionError(
-            f"with activations and logits near +-1000 NumPy reports '{err}': "
-            "exp overflows (or 0/0). Call sigmoid and softmax from the cell "
-            "above: neither overflows (softmax subtracts each row's "
-            "maximum).") from None
-    require(np.all(np.isfinite(P_big))
-            and np.allclose(P_big, big_expected, rtol=1e-8, atol=1e-12),
-            "with activations and logits near +-1000, P is not finite or "
-            "wrong: call sigmoid and softmax from the cell above.")
+    _no_overflow(answer, dict(params, W1=params["W1"] * 2000,
+                              W2=params["W2"] * 2000, b2=params["b2"] + lift),
+                 X, "activations and logits near +-1000",
+                 "exp overflows (or 0/0). Call sigmoid and softmax from the "
+                 "cell above: neither overflows (softmax subtracts each row's "
+                 "maximum)")
     # every hidden unit far below 0: exp(-A1) overflows in 1 / (1 + exp(-A1))
-    low = dict(params, b1=params["b1"] - 5000)
-    low_expected = softmax(expit(X @ low["W1"].T + low["b1"]) @ low["W2"].T
-                           + low["b2"], axis=1)
-    try:
-        with np.errstate(over="raise", invalid="raise"):
-            P_low = np.asarray(answer(low, X)[0])
-    except FloatingPointError as err:
-        raise AssertionError(
-            f"with activations near -5000 NumPy reports '{err}': "
-            "1 / (1 + exp(-a)) overflows. Call sigmoid from the cell above "
-            "(0.5 + 0.5 tanh(a / 2) never overflows).") from None
-    require(np.allclose(P_low, low_expected, rtol=1e-8, atol=1e-12),
-            "with activations near -5000, P is wrong: call sigmoid from the "
-            "cell above.")
+    _no_overflow(answer, dict(params, b1=params["b1"] - 5000), X,
+                 "activations near -5000", "1 / (1 + exp(-a)) overflows. Call "
+                 "sigmoid from the cell above (0.5 + 0.5 tanh(a / 2) never "
+                 "overflows)")
     return (f"P and cache right ({n} images, {n_in}-{hidden}-{n_out}), "
             "also for big logits.")
 
@@ -200,6 +179,22 @@ def _float32_forward(answer) -> str:
             f"float32 images and weights gave P in {P.dtype}: keep the "
             "inputs' dtype (float64 arrays make training twice as slow).")
     return "float32 in, float32 out"
+
+
+def _no_overflow(answer, params, X, inputs: str, hint: str) -> None:
+    """``answer(params, X)`` raises no overflow and gives the right P."""
+    F1 = expit(X @ params["W1"].T + params["b1"])
+    expected = softmax(F1 @ params["W2"].T + params["b2"], axis=1)
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            P = np.asarray(answer(params, X)[0])
+    except FloatingPointError as err:
+        raise AssertionError(f"with {inputs} NumPy reports '{err}': "
+                             f"{hint}.") from None
+    require(np.all(np.isfinite(P))
+            and np.allclose(P, expected, rtol=1e-8, atol=1e-12),
+            f"with {inputs}, P is not finite or wrong: call sigmoid and "
+            "softmax from the cell above.")
 
 
 def _loss(params, X, y):
