@@ -49,6 +49,27 @@ NETWORK_PROBE_S = 3.0  # seconds to wait for a host before calling it offline
 DOWNLOAD_TIMEOUT_S = 30.0  # socket timeout while a download runs
 
 
+def choose(name: str, value, on: str):
+    """Print a choice and the data it was made on; return ``value``.
+
+    ``on`` names that data ("validation", "training, leave-one-out" ...),
+    never the test set.  When ``WORKBOOK_CHOICES`` names a file, the choice
+    is appended to it as a JSON line: tests/test_choices.py runs the labs
+    with their test labels permuted and checks every choice stays the same.
+    """
+    if "test" in on.lower():
+        raise ValueError(f"{name} is chosen on {on!r}: choose on training or "
+                         "validation data and keep the test set for the end.")
+    print(f"chosen on {on}: {name} = {value}")
+    record = os.environ.get("WORKBOOK_CHOICES")
+    if record:
+        import json
+
+        with open(record, "a", encoding="utf-8") as file:
+            file.write(json.dumps({"name": name, "value": repr(value)}) + "\n")
+    return value
+
+
 def book_build() -> bool:
     """Return True while the book build executes the labs (WORKBOOK_BOOK=1).
 

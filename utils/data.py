@@ -107,6 +107,21 @@ def _check_int(name: str, value, minimum: int, maximum: int) -> int:
     return int(value)
 
 
+def test_labels(labels: np.ndarray) -> np.ndarray:
+    """Return a lab's test labels; permuted when ``WORKBOOK_SCRAMBLE_TEST=1``.
+
+    Every loader of test data passes its labels through here.  With the
+    variable set (tests/test_choices.py), the labels are shuffled with a
+    fixed seed: a choice that stays the same did not read them.
+    """
+    from .config import env_flag
+
+    labels = np.asarray(labels)
+    if not env_flag("WORKBOOK_SCRAMBLE_TEST"):
+        return labels
+    return labels[np.random.default_rng(12345).permutation(len(labels))]
+
+
 def load_mnist(n_train: int = TRAIN_POOL, n_val: int = VAL_SIZE, n_test: int = TEST_SIZE,
                verbose: bool = True) -> MnistSplits:
     """Return the official MNIST splits (every lab).
@@ -120,12 +135,13 @@ def load_mnist(n_train: int = TRAIN_POOL, n_val: int = VAL_SIZE, n_test: int = T
     n_test = _check_int("n_test", n_test, 1, TEST_SIZE)
     arrays = mnist_arrays()
     images, labels = arrays["train-images-idx3-ubyte.gz"], arrays["train-labels-idx1-ubyte.gz"]
-    test_images, test_labels = mnist_test_images()
+    test_images, test_labels_all = mnist_test_images()
     val = slice(len(labels) - VAL_SIZE, len(labels) - VAL_SIZE + n_val)
     splits = MnistSplits(
         _to_float(images[:n_train]), labels[:n_train].astype(np.int64),
         _to_float(images[val]), labels[val].astype(np.int64),
-        _to_float(test_images[:n_test]), test_labels[:n_test].astype(np.int64),
+        _to_float(test_images[:n_test]),
+        test_labels(test_labels_all[:n_test].astype(np.int64)),
         source="MNIST, official files shipped with the workbook",
     )
     if verbose:
@@ -151,4 +167,4 @@ def load_cifar10():
         train = CIFAR10(str(root), train=True, download=True)
         test = CIFAR10(str(root), train=False, download=True)
     return (train.data, np.array(train.targets, dtype=np.int64),
-            test.data, np.array(test.targets, dtype=np.int64))
+            test.data, test_labels(np.array(test.targets, dtype=np.int64)))
