@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from scipy import ndimage
 
 import utils.letters as lf
 from utils.data import mnist_test_images
@@ -104,6 +105,53 @@ def test_rewrite_is_another_writer_of_the_same_letter():
     assert np.median(a) > 150 and np.median(a) - a.min() > 50
     assert not np.array_equal(a, photo)
     assert to_mnist(a).max() == pytest.approx(1.0)
+
+
+def test_thin_leaves_one_pixel_lines_that_keep_the_letter_whole():
+    bar = np.zeros((20, 30), dtype=bool)
+    bar[8:13, 3:27] = True                      # a stroke 5 px thick
+    line = lf._thin(bar)
+    assert line.any() and line.sum() < bar.sum() / 3
+    assert (line & ~bar).sum() == 0, "the centre line lies inside the ink"
+    assert line.sum(axis=0)[6:24].max() == 1, "one pixel across the stroke"
+    images, _, _ = load_letter_folder(GREEK_DIR, letters=["alpha"])
+    ink = images[0] < 120
+    assert ndimage.label(lf._thin(ink), np.ones((3, 3)))[1] == \
+        ndimage.label(ink, np.ones((3, 3)))[1]
+
+
+def test_nib_is_a_slanted_line():
+    nib = lf._nib(12, 0.0, 1)
+    assert nib.sum(axis=1).max() >= 12 and nib.sum(axis=0).max() == 1
+    steep = lf._nib(12, np.pi / 2, 1)
+    assert steep.sum(axis=0).max() >= 12 and steep.sum(axis=1).max() == 1
+
+
+def test_nib_rewrite_is_another_writer_of_the_same_letter():
+    images, _, _ = load_letter_folder(GREEK_DIR, letters=["gamma"])
+    photo = images[0]
+    a = lf.nib_rewrite(photo, np.random.default_rng(3))
+    b = lf.nib_rewrite(photo, np.random.default_rng(3))
+    c = lf.nib_rewrite(photo, np.random.default_rng(4))
+    assert a.shape == photo.shape and a.dtype == np.uint8
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    assert np.median(a) > 150 and np.median(a) - a.min() > 50
+    assert to_mnist(a).max() == pytest.approx(1.0)
+    ink = a < np.median(a) - 40
+    assert 0.02 < ink.mean() < 0.3, "a letter, neither blank nor a blot"
+
+
+def test_wilson_interval_is_scipys_and_with_interval_prints_it():
+    from scipy.stats import binomtest
+    ci = binomtest(11, 12).proportion_ci(0.95, method="wilson")
+    assert lf.wilson_interval(11, 12) == pytest.approx((ci.low, ci.high))
+    low, high = lf.wilson_interval(72, 72)
+    assert 0.9 < low < 1 and high == pytest.approx(1.0)
+    assert lf.wilson_interval(0, 36)[0] == pytest.approx(0.0)
+    narrow, wide = lf.wilson_interval(90, 100), lf.wilson_interval(9, 10)
+    assert narrow[1] - narrow[0] < wide[1] - wide[0], "more items, narrower"
+    assert lf.with_interval(11 / 12, 12) == (
+        f"0.917 [{ci.low:.2f}, {ci.high:.2f}]")
 
 
 def test_train_and_cache_an_augmented_net(tmp_path, monkeypatch, digits):

@@ -5,10 +5,14 @@
 ``l2_normalise`` turns the lab's SSD k-NN into cosine k-NN (for unit rows
 SSD = 2 - 2 cos: the same neighbours), so that a faint or thin letter,
 whose features are short, is not drawn to the letter with the shortest
-features; ``rewrite`` redraws a letter photo as another writer might, for
-held-out letters; ``augment`` varies MNIST digits the way writers vary
-(slant, size, wobble, pen width) to train a DigitNet on
-(``load_or_train_augmented`` caches it next to lab 06's).
+features; ``rewrite`` redraws a letter photo as another writer might (the
+letters the lab chooses its method on: the same family of changes as
+``augment``), ``nib_rewrite`` as a writer of another kind (centre line,
+perspective, bends, a flat calligraphy nib: the letters the lab reports
+on); ``augment`` varies MNIST digits the way writers vary (slant, size,
+wobble, pen width) to train a DigitNet on (``load_or_train_augmented``
+caches it next to lab 06's); ``with_interval`` prints an accuracy beside
+its binomial (Wilson) interval.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ import math
 import numpy as np
 import torch
 from scipy import ndimage
+from scipy.stats import binomtest
 from torch.nn import functional as F
 
 from .config import cache_dir, checkpoint_dir, device as default_device
@@ -148,6 +153,94 @@ def rewrite(image, rng):
     dark = rng.uniform(0.45, 1.0) * (level - rng.uniform(20, 70))
     photo = level - dark * ink + rng.normal(0, 3, ink.shape)
     return np.clip(photo, 0, 255).astype(np.uint8)
+
+
+def _thin(mask):
+    """The 1-px centre lines of a boolean image (Zhang-Suen thinning)."""
+    skeleton = np.pad(np.asarray(mask, dtype=bool), 1)
+    offsets = ((-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1), (0, -1),
+               (-1, -1))                # P2 ... P9, clockwise from north
+    while True:
+        changed = False
+        for step in (0, 1):
+            n = [np.roll(skeleton, (-r, -c), (0, 1)).astype(np.int8)
+                 for r, c in offsets]
+            count = sum(n)
+            ring = n + n[:1]
+            turns = sum((a == 0) & (b == 1) for a, b in zip(ring, ring[1:]))
+            if step == 0:
+                side = (n[0] * n[2] * n[4] == 0) & (n[2] * n[4] * n[6] == 0)
+            else:
+                side = (n[0] * n[2] * n[6] == 0) & (n[0] * n[4] * n[6] == 0)
+            remove = skeleton & (count >= 2) & (count <= 6) & (turns == 1) \
+                & side
+            if remove.any():
+                skeleton = skeleton & ~remove
+                changed = True
+        if not changed:
+            return skeleton[1:-1, 1:-1]
+
+
+def _nib(length, angle, thickness):
+    """A flat pen nib: a line of ``length`` px at ``angle`` (radians),
+    ``thickness`` px thick, as a boolean footprint."""
+    half = int(np.ceil(length / 2)) + thickness
+    t = np.linspace(-length / 2, length / 2, 4 * int(length) + 1)
+    footprint = np.zeros((2 * half + 1,) * 2, dtype=bool)
+    footprint[np.round(half - t * np.sin(angle)).astype(int),
+              np.round(half + t * np.cos(angle)).astype(int)] = True
+    return ndimage.binary_dilation(footprint,
+                                   np.ones((thickness,) * 2, dtype=bool))
+
+
+def nib_rewrite(image, rng, oversample=4):
+    """The letter of a photo (uint8, dark ink) as a writer of another kind
+    than ``rewrite``'s might write it: its centre line, on a page tilted in
+    perspective, with a bent baseline, the waist of the letter moved and
+    its middle twisted, inked with a flat nib at a slant (strokes thick or
+    thin by their direction), on blotchy paper."""
+    photo = np.asarray(image, dtype=np.float64)
+    paper = np.median(photo)
+    ink = np.clip((paper - photo) / max(paper - photo.min(), 1.0), 0, 1)
+    size = np.array(ink.shape, dtype=np.float64)
+    p = np.argwhere(_thin(ink > 0.5)) / (size - 1) * 2 - 1  # (row, col)
+    p = p / (1 + p @ rng.uniform(-0.3, 0.3, 2))[:, None]  # perspective
+    p[:, 0] += rng.uniform(-0.15, 0.15) * np.cos(np.pi * p[:, 1])  # bend
+    p[:, 0] += rng.uniform(-0.25, 0.25) * (1 - p[:, 0] ** 2) / 2  # waist
+    twist = rng.uniform(-0.6, 0.6) * np.clip(1 - np.hypot(*p.T), 0, 1)
+    p = np.stack([p[:, 0] * np.cos(twist) - p[:, 1] * np.sin(twist),
+                  p[:, 0] * np.sin(twist) + p[:, 1] * np.cos(twist)], 1)
+    p *= rng.uniform(0.6, 0.9) / max(np.abs(p).max(), 1e-6)
+    fine_shape = tuple(oversample * np.array(ink.shape))
+    points = np.round((p + 1) / 2 * (size - 1) * oversample).astype(int)
+    points = np.clip(points, 0, np.array(fine_shape) - 1)
+    line = np.zeros(fine_shape, dtype=bool)
+    line[points[:, 0], points[:, 1]] = True
+    line = ndimage.binary_dilation(line, np.ones((5, 5), dtype=bool))
+    nib = _nib(rng.uniform(7, 13) * oversample,
+               np.deg2rad(rng.uniform(20, 70)), oversample)
+    strokes = ndimage.binary_dilation(line, nib).reshape(
+        ink.shape[0], oversample, ink.shape[1], oversample).mean((1, 3))
+    blots = ndimage.gaussian_filter(rng.normal(0, 1, ink.shape), 12)
+    level = rng.uniform(170, 230) + 15 * blots / max(np.abs(blots).max(),
+                                                     1e-6)
+    dark = rng.uniform(0.5, 1.0) * (level - rng.uniform(15, 60))
+    photo = level - dark * strokes + rng.normal(0, 4, ink.shape)
+    return np.clip(photo, 0, 255).astype(np.uint8)
+
+
+def wilson_interval(right, n, confidence=0.95):
+    """(low, high): the Wilson interval of ``right`` successes out of n."""
+    ci = binomtest(int(right), int(n)).proportion_ci(confidence,
+                                                     method="wilson")
+    return float(ci.low), float(ci.high)
+
+
+def with_interval(accuracy, n, confidence=0.95):
+    """An accuracy measured on n items and its Wilson interval, as text:
+    "0.917 [0.65, 0.99]" (95 % by default)."""
+    low, high = wilson_interval(round(accuracy * n), n, confidence)
+    return f"{accuracy:.3f} [{low:.2f}, {high:.2f}]"
 
 
 def augmented_checkpoint(embed_dim=50):
