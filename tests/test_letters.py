@@ -94,17 +94,21 @@ def test_ssd_on_unit_rows_is_cosine_knn():
     assert np.allclose(lf.l2_normalise(3 * a), ua), "length does not count"
 
 
-def test_rewrite_is_another_writer_of_the_same_letter():
-    images, _, _ = load_letter_folder(GREEK_DIR, letters=["beta"])
-    photo = images[0]
-    a = lf.rewrite(photo, np.random.default_rng(3))
-    b = lf.rewrite(photo, np.random.default_rng(3))
-    c = lf.rewrite(photo, np.random.default_rng(4))
+@pytest.mark.parametrize("letter, writer", [("beta", "rewrite"),
+                                            ("gamma", "nib_rewrite")])
+def test_a_writer_redraws_the_same_letter(letter, writer):
+    images, _, _ = load_letter_folder(GREEK_DIR, letters=[letter])
+    photo, redraw = images[0], getattr(lf, writer)
+    a = redraw(photo, np.random.default_rng(3))
+    b = redraw(photo, np.random.default_rng(3))
+    c = redraw(photo, np.random.default_rng(4))
     assert a.shape == photo.shape and a.dtype == np.uint8
     assert np.array_equal(a, b) and not np.array_equal(a, c)
     assert np.median(a) > 150 and np.median(a) - a.min() > 50
     assert not np.array_equal(a, photo)
     assert to_mnist(a).max() == pytest.approx(1.0)
+    ink = a < np.median(a) - 40
+    assert 0.02 < ink.mean() < 0.3, "a letter, neither blank nor a blot"
 
 
 def test_thin_leaves_one_pixel_lines_that_keep_the_letter_whole():
@@ -125,20 +129,6 @@ def test_nib_is_a_slanted_line():
     assert nib.sum(axis=1).max() >= 12 and nib.sum(axis=0).max() == 1
     steep = lf._nib(12, np.pi / 2, 1)
     assert steep.sum(axis=0).max() >= 12 and steep.sum(axis=1).max() == 1
-
-
-def test_nib_rewrite_is_another_writer_of_the_same_letter():
-    images, _, _ = load_letter_folder(GREEK_DIR, letters=["gamma"])
-    photo = images[0]
-    a = lf.nib_rewrite(photo, np.random.default_rng(3))
-    b = lf.nib_rewrite(photo, np.random.default_rng(3))
-    c = lf.nib_rewrite(photo, np.random.default_rng(4))
-    assert a.shape == photo.shape and a.dtype == np.uint8
-    assert np.array_equal(a, b) and not np.array_equal(a, c)
-    assert np.median(a) > 150 and np.median(a) - a.min() > 50
-    assert to_mnist(a).max() == pytest.approx(1.0)
-    ink = a < np.median(a) - 40
-    assert 0.02 < ink.mean() < 0.3, "a letter, neither blank nor a blot"
 
 
 def test_wilson_interval_is_scipys_and_with_interval_prints_it():
