@@ -51,9 +51,11 @@ from nbclient.exceptions import CellExecutionError
 
 LAB = Path(__file__).parents[1] / "labs" / "07_transfer_learning.ipynb"
 PER_BATCH, N_TEST = 40, 100           # 200 training and 100 test images
+N_VAL = 40                            # the lab's VALIDATION share of 200
 WEIGHT_DEPENDENT = (
     "pretrained features should beat raw pixels and random weights",
     "frozen pretrained features should beat a CNN trained on the same images",
+    "pretrained features should beat raw pixels on the test set too",
     "augmentation should make the probe robust to the same transformations",
 )
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
@@ -145,7 +147,10 @@ moved = augment(np.repeat(gray, 4, axis=0), np.random.default_rng(1))
 print(json.dumps({
     "backbone": setup.backbone, "data": setup.data, "reason": setup.reason,
     "n_train": len(y_train), "n_test": len(y_test), "cuts": cuts,
-    "dims": {str(c): features["pretrained"][0][c].shape[1] for c in cuts},
+    "n_fit": len(y_fit), "n_val": len(y_val),
+    "disjoint": not set(map(bytes, fit_images)) & set(map(bytes, val_images)),
+    "dims": {str(c): features["pretrained"]["fit"][c].shape[1] for c in cuts},
+    "chosen": best_cut,
     "aug_rows": len(aug_features), "copies": list(copies[0].shape),
     "channels_together": bool(np.allclose(moved[..., 0], moved[..., 2])),
     "shifted": bool(not np.allclose(moved, gray / 255)),
@@ -212,8 +217,12 @@ def test_online_branch_runs_on_stand_ins(backbone, tmp_path, monkeypatch):
     widths = {"resnet18": [64, 128, 256, 512],
               "alexnet": [64, 192, 384, 256, 256]}[expected]
     assert facts["dims"] == {str(i + 1): 4 * w for i, w in enumerate(widths)}
-    assert facts["aug_rows"] == 3 * 5 * PER_BATCH
-    assert facts["copies"] == [5 * PER_BATCH, 32, 32, 3]
+    n_fit = 5 * PER_BATCH - N_VAL
+    assert (facts["n_fit"], facts["n_val"]) == (n_fit, N_VAL)
+    assert facts["disjoint"], "validation images are held out of the fit"
+    assert facts["chosen"] in facts["cuts"]
+    assert facts["aug_rows"] == 3 * n_fit
+    assert facts["copies"] == [n_fit, 32, 32, 3]
     assert facts["channels_together"] and facts["shifted"]
     extracted = tmp_path / "cifar10" / "cifar-10-batches-py"
     assert sorted(p.name for p in extracted.iterdir()) == sorted(
