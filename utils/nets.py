@@ -9,6 +9,7 @@ Generated from ``labs/06_cnn.ipynb`` by
 from __future__ import annotations
 
 
+import time
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -18,8 +19,8 @@ from .data import load_mnist
 
 SAVED_FROM = "labs/06_cnn.ipynb"
 __all__ = ["conv_output_size", "conv_param_count", "DigitNet", "train_step",
-           "train_epoch", "evaluate", "checkpoint_path",
-           "save_digit_net", "load_digit_net",
+           "train_epoch", "evaluate", "distorted", "fit",
+           "checkpoint_path", "save_digit_net", "load_digit_net",
            "load_or_train_digit_net"]
 
 
@@ -72,8 +73,12 @@ def train_step(model, optimizer, xb, yb):
 
 
 # labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
-def train_epoch(model, x, y, optimizer, batch_size, generator, device):
-    """One epoch over tensors x (N, 1, 28, 28), y (N,): (loss, accuracy)."""
+def train_epoch(model, x, y, optimizer, batch_size, generator, device,
+                scheduler=None):
+    """One epoch over tensors x (N, 1, 28, 28), y (N,): (loss, accuracy).
+
+    A learning-rate `scheduler`, if given, steps after every batch.
+    """
     model.train()
     order = torch.randperm(len(x), generator=generator)
     total_loss, correct = 0.0, 0
@@ -81,6 +86,8 @@ def train_epoch(model, x, y, optimizer, batch_size, generator, device):
         batch = order[start:start + batch_size]
         xb = x[batch].to(device, memory_format=torch.channels_last)
         loss, right = train_step(model, optimizer, xb, y[batch].to(device))
+        if scheduler is not None:
+            scheduler.step()
         total_loss += loss * len(batch)
         correct += right
     return total_loss / len(x), correct / len(x)
@@ -100,6 +107,64 @@ def evaluate(model, x, y, device, batch_size=1000):
         total_loss += F.nll_loss(log_probs, yb, reduction="sum").item()
         correct += (log_probs.argmax(1) == yb).sum().item()
     return total_loss / len(x), correct / len(x)
+
+
+# labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
+def distorted(images, generator, shift, degrees, scale):
+    """Each image (N, 1, side, side) moved by up to `shift` px, turned by up
+    to `degrees` and scaled by 1 +- `scale`, each drawn at random."""
+    turn, zoom, move_x, move_y = (
+        2 * torch.rand(4, len(images), generator=generator) - 1)
+    angle = torch.deg2rad(degrees * turn)
+    size = 1 + scale * zoom                 # > 1 enlarges the digit
+    cos, sin = torch.cos(angle) / size, torch.sin(angle) / size
+    move_x, move_y = (2 * shift / images.shape[-1]) * torch.stack(
+        [move_x, move_y])                   # in units of half the side
+    theta = torch.stack([torch.stack([cos, -sin, move_x], 1),
+                         torch.stack([sin, cos, move_y], 1)], 1)  # (N, 2, 3)
+    grid = F.affine_grid(theta, images.shape, align_corners=False)
+    return F.grid_sample(images, grid, align_corners=False)
+
+
+# labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
+def fit(model, x, y, epochs, learning_rate, batch_size, seed, device,
+        shift=0, degrees=0, scale=0, validation=None, decay=None, name=""):
+    """Train with Adam on tensors x, y; return the history per epoch.
+
+    The learning rate follows one cycle over all steps (up to learning_rate,
+    then down to almost 0) or, given `decay`, starts at learning_rate and
+    is multiplied by decay after every epoch. Every epoch's images are
+    distorted anew (`distorted`) if shift, degrees or scale is not 0.
+    `validation`, a pair (x, y), is evaluated after every epoch.
+    """
+    model = model.to(device).to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    per_step, per_epoch = None, None
+    if decay is None:
+        per_step = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, learning_rate,
+            total_steps=epochs * -(-len(x) // batch_size))
+    else:
+        per_epoch = torch.optim.lr_scheduler.ExponentialLR(optimizer, decay)
+    generator = torch.Generator().manual_seed(seed)
+    history = {key: [] for key in ("train_loss", "train_accuracy",
+                                   "val_loss", "val_accuracy", "seconds")}
+    for _ in progress(range(epochs), desc=name, leave=False):
+        start = time.perf_counter()
+        x_epoch = (distorted(x, generator, shift, degrees, scale)
+                   if shift or degrees or scale else x)
+        loss, accuracy = train_epoch(model, x_epoch, y, optimizer,
+                                     batch_size, generator, device, per_step)
+        history["seconds"].append(time.perf_counter() - start)
+        history["train_loss"].append(loss)
+        history["train_accuracy"].append(accuracy)
+        if per_epoch is not None:
+            per_epoch.step()
+        if validation is not None:
+            val_loss, val_accuracy = evaluate(model, *validation, device)
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_accuracy)
+    return history
 
 
 # labs/06_cnn.ipynb, section "7 Save the network for lab 08"
@@ -132,11 +197,14 @@ def load_digit_net(path, device):
 
 # labs/06_cnn.ipynb, section "7 Save the network for lab 08"
 def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
-                            device=None):
+                            device=None, learning_rate=1e-2, batch_size=128,
+                            shift=2, degrees=10, scale=0.1,
+                            dropout=0.25):
     """A trained DigitNet: its checkpoint if present, else trained and saved.
 
-    Returns (model, message); the message says which happened, with the
-    profile, the width and the checkpoint's path in the workbook cache.
+    The training is lab 06's `fit` with its recipe (the defaults). Returns
+    (model, message); the message says which happened, with the profile,
+    the width and the checkpoint's path in the workbook cache.
     """
     device = device or default_device()
     path = checkpoint_path(embed_dim)
@@ -149,15 +217,12 @@ def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
         from .data import load_mnist
         data = load_mnist(verbose=False)
     torch.manual_seed(seed)
-    model = DigitNet(embed_dim).to(device)
-    model = model.to(memory_format=torch.channels_last)
+    model = DigitNet(embed_dim, dropout)
     x = torch.from_numpy(data.x_train).reshape(-1, 1, 28, 28)
     y = torch.from_numpy(data.y_train)
-    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
-    generator = torch.Generator().manual_seed(seed)
-    for _ in progress(range(epochs), desc=f"DigitNet {embed_dim}",
-                      leave=False):
-        train_epoch(model, x, y, optimizer, 128, generator, device)
+    fit(model, x, y, epochs, learning_rate, batch_size, seed, device,
+        shift=shift, degrees=degrees, scale=scale,
+        name=f"DigitNet {embed_dim}")
     note = f"{epochs} epochs on {len(y):,} images, seed {seed}"
     save_digit_net(model, path, note)
     return model.eval(), f"no checkpoint yet: trained, saved {where}: {note}"
