@@ -8,6 +8,7 @@ one core busy (as a browser, the JupyterLab server or a neighbour does).
 
     python tools/lab_times.py                  # full profile, alone and busy
     python tools/lab_times.py --write          # ... and record the result
+    python tools/lab_times.py --keep _build/times  # ... keeping the outputs
     WORKBOOK_PROFILE=quick python tools/lab_times.py --labs 03_numpy_mlp
 
 ``--write`` stores the figures in tools/lab_times.json and rewrites the
@@ -37,8 +38,10 @@ CELL_TIMEOUT_S = 900  # no cell of a lab takes this long; a stuck client does
 ATTEMPTS = 3
 
 
-def run_lab(path: Path, env: dict) -> float:
+def run_lab(path: Path, env: dict, keep: Path | None = None) -> float:
     """Execute one lab in a fresh kernel; return its wall-clock seconds.
+
+    With ``keep``, the executed notebook (outputs and all) is written there.
 
     Now and then a kernel goes idle without its client hearing of it (seen
     with nbclient here); such a run times out and is repeated.
@@ -54,7 +57,10 @@ def run_lab(path: Path, env: dict) -> float:
             start = time.perf_counter()
             try:
                 client.execute()
-                return time.perf_counter() - start
+                seconds = time.perf_counter() - start
+                if keep:
+                    nbformat.write(notebook, keep)
+                return seconds
             except TimeoutError as err:
                 print(f"{path.stem}: attempt {attempt} timed out ({err}); again", flush=True)
         raise SystemExit(f"{path.stem}: {ATTEMPTS} attempts timed out")
@@ -63,7 +69,8 @@ def run_lab(path: Path, env: dict) -> float:
         os.environ.update(saved)
 
 
-def run_pass(labs: list[Path], busy: int, profile: str) -> dict[str, float]:
+def run_pass(labs: list[Path], busy: int, profile: str,
+             keep: Path | None = None) -> dict[str, float]:
     """Time the labs in order with ``busy`` spinning processes beside them."""
     env = {**os.environ, "WORKBOOK_PROFILE": profile,
            "WORKBOOK_DATA": tempfile.mkdtemp(prefix="workbook-times-")}
@@ -72,7 +79,8 @@ def run_pass(labs: list[Path], busy: int, profile: str) -> dict[str, float]:
     times = {}
     with busy_cores(busy):
         for path in labs:
-            times[path.stem] = run_lab(path, env)
+            kept = keep / f"{path.stem}-{busy}busy.ipynb" if keep else None
+            times[path.stem] = run_lab(path, env, kept)
             print(f"{path.stem}: {times[path.stem]:.0f} s ({busy} busy cores)", flush=True)
     return times
 
@@ -111,13 +119,16 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labs", nargs="*", help="lab names (default: all eight)")
     parser.add_argument("--write", action="store_true", help="record in tools/lab_times.json")
+    parser.add_argument("--keep", type=Path, help="folder for the executed notebooks (their outputs)")
     args = parser.parse_args(argv)
     profile = os.environ.get("WORKBOOK_PROFILE", "full")
     labs = sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
     if args.labs:
         labs = [path for path in labs if path.stem in args.labs]
-    alone = run_pass(labs, 0, profile)
-    busy = run_pass(labs, 1, profile)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    alone = run_pass(labs, 0, profile, args.keep)
+    busy = run_pass(labs, 1, profile, args.keep)
     print(f"\n| lab ({profile} profile) | alone (s) | beside one busy core (s) | ratio |")
     print("| --- | ---: | ---: | ---: |")
     for stem in alone:
