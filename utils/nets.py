@@ -168,9 +168,10 @@ def fit(model, x, y, epochs, learning_rate, batch_size, seed, device,
 
 
 # labs/06_cnn.ipynb, section "7 Save the network for lab 08"
-def checkpoint_path(embed_dim=50):
-    """Where the DigitNet of this width is cached, per profile."""
-    return checkpoint_dir() / f"digitnet_{embed_dim}.pt"
+def checkpoint_path(embed_dim=50, recipe=""):
+    """Where the DigitNet of this width (and named recipe) is cached."""
+    name = f"digitnet_{embed_dim}" + (f"_{recipe}" if recipe else "")
+    return checkpoint_dir() / f"{name}.pt"
 
 
 # labs/06_cnn.ipynb, section "7 Save the network for lab 08"
@@ -199,15 +200,16 @@ def load_digit_net(path, device):
 def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
                             device=None, learning_rate=1e-2, batch_size=128,
                             shift=2, degrees=10, scale=0.1,
-                            dropout=0.25):
+                            dropout=0.25, decay=None, recipe=""):
     """A trained DigitNet: its checkpoint if present, else trained and saved.
 
-    The training is lab 06's `fit` with its recipe (the defaults). Returns
+    The training is lab 06's `fit` with its recipe (the defaults); another
+    recipe gets its own checkpoint, named by `recipe`. Returns
     (model, message); the message says which happened, with the profile,
     the width and the checkpoint's path in the workbook cache.
     """
     device = device or default_device()
-    path = checkpoint_path(embed_dim)
+    path = checkpoint_path(embed_dim, recipe)
     where = (f"{path.relative_to(cache_dir())} in the workbook cache "
              f"({profile()} profile, width {embed_dim})")
     if path.exists():
@@ -221,7 +223,7 @@ def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
     x = torch.from_numpy(data.x_train).reshape(-1, 1, 28, 28)
     y = torch.from_numpy(data.y_train)
     fit(model, x, y, epochs, learning_rate, batch_size, seed, device,
-        shift=shift, degrees=degrees, scale=scale,
+        shift=shift, degrees=degrees, scale=scale, decay=decay,
         name=f"DigitNet {embed_dim}")
     note = f"{epochs} epochs on {len(y):,} images, seed {seed}"
     save_digit_net(model, path, note)
