@@ -145,7 +145,7 @@ def test_a_loop_over_images_loses_the_loop_clause():
         for t, p in zip(y_true, y_pred):
             counts[t] += t != p
         return counts
-    assert_clause_caught("3.4", per_class_errors, "no loop over images",
+    assert_clause_caught("3.6", per_class_errors, "no loop over images",
                          "loops over the images in Python")
 
 
@@ -246,7 +246,7 @@ def test_epoch_without_partial_batch_passes_when_batches_divide():
     assert check.score == check.spec.points, out
 
 
-# ----- 3.4 errors per digit
+# ----- 3.6 errors per digit
 @pytest.mark.parametrize("answer, hint", [
     (lambda t, p, n_classes=10: np.bincount(t[t != p]), "minlength"),
     (lambda t, p, n_classes=10: np.bincount(p[t != p], minlength=n_classes),
@@ -259,4 +259,171 @@ def test_epoch_without_partial_batch_passes_when_batches_divide():
     (lambda t, p, n_classes=10: [0] * n_classes, "not a list"),
 ])
 def test_per_class_errors_slips_get_their_hint(answer, hint):
+    assert_caught("3.6", answer, hint)
+
+
+# ----- 3.4 loss and accuracy of a network
+def _evaluate(loss="logits", accuracy="fraction", swap=False):
+    def evaluate(params, X, y):
+        P, cache = _MLP_FORWARD(params, X)
+        if loss == "logits":
+            value = mlp.cross_entropy(cache["A2"], y)
+        elif loss == "log P":
+            value = float(-np.mean(np.log(P[np.arange(len(y)), y])))
+        else:  # summed
+            value = mlp.cross_entropy(cache["A2"], y) * len(y)
+        hits = P.argmax(axis=1) == y
+        rate = {"fraction": np.mean(hits), "count": np.sum(hits),
+                "error": 1 - np.mean(hits),
+                "axis 0": np.mean(P.argmax(axis=0)[y % P.shape[1]] == y),
+                }[accuracy]
+        return (float(rate), value) if swap else (value, float(rate))
+    return evaluate
+
+
+def test_evaluate_written_out_passes():
+    assert passes("3.4", _evaluate())
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_evaluate(loss="sum"), "times too large"),
+    (_evaluate(accuracy="count"), "is a count"),
+    (_evaluate(accuracy="error"), "error rate"),
+    (_evaluate(accuracy="axis 0"), "axis=1"),
+    (_evaluate(swap=True), "wrong order"),
+    (lambda params, X, y: (np.zeros(len(y)), 0.5), "not arrays"),
+])
+def test_evaluate_slips_get_their_hint(answer, hint):
     assert_caught("3.4", answer, hint)
+
+
+def test_evaluate_with_log_of_P_loses_the_finite_loss_clause():
+    assert passes("3.4", _evaluate(loss="log P")) is False
+    assert_clause_caught("3.4", _evaluate(loss="log P"),
+                         "a finite loss for sure wrong guesses",
+                         "underflows to inf")
+
+
+# ----- 3.5 the learning-rate schedule
+_LEARNING_RATES = own(mlp.learning_rates)
+
+
+def _rates(formula, check=True):
+    def learning_rates(initial_rate, decay, epochs):
+        if check:
+            if not (np.isfinite(initial_rate) and initial_rate > 0):
+                raise ValueError(f"initial_rate {initial_rate}")
+            if not 0 < decay <= 1:
+                raise ValueError(f"decay {decay}")
+            if epochs < 1 or epochs != int(epochs):
+                raise ValueError(f"epochs {epochs}")
+        return formula(float(initial_rate), decay, int(epochs))
+    return learning_rates
+
+
+def test_learning_rates_written_out_passes():
+    assert passes("3.5", _rates(lambda r, d, n: r * d ** np.arange(n)))
+    assert passes("3.5", _rates(  # a running product is also right
+        lambda r, d, n: r * np.cumprod(np.r_[1.0, np.full(n - 1, d)])))
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_rates(lambda r, d, n: r * d ** np.arange(1, n + 1)),
+     "already uses the decayed rate"),
+    (_rates(lambda r, d, n: r * d ** np.arange(n + 1)), "epochs 0 to"),
+    (_rates(lambda r, d, n: r * (1 - d) ** np.arange(n)), "1 - decay"),
+    (_rates(lambda r, d, n: r * np.exp(-d * np.arange(n))), "exp(-decay t)"),
+    (_rates(lambda r, d, n: r / (1 + d * np.arange(n))), "1/t decay"),
+    (_rates(lambda r, d, n: r - (1 - d) * r * np.arange(n)),
+     "a fixed FACTOR"),
+    (_rates(lambda r, d, n: list(r * d ** np.arange(n))), "not a list"),
+    (_rates(lambda r, d, n: np.full(n, r)), "multiplied by decay"),
+])
+def test_learning_rates_slips_get_their_hint(answer, hint):
+    assert_caught("3.5", answer, hint)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_rates(lambda r, d, n: r * d ** np.arange(n), check=False),
+     "did not raise ValueError"),
+    (lambda r, d, n: _LEARNING_RATES(r, min(d, 1.0), n), "refuse decay = 1.05"),
+])
+def test_learning_rates_must_refuse_bad_settings(answer, hint):
+    assert_clause_caught("3.5", answer, "bad settings refused", hint)
+
+
+def test_learning_rates_may_not_loop_over_epochs():
+    def learning_rates(initial_rate, decay, epochs):
+        rates = []
+        for t in range(int(epochs)):
+            rates.append(initial_rate * decay ** t)
+        return np.array(rates)
+    assert_clause_caught("3.5", learning_rates, "no loop over epochs",
+                         "loops over the epochs")
+
+
+# ----- 3.7 the most confused pairs
+def _confused(diagonal=False, swap=False, ascending=False, zeros=False,
+              stable=True, limit=True):
+    def most_confused(y_true, y_pred, k=3, n_classes=10):
+        first, second = (y_pred, y_true) if swap else (y_true, y_pred)
+        pairs = np.bincount(first * n_classes + second,
+                            minlength=n_classes ** 2)
+        if not diagonal:
+            pairs[::n_classes + 1] = 0
+        order = np.argsort(-pairs, kind="stable" if stable else "quicksort")
+        order = order[:k] if limit else order[:k + 1]
+        found = [(int(c // n_classes), int(c % n_classes), int(pairs[c]))
+                 for c in order if zeros or pairs[c] > 0]
+        return found[::-1] if ascending else found
+    return most_confused
+
+
+def _ties_reversed(y_true, y_pred, k=3, n_classes=10):
+    """Ties in decreasing order of the true class (the spec: increasing)."""
+    everything = _confused()(y_true, y_pred, n_classes ** 2, n_classes)
+    return sorted(everything, key=lambda t: (-t[2], -t[0], -t[1]))[:k]
+
+
+def test_most_confused_written_out_passes():
+    assert passes("3.7", _confused())
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_confused(diagonal=True), "leave the diagonal out"),
+    (_confused(swap=True), "the pairs are (predicted, true)"),
+    (_confused(limit=False), "return at most k"),
+    (lambda t, p, k=3, n_classes=10: _ties_reversed(t, p, k, n_classes),
+     "increasing order of the true class"),
+    (lambda t, p, k=3, n_classes=10: np.array(_confused()(t, p, k,
+                                                          n_classes)),
+     "return a list"),
+])
+def test_most_confused_slips_get_their_hint(answer, hint):
+    assert_caught("3.7", answer, hint)
+
+
+def test_most_confused_most_frequent_first():
+    # the visible case's top three tie; the first hidden case's do not
+    assert_caught("3.7", _confused(ascending=True), "decreasing order",
+                  **hidden_cases("3.7")[0])
+
+
+def test_most_confused_must_leave_out_pairs_that_never_occur():
+    # 30 images, 5 classes, k = 40: fewer than k pairs occur
+    assert_caught("3.7", _confused(zeros=True), "never occur",
+                  **hidden_cases("3.7")[1])
+
+
+def test_most_confused_may_not_call_confusion_matrix():
+    from utils.plots import confusion_matrix
+
+    def most_confused(y_true, y_pred, k=3, n_classes=10):
+        counts = confusion_matrix(y_true, y_pred, n_classes)
+        np.fill_diagonal(counts, 0)
+        order = np.argsort(-counts, axis=None, kind="stable")[:k]
+        return [(int(c) // n_classes, int(c) % n_classes,
+                 int(counts.flat[c])) for c in order if counts.flat[c]]
+    check = Check("3.7", most_confused)
+    out = said(check, {})
+    assert check.score == 0, out

@@ -8,7 +8,7 @@ from scipy import ndimage
 from torch import nn
 from torch.nn import functional as F
 
-from exercise_contract import assert_caught, own, passes
+from exercise_contract import assert_caught, assert_clause_caught, own, passes
 from utils import nets
 
 # the references compiled anew: the graders refuse answers that call them
@@ -168,29 +168,263 @@ def boxed(crop=True, longer=20, keep_aspect=True, centre_by_mass=True,
 
 
 def test_6_5_wrong_answers_get_their_hint():
-    assert passes("6.5", boxed())
-    assert_caught("6.5", boxed(longer=28), "fills the canvas")
-    assert_caught("6.5", boxed(keep_aspect=False), "keep the aspect ratio")
-    assert_caught("6.5", boxed(crop=False), "depends on where the ink is")
-    assert_caught("6.5", boxed(centre_by_mass=False), "centre of mass")
-    assert_caught("6.5", boxed(resample=Image.NEAREST), "aliasing")
-    assert_caught("6.5", boxed(normalise=True), "do not normalise")
+    assert passes("6.9", boxed())
+    assert_caught("6.9", boxed(longer=28), "fills the canvas")
+    assert_caught("6.9", boxed(keep_aspect=False), "keep the aspect ratio")
+    assert_caught("6.9", boxed(crop=False), "depends on where the ink is")
+    assert_caught("6.9", boxed(centre_by_mass=False), "centre of mass")
+    assert_caught("6.9", boxed(resample=Image.NEAREST), "aliasing")
+    assert_caught("6.9", boxed(normalise=True), "do not normalise")
 
     def float64(ink):
         return boxed()(ink).astype(np.float64)
 
-    assert_caught("6.5", float64, "float32")
+    assert_caught("6.9", float64, "float32")
 
     def no_checks(ink):
         if np.ndim(ink) == 2 and not np.any(np.asarray(ink) > 0):
             return np.zeros((28, 28), np.float32)
         return boxed()(ink)
 
-    assert_caught("6.5", no_checks, "no ink")
+    assert_caught("6.9", no_checks, "no ink")
 
     def in_place(ink):
         out = boxed()(ink)
         ink[ink > 0] = 1.0
         return out
 
-    assert_caught("6.5", in_place, "changed the array passed in")
+    assert_caught("6.9", in_place, "changed the array passed in")
+
+
+# --- 6.5 train_epoch, 6.6 evaluate ------------------------------------------
+
+right_epoch, right_evaluate = own(nets.train_epoch), own(nets.evaluate)
+train_step = right_step  # what an answer's train_epoch calls, by this name
+
+
+def _epoch(train=True, shuffle=True, keep_last=True, weighted=True,
+           schedule=True):
+    """train_epoch with one part left out or done wrong."""
+    def train_epoch(model, x, y, optimizer, batch_size, generator, device,
+                    scheduler=None):
+        if train:
+            model.train()
+        order = (torch.randperm(len(x), generator=generator) if shuffle
+                 else torch.arange(len(x)))
+        end = len(x) if keep_last else len(x) - len(x) % batch_size
+        losses, sizes, correct = [], [], 0
+        for start in range(0, end, batch_size):
+            batch = order[start:start + batch_size]
+            xb = x[batch].to(device, memory_format=torch.channels_last)
+            loss, right = train_step(model, optimizer, xb,
+                                     y[batch].to(device))
+            if scheduler is not None and schedule:
+                scheduler.step()
+            losses.append(loss)
+            sizes.append(len(batch))
+            correct += right
+        mean = (np.dot(losses, sizes) / len(x) if weighted
+                else np.mean(losses))
+        return mean, correct / len(x)
+    return train_epoch
+
+
+def test_6_6_wrong_answers_get_their_hint():
+    assert passes("6.5", _epoch())
+    assert_caught("6.5", _epoch(train=False), "model.train()")
+    assert_caught("6.5", _epoch(shuffle=False), "torch.randperm")
+    assert_caught("6.5", _epoch(keep_last=False), "keep the last")
+    assert_caught("6.5", _epoch(weighted=False), "mean of the batch means")
+    assert_caught("6.5", _epoch(schedule=False), "scheduler.step()")
+
+    def count(*args):
+        loss, accuracy = right_epoch(*args)
+        return loss, accuracy * len(args[1])
+
+    def own_generator(model, x, y, optimizer, batch_size, generator, device,
+                      scheduler=None):
+        return right_epoch(model, x, y, optimizer, batch_size,
+                           torch.Generator().manual_seed(1), device,
+                           scheduler)
+
+    assert_caught("6.5", count, "the accuracy should be")
+    assert_caught("6.5", own_generator, "from the generator passed in")
+
+
+def _evaluation(mode=True, weighted=True, no_grad=True, batches=True):
+    def evaluate(model, x, y, device, batch_size=1000):
+        if mode:
+            model.eval()
+        size = batch_size if batches else len(x)
+        losses, counts = [], 0
+        with torch.set_grad_enabled(not no_grad):
+            for start in range(0, len(x), size):
+                log_probs = model(x[start:start + size].to(
+                    device, memory_format=torch.channels_last))
+                yb = y[start:start + size].to(device)
+                losses.append((F.nll_loss(log_probs, yb).item(), len(yb)))
+                counts += (log_probs.argmax(1) == yb).sum().item()
+        loss = (sum(m * n for m, n in losses) / len(x) if weighted
+                else np.mean([m for m, _ in losses]))
+        return loss, counts / len(x)
+    return evaluate
+
+
+def test_6_7_wrong_answers_get_their_hint():
+    assert passes("6.6", _evaluation())
+    assert_caught("6.6", _evaluation(mode=False), "model.eval()")
+    assert_caught("6.6", _evaluation(weighted=False),
+                  "mean of the batch means")
+    assert_caught("6.6", _evaluation(batches=False), "at most batch_size")
+
+    def counted(*args, **kwargs):
+        loss, accuracy = right_evaluate(*args, **kwargs)
+        return loss, accuracy * len(args[1])
+
+    def summed(*args, **kwargs):
+        loss, accuracy = right_evaluate(*args, **kwargs)
+        return loss * len(args[1]), accuracy
+
+    def tensors(*args, **kwargs):
+        return tuple(map(torch.tensor, right_evaluate(*args, **kwargs)))
+
+    assert_caught("6.6", counted, "is a count")
+    assert_caught("6.6", summed, "divide by their number")
+    assert_caught("6.6", tensors, ".item()")
+    assert_clause_caught("6.6", _evaluation(no_grad=False),
+                         "no gradients tracked", "torch.no_grad()")
+
+
+# --- 6.7 conv2d, 6.8 max_pool2d ----------------------------------------------
+
+right_conv, right_pool = own(nets.conv2d), own(nets.max_pool2d)
+
+
+def _conv(flip=False, bias=True, both_pads=True, stride_used=True,
+          square=False):
+    """conv2d with one mistake."""
+    def conv2d(x, w, b, stride=1, padding=0):
+        k = w.shape[-1]
+        w = w[:, :, ::-1, ::-1] if flip else w
+        before = padding if both_pads else 0
+        x = np.pad(x, ((0, 0), (0, 0), (before, padding), (before, padding)))
+        step = stride if stride_used else 1
+        rows = (x.shape[2] - k) // step + 1
+        cols = rows if square else (x.shape[3] - k) // step + 1
+        out = np.stack([np.stack([np.einsum(
+            "nchw,fchw->nf", x[:, :, r * step:r * step + k,
+                                c * step:c * step + k], w)
+            for c in range(cols)], -1) for r in range(rows)], -2)
+        return out + b[:, None, None] if bias else out
+    return conv2d
+
+
+def test_6_8_wrong_answers_get_their_hint():
+    assert passes("6.7", _conv())
+    assert_caught("6.7", _conv(flip=True), "flipped the filter")
+    assert_caught("6.7", _conv(bias=False), "bias is missing")
+    assert_caught("6.7", _conv(square=True), "returned shape")
+    assert_caught("6.7", _conv(both_pads=False), "returned shape",
+                  seed=81, n=3, channels=2, filters=5, height=11, width=8,
+                  kernel=4, stride=2, padding=1)
+    assert_caught("6.7", _conv(stride_used=False), "returned shape",
+                  seed=81, n=3, channels=2, filters=5, height=11, width=8,
+                  kernel=4, stride=2, padding=1)
+
+    def filters_swapped(x, w, b, stride=1, padding=0):
+        return right_conv(x, w[::-1].copy(), b[::-1].copy(), stride, padding)
+
+    def in_place(x, w, b, stride=1, padding=0):
+        out = right_conv(x, w, b, stride, padding)
+        x[:] = 0
+        return out
+
+    def per_image(x, w, b, stride=1, padding=0):
+        return np.stack([right_conv(image[None], w, b, stride, padding)[0]
+                         for image in x])
+
+    def with_torch(x, w, b, stride=1, padding=0):
+        return F.conv2d(torch.from_numpy(x), torch.from_numpy(w),
+                        torch.from_numpy(b), stride=stride,
+                        padding=padding).numpy()
+
+    assert_caught("6.7", filters_swapped, "in the wrong maps")
+    assert_caught("6.7", in_place, "changed the array x")
+    assert_clause_caught("6.7", per_image, "no loop over the images",
+                         "loops over the images")
+    assert_clause_caught("6.7", with_torch, "written in NumPy",
+                         "write it in NumPy")
+
+
+def test_6_9_wrong_answers_get_their_hint():
+    assert passes("6.8", right_pool)
+
+    def from_zero(x, size=2, stride=None):
+        return np.maximum(right_pool(x, size, stride), 0)
+
+    def mean_pool(x, size=2, stride=None):
+        stride = stride or size
+        rows = (x.shape[2] - size) // stride + 1
+        cols = (x.shape[3] - size) // stride + 1
+        return np.stack([np.stack([
+            x[:, :, r * stride:r * stride + size,
+              c * stride:c * stride + size].mean((2, 3))
+            for c in range(cols)], -1) for r in range(rows)], -2)
+
+    def ceil_mode(x, size=2, stride=None):
+        stride = stride or size
+        pad = (-(x.shape[2] - size)) % stride, (-(x.shape[3] - size)) % stride
+        wide = np.pad(x, ((0, 0), (0, 0), (0, pad[0]), (0, pad[1])),
+                      constant_values=-np.inf)
+        return right_pool(wide, size, stride)
+
+    def stride_one(x, size=2, stride=None):
+        return right_pool(x, size, stride or 1)
+
+    def per_image(x, size=2, stride=None):
+        return np.stack([right_pool(image[None], size, stride)[0]
+                         for image in x])
+
+    def with_torch(x, size=2, stride=None):
+        return F.max_pool2d(torch.from_numpy(x), size, stride).numpy()
+
+    assert_caught("6.8", from_zero, "start from the window's values")
+    assert_caught("6.8", mean_pool, "average pooling")
+    assert_caught("6.8", ceil_mode, "only windows that fit", seed=91,
+                  height=7, width=9)
+    assert_caught("6.8", stride_one, "the stride defaults to the size")
+    assert_clause_caught("6.8", per_image, "no loop over the images",
+                         "loops over the images")
+    assert_clause_caught("6.8", with_torch, "written in NumPy",
+                         "write it in NumPy")
+
+
+def test_6_6_and_6_7_move_batches_to_the_device():
+    def epoch_stays(model, x, y, optimizer, batch_size, generator, device,
+                    scheduler=None):
+        return _epoch()(model, x, y, optimizer, batch_size, generator, "cpu",
+                        scheduler)
+
+    def epoch_plain(model, x, y, optimizer, batch_size, generator, device,
+                    scheduler=None):
+        model.train()
+        order = torch.randperm(len(x), generator=generator)
+        correct, total = 0, 0.0
+        for start in range(0, len(x), batch_size):
+            batch = order[start:start + batch_size]
+            loss, right = train_step(model, optimizer, x[batch].to(device),
+                                     y[batch].to(device))
+            if scheduler is not None:
+                scheduler.step()
+            total, correct = total + loss * len(batch), correct + right
+        return total / len(x), correct / len(x)
+
+    def evaluate_stays(model, x, y, device, batch_size=1000):
+        return right_evaluate(model, x, y, "cpu", batch_size)
+
+    assert_clause_caught("6.5", epoch_stays, "batches moved to the device",
+                         "move each batch's images and labels")
+    assert_clause_caught("6.5", epoch_plain, "batches moved to the device",
+                         "channels_last layout")
+    assert_clause_caught("6.6", evaluate_stays, "batches moved to the device",
+                         "move each batch's images and labels")

@@ -192,7 +192,7 @@ def test_7_4_a_seeded_dataloader_loop_keeps_every_point():
             losses.append(total / len(features))
         head.eval()
         return losses
-    _full("7.4", train_head)
+    _full("7.6", train_head)
 
 
 def test_8_1_without_to_device_loses_points():

@@ -9,7 +9,10 @@ An exercise is a solution cell (``### BEGIN SOLUTION`` ... ``### END
 SOLUTION``) followed by its grade cell (``check = grade("3.1", ...)``).
 ``mark`` writes the nbgrader metadata of both cells (points from
 ``utils.exercises``), the ``hide-input`` tag and the book's "Show solution"
-prompt.  ``student`` and ``grade`` run nbgrader in a course folder under
+prompt.  A written question is a markdown cell headed ``### Question 3.A
+(2 points): ...`` followed by its answer cell: the model answer and the
+rubric in a folded admonition, which ``mark`` makes an nbgrader manually
+graded answer (the student edition holds "YOUR ANSWER HERE" instead).  ``student`` and ``grade`` run nbgrader in a course folder under
 ``_build/nbgrader``: ``generate_assignment`` makes the student edition,
 ``autograde`` executes and scores the solution edition (the labs as they
 are) and the unfinished student edition, in the quick profile by default;
@@ -27,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from html import unescape
 from pathlib import Path
@@ -40,6 +44,14 @@ GRADES = ROOT / "_build" / "grades.csv"
 GRADE_CALL = re.compile(r'^check = grade\("(\d+\.\d+)", "(\w+)"\)', re.M)
 BEGIN = "### BEGIN SOLUTION"
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+QUESTION = re.compile(r"^### Question (\d+\.[A-Z]) \((\d+) points?\): \S")
+ANSWER_OPEN = ":::{admonition} Model answer and rubric\n:class: dropdown\n"
+RUBRIC = re.compile(r"^\*\*Rubric \((\d+) points?\)\.\*\*$", re.M)
+RUBRIC_ITEM = re.compile(r"^- (\d+) points?: \S", re.M)
+TABLE_START, TABLE_END = "<!-- course:start -->", "<!-- course:end -->"
+TABLE_PAGES = [ROOT / "README.md", ROOT / "book" / "instructors.md"]
+WORKING = re.compile(r"\*\*Working time\*\*[^\n]*(?:\n(?!\n)[^\n]*)*")
+SOLUTION_REGION = re.compile(r"### BEGIN SOLUTION\n.*?### END SOLUTION", re.S)
 SHOW = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
 CONFIG = """\
 c = get_config()
@@ -85,6 +97,42 @@ def exercises(notebook) -> list[tuple[str, int, int]]:
     return found
 
 
+def questions(notebook) -> list[tuple[str, int, int]]:
+    """Return (question, points, answer cell index) of the written questions.
+
+    Raise ValueError when a question has no well-formed answer cell: the
+    model answer and a rubric whose items add up to the question's points.
+    """
+    found, cells = [], notebook.cells
+    for i, cell in enumerate(cells):
+        match = cell.cell_type == "markdown" and QUESTION.match(cell.source)
+        if not match:
+            continue
+        label, points = match.group(1), int(match.group(2))
+        answer = cells[i + 1] if i + 1 < len(cells) else None
+        problem = None
+        if answer is None or answer.cell_type != "markdown":
+            problem = "is not followed by a markdown answer cell"
+        elif not answer.source.startswith(ANSWER_OPEN):
+            problem = f"has an answer cell that does not open {ANSWER_OPEN!r}"
+        elif "**Model answer.**" not in answer.source:
+            problem = "has no **Model answer.**"
+        elif not answer.source.rstrip().endswith(":::"):
+            problem = "has an answer cell that does not close with :::"
+        else:
+            rubric = RUBRIC.search(answer.source)
+            items = [int(n) for n in RUBRIC_ITEM.findall(answer.source)]
+            if not rubric or int(rubric.group(1)) != points:
+                problem = f"has no **Rubric ({points} points).**"
+            elif sum(items) != points:
+                problem = (f"has rubric items worth {sum(items)}, "
+                           f"not {points}")
+        if problem:
+            raise ValueError(f"Question {label} (cell {i}) {problem}")
+        found.append((label, points, i + 1))
+    return found
+
+
 def marked(notebook, lab: str) -> nbformat.NotebookNode:
     """Return ``notebook`` with the nbgrader metadata of its exercises written."""
     notebook = nbformat.from_dict(notebook)
@@ -110,12 +158,145 @@ def marked(notebook, lab: str) -> nbformat.NotebookNode:
             "grade": True, "grade_id": grade_id, "locked": True,
             "points": spec(number).points, "schema_version": 3,
             "solution": False, "task": False}
+    asked = questions(notebook)
+    letters = "".join(label[-1] for label, _, _ in asked)
+    if letters != "ABCDEFGH"[:len(letters)]:
+        raise ValueError(f"{lab}: questions are lettered {letters!r}, "
+                         "not A, B, C... in order")
+    for label, points, answer in asked:
+        if not label.startswith(f"{int(lab[:2])}."):
+            raise ValueError(f"{lab}: question {label} belongs to another lab")
+        notebook.cells[answer].metadata.nbgrader = {
+            "grade": True, "grade_id": "q" + label.replace(".", "_"),
+            "locked": False, "points": points, "schema_version": 3,
+            "solution": True, "task": False}
+    with_working_time(notebook)
     return notebook
 
 
+def student_lines(notebook) -> list[int]:
+    """Return the non-blank lines of each solution, in order."""
+    counts = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or BEGIN not in cell.source:
+            continue
+        inside, n = False, 0
+        for line in cell.source.splitlines():
+            if BEGIN in line or "### END SOLUTION" in line:
+                inside = BEGIN in line
+            elif inside and line.strip():
+                n += 1
+        counts.append(n)
+    return counts
+
+
+def course_table(paths: list[Path]) -> str:
+    """The per-lab table of what the student writes and answers."""
+    rows = ["| lab | exercises (points) | lines written (longest) | "
+            "written questions (points) | automatic points | manual points |",
+            "| --- | --- | ---: | --- | ---: | ---: |"]
+    totals = [0, 0, 0, 0, 0]
+    for path in paths:
+        notebook = nbformat.read(path, as_version=4)
+        specs = [spec(number) for number, _, _ in exercises(notebook)]
+        lines = student_lines(notebook)
+        asked = questions(notebook)
+        titles = [notebook.cells[i - 1].source.splitlines()[0]
+                  .split(": ", 1)[1] for _, _, i in asked]
+        auto = sum(s.points for s in specs)
+        manual = sum(p for _, p, _ in asked)
+        rows.append(
+            f"| {path.name[:2]} | "
+            + ", ".join(f"`{s.name}` ({s.points:g})" for s in specs)
+            + f" | {sum(lines)} ({max(lines, default=0)}) | "
+            + ", ".join(f"{label} {title} ({p})" for (label, p, _), title
+                        in zip(asked, titles))
+            + f" | {auto:g} | {manual} |")
+        for i, value in enumerate((len(specs), sum(lines), len(asked),
+                                   auto, manual)):
+            totals[i] += value
+    n, lines, asked, auto, manual = totals
+    rows.append(f"| all | {n} exercises | {lines} | {asked} questions | "
+                f"{auto:g} | {manual} |")
+    return "\n".join(rows)
+
+
+def working_time(notebook) -> str:
+    """The opening's **Working time** paragraph: an estimate from the lab's
+    prose, given code, student lines and question points at stated rates."""
+    words = code = 0
+    answers = {i for _, _, i in questions(notebook)}
+    for i, cell in enumerate(notebook.cells):
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "markdown" and i not in answers:
+            words += len(WORKING.sub("", cell.source).split())
+        elif cell.cell_type == "code" and "hide-input" not in tags:
+            given = HIDDEN.sub("", SOLUTION_REGION.sub("", cell.source))
+            code += sum(1 for line in given.splitlines() if line.strip())
+    lines = sum(student_lines(notebook))
+    points = sum(p for _, p, _ in questions(notebook))
+    parts = [words / 120, code / 20, 3 * lines, 5 * points]
+    return (f"**Working time**, estimated for a student, not measured: about "
+            f"{_hours(sum(parts))}. Reading takes {_hours(parts[0])} for the "
+            f"text (at 120 words a minute) and {_hours(parts[1])} for the "
+            f"given code (20 lines a minute); the {lines} lines of the "
+            f"exercises take {_hours(parts[2])} (3 minutes a line, testing "
+            f"included); the written questions ({points} points) take "
+            f"{_hours(parts[3])} (5 minutes a point).")
+
+
+def _hours(minutes: float) -> str:
+    """Say a duration in minutes as people do: "40 min", "2 h 15 min"."""
+    minutes = 5 * round(minutes / 5) or 5
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def with_working_time(notebook) -> None:
+    """Write the **Working time** paragraph into the opening, in place:
+    before its **Run time** paragraph."""
+    opening = next(c for c in notebook.cells if c.cell_type == "markdown")
+    paragraph = working_time(notebook)
+    found = WORKING.search(opening.source)
+    if found and " ".join(found.group(0).split()) == paragraph:
+        return
+    wrapped = textwrap.fill(paragraph, 79)
+    if found:
+        opening.source = opening.source.replace(found.group(0), wrapped)
+    elif "**Run time**" in opening.source:
+        opening.source = opening.source.replace(
+            "**Run time**", wrapped + "\n\n**Run time**")
+    else:
+        raise ValueError("the opening has no **Run time** paragraph")
+
+
+def with_table(text: str, table: str) -> str:
+    """Return ``text`` with the course table between its markers."""
+    start, end = text.index(TABLE_START), text.index(TABLE_END)
+    return (text[:start + len(TABLE_START)] + "\n" + table + "\n"
+            + text[end:])
+
+
 def mark(paths: list[Path], check: bool) -> int:
-    """Write (or with ``check``, compare) the metadata of each lab."""
+    """Write (or with ``check``, compare) the metadata of each lab and the
+    course table in the README and the instructors' page."""
     stale = 0
+    if set(paths) == set(lab_paths()):
+        table = course_table(paths)
+        for page in TABLE_PAGES:
+            text = page.read_text()
+            new = with_table(text, table)
+            if new == text:
+                continue
+            if check:
+                print(f"{page.relative_to(ROOT)}: the course table is "
+                      "stale; run python tools/grade.py mark")
+                stale += 1
+            else:
+                page.write_text(new)
+                print(f"{page.relative_to(ROOT)}: course table written")
     for path in paths:
         notebook = nbformat.read(path, as_version=4)
         new = marked(notebook, path.name)
@@ -162,8 +343,14 @@ def release(paths: list[Path]) -> dict[str, Path]:
     """Generate the student edition of each lab; return lab -> notebook."""
     prepare(paths)
     out = {}
+    from nbgrader.api import Gradebook, MissingEntry
     for path in paths:
         assignment = f"lab{path.name[:2]}"
+        # a scratch course: forget earlier runs, whose cells may differ
+        if (COURSE / "gradebook.db").exists():
+            with Gradebook(f"sqlite:///{COURSE / 'gradebook.db'}") as book:
+                with contextlib.suppress(MissingEntry):
+                    book.remove_assignment(assignment)
         nbgrader("generate_assignment", assignment, "--force")
         out[path.name[:2]] = COURSE / "release" / assignment / path.name
     return out
@@ -237,8 +424,13 @@ def grade(numbers: list[str], profile: str) -> int:
             for edition in editions:
                 graded = book.find_submission_notebook(
                     path.stem, assignment, edition)
-                score, top = graded.score, graded.max_score
-                rows.append([lab, edition, n, score, top])
+                auto = [g for g in graded.grades if g.cell_type == "code"]
+                manual = [g for g in graded.grades
+                          if g.cell_type == "markdown"]
+                score = sum(g.score for g in auto)
+                top = sum(g.max_score for g in auto)
+                rows.append([lab, edition, n, score, top, len(manual),
+                             int(sum(g.max_score for g in manual))])
                 done = COURSE / "autograded" / edition / assignment / path.name
                 problems = unfinished_cells(done) + feedback_problems(
                     path, COURSE / "feedback" / edition / assignment
@@ -253,12 +445,16 @@ def grade(numbers: list[str], profile: str) -> int:
     GRADES.parent.mkdir(parents=True, exist_ok=True)
     with GRADES.open("w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["lab", "edition", "exercises", "score", "max_score"])
+        writer.writerow(["lab", "edition", "exercises", "score", "max_score",
+                         "questions", "manual_points"])
         writer.writerows(rows)
     print(f"\n{'lab':>3}  {'edition':<8}  {'exercises':>9}  "
-          f"{'score':>5}  {'max':>5}")
-    for lab, edition, n, score, top in rows:
-        print(f"{lab:>3}  {edition:<8}  {n:>9}  {score:>5g}  {top:>5g}")
+          f"{'score':>5}  {'max':>5}  {'questions':>9}  {'to grade':>8}")
+    for lab, edition, n, score, top, asked, manual in rows:
+        print(f"{lab:>3}  {edition:<8}  {n:>9}  {score:>5g}  {top:>5g}  "
+              f"{asked:>9}  {manual:>8g}")
+    print("score and max_score are the automatic points; the written "
+          "answers' manual_points wait for nbgrader's formgrader")
     print(f"written to {GRADES}")
     for failure in failures:
         print(f"FAILED {failure}", file=sys.stderr)
@@ -289,7 +485,8 @@ def main(argv: list[str] | None = None) -> int:
                          choices=["quick", "full"])
     args = parser.parse_args(argv)
     if args.command == "mark":
-        return mark(args.labs or lab_paths(), args.check)
+        paths = [path.resolve() for path in args.labs] or lab_paths()
+        return mark(paths, args.check)
     with course_lock():
         if args.command == "student":
             student(args.out)

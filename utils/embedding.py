@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from scipy.stats import norm
 
 
 SAVED_FROM = "labs/08_greek_embedding.ipynb"
-__all__ = ["embed", "ssd_matrix", "knn_predict", "loo_knn_predictions"]
+__all__ = ["embed", "ssd_matrix", "knn_predict", "loo_knn_predictions",
+           "wilson_interval", "confusion_matrix",
+           "read_among_others", "select_method_and_k"]
 
 
 # labs/08_greek_embedding.ipynb, section "2 The embedding and the SSD distance table"
@@ -52,3 +55,50 @@ def loo_knn_predictions(features, labels, k):
     distances = ssd_matrix(features, features)
     np.fill_diagonal(distances, np.inf)
     return knn_predict(distances, labels, k)
+
+
+# labs/08_greek_embedding.ipynb, section "3 Nearest neighbours, judged by leave-one-out"
+def wilson_interval(right, n, confidence=0.95):
+    """(low, high): the Wilson interval of right successes out of n."""
+    z = norm.ppf(1 - (1 - confidence) / 2)
+    p_hat = right / n
+    a = 1 + z ** 2 / n
+    b = 2 * p_hat + z ** 2 / n
+    root = np.sqrt(b ** 2 - 4 * a * p_hat ** 2)
+    return float((b - root) / (2 * a)), float((b + root) / (2 * a))
+
+
+# labs/08_greek_embedding.ipynb, section "4 Which letters get confused?"
+def confusion_matrix(truth, predicted, n_classes):
+    """Counts (n_classes, n_classes): row = true label, column = read."""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (truth, predicted), 1)
+    return counts
+
+
+# labs/08_greek_embedding.ipynb, section "8 Letters from writers it never saw"
+def read_among_others(queries, originals, references, labels, k,
+                      letters=None):
+    """k-NN labels (q,) of queries, each among all references but its
+    original (and only those labelled one of letters, if given)."""
+    distances = ssd_matrix(queries, references)
+    distances[np.arange(len(queries)), originals] = np.inf
+    if letters is not None:
+        among = np.isin(labels, letters)
+        distances, labels = distances[:, among], labels[among]
+    return knn_predict(distances, labels, k)
+
+
+# labs/08_greek_embedding.ipynb, section "8 Letters from writers it never saw"
+def select_method_and_k(candidates, originals, labels, k_values):
+    """Scores (candidates, k values) on redrawn letters, and the choice
+    (candidate index, k): the candidate by its first k, then its k."""
+    truth = labels[originals]
+    scores = np.zeros((len(candidates), len(k_values)))
+    for c, (queries, references) in enumerate(candidates):
+        for j, k in enumerate(k_values):
+            read = read_among_others(queries, originals, references,
+                                     labels, k)
+            scores[c, j] = np.mean(read == truth)
+    best = int(np.argmax(scores[:, 0]))
+    return scores, (best, k_values[int(np.argmax(scores[best]))])

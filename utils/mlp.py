@@ -16,7 +16,7 @@ from .regularise import sgd_step
 SAVED_FROM = "labs/03_numpy_mlp.ipynb"
 __all__ = ["init_mlp", "sigmoid", "softmax", "cross_entropy", "one_hot",
            "mlp_forward", "mlp_backward", "train_epoch", "evaluate",
-           "per_class_errors"]
+           "learning_rates", "per_class_errors", "most_confused"]
 
 
 # labs/03_numpy_mlp.ipynb, section "1 The forward pass"
@@ -131,12 +131,40 @@ def train_epoch(params, X, y, batch_size, learning_rate, rng,
 def evaluate(params, X, y):
     """Return (mean cross-entropy, accuracy) of the network on X and y."""
     P, cache = mlp_forward(params, X)
+    loss = cross_entropy(cache["A2"], y)        # log-sum-exp of the logits
     accuracy = float(np.mean(P.argmax(axis=1) == y))
-    return cross_entropy(cache["A2"], y), accuracy
+    return loss, accuracy
+
+
+# labs/03_numpy_mlp.ipynb, section "4 Training: constant learning rate versus decay"
+def learning_rates(initial_rate, decay, epochs):
+    """Return the learning rate of every epoch: initial_rate, multiplied by
+    decay after every epoch."""
+    if not (np.isfinite(initial_rate) and initial_rate > 0):
+        raise ValueError(f"initial_rate must be a finite number above 0, "
+                         f"got {initial_rate}.")
+    if not 0 < decay <= 1:
+        raise ValueError(f"decay must be in (0, 1], got {decay}.")
+    if epochs < 1 or epochs != int(epochs):
+        raise ValueError(f"epochs must be a whole number >= 1, got {epochs}.")
+    t = np.arange(int(epochs), dtype=np.float64)   # epochs 0, 1, ...
+    return initial_rate * decay ** t               # one factor per epoch
 
 
 # labs/03_numpy_mlp.ipynb, section "6 Results"
 def per_class_errors(y_true, y_pred, n_classes=10):
     """Return, for each true class, how many of its images were
     misclassified."""
-    return np.bincount(y_true[y_true != y_pred], minlength=n_classes)
+    wrong = y_true != y_pred                        # misclassified images
+    return np.bincount(y_true[wrong], minlength=n_classes)
+
+
+# labs/03_numpy_mlp.ipynb, section "6 Results"
+def most_confused(y_true, y_pred, k=3, n_classes=10):
+    """Return the k most frequent (true, predicted, count) confusions."""
+    codes = y_true * n_classes + y_pred             # one integer per pair
+    pairs = np.bincount(codes)                      # count of every code
+    pairs[::n_classes + 1] = 0                      # the diagonal is right
+    order = np.argsort(-pairs, kind="stable")[:k]   # ties: smaller code
+    return [(*divmod(int(c), n_classes), int(pairs[c]))
+            for c in order if pairs[c] > 0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 
 import time
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -19,9 +20,9 @@ from .data import load_mnist
 
 SAVED_FROM = "labs/06_cnn.ipynb"
 __all__ = ["conv_output_size", "conv_param_count", "DigitNet", "train_step",
-           "train_epoch", "evaluate", "distorted", "fit",
-           "checkpoint_path", "save_digit_net", "load_digit_net",
-           "load_or_train_digit_net"]
+           "train_epoch", "evaluate", "distorted", "fit", "conv2d",
+           "max_pool2d", "checkpoint_path", "save_digit_net",
+           "load_digit_net", "load_or_train_digit_net"]
 
 
 # labs/06_cnn.ipynb, section "1 Two networks"
@@ -43,8 +44,8 @@ class DigitNet(nn.Module):
     def __init__(self, embed_dim=50, dropout=0.5):
         super().__init__()
         self.embed_dim, self.dropout = embed_dim, dropout
-        self.conv1 = nn.Conv2d(1, 10, kernel_size=5)    # (N, 10, 24, 24)
-        self.conv2 = nn.Conv2d(10, 20, kernel_size=5)   # (N, 20, 8, 8)
+        self.conv1 = nn.Conv2d(1, 10, 5)                # (N, 10, 24, 24)
+        self.conv2 = nn.Conv2d(10, 20, 5)               # (N, 20, 8, 8)
         self.conv2_drop = nn.Dropout2d(dropout)
         self.fc1 = nn.Linear(320, embed_dim)            # 20 * 4 * 4 inputs
         self.fc2 = nn.Linear(embed_dim, 10)
@@ -94,18 +95,18 @@ def train_epoch(model, x, y, optimizer, batch_size, generator, device,
 
 
 # labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
-@torch.no_grad()
 def evaluate(model, x, y, device, batch_size=1000):
     """(mean loss, accuracy) of the model on tensors x, y, in eval mode."""
     model.eval()
     total_loss, correct = 0.0, 0
-    for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size].to(
-            device, memory_format=torch.channels_last)
-        yb = y[start:start + batch_size].to(device)
-        log_probs = model(xb)
-        total_loss += F.nll_loss(log_probs, yb, reduction="sum").item()
-        correct += (log_probs.argmax(1) == yb).sum().item()
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb = x[start:start + batch_size].to(
+                device, memory_format=torch.channels_last)
+            yb = y[start:start + batch_size].to(device)
+            log_probs = model(xb)
+            total_loss += F.nll_loss(log_probs, yb, reduction="sum").item()
+            correct += (log_probs.argmax(1) == yb).sum().item()
     return total_loss / len(x), correct / len(x)
 
 
@@ -165,6 +166,40 @@ def fit(model, x, y, epochs, learning_rate, batch_size, seed, device,
             history["val_loss"].append(val_loss)
             history["val_accuracy"].append(val_accuracy)
     return history
+
+
+# labs/06_cnn.ipynb, section "4 Inside the network: filters and feature maps"
+def conv2d(x, w, b, stride=1, padding=0):
+    """nn.Conv2d's output (N, F, H', W') for images x (N, C, H, W),
+    filters w (F, C, k, k) and biases b (F,), in NumPy."""
+    k = w.shape[-1]
+    x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    rows = conv_output_size(x.shape[2], k, stride)
+    cols = conv_output_size(x.shape[3], k, stride)
+    out = np.empty((len(x), len(w), rows, cols))
+    for r in range(rows):
+        for c in range(cols):
+            window = x[:, :, r * stride:r * stride + k,
+                       c * stride:c * stride + k]          # (N, C, k, k)
+            out[:, :, r, c] = np.tensordot(window, w,
+                                           axes=([1, 2, 3], [1, 2, 3]))
+    return out + b[:, None, None]
+
+
+# labs/06_cnn.ipynb, section "4 Inside the network: filters and feature maps"
+def max_pool2d(x, size=2, stride=None):
+    """Max-pooling of maps x (N, C, H, W) over size x size windows moved by
+    stride (default: size) pixels: (N, C, H', W'), in NumPy."""
+    stride = stride or size
+    rows = conv_output_size(x.shape[2], size, stride)
+    cols = conv_output_size(x.shape[3], size, stride)
+    out = np.empty(x.shape[:2] + (rows, cols))
+    for r in range(rows):
+        for c in range(cols):
+            window = x[:, :, r * stride:r * stride + size,
+                       c * stride:c * stride + size]
+            out[:, :, r, c] = window.max(axis=(2, 3))
+    return out
 
 
 # labs/06_cnn.ipynb, section "7 Save the network for lab 08"

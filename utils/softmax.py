@@ -14,7 +14,8 @@ import numpy as np
 
 SAVED_FROM = "labs/01_softmax_derivation.ipynb"
 __all__ = ["softmax", "batch_softmax_jacobian", "cross_entropy", "one_hot",
-           "loss_and_grads", "gradient_check"]
+           "loss_and_grads", "gradient_check", "train",
+           "class_contrast"]
 
 
 # labs/01_softmax_derivation.ipynb, section "1 The softmax, and why the naive one overflows"
@@ -67,3 +68,37 @@ def gradient_check(loss, params, grad, n_checks, h=1e-5, seed=0):
         numeric = (loss(params + step) - loss(params - step)) / (2 * h)
         worst = max(worst, abs(numeric - grad[index]))
     return float(worst / np.abs(grad).max())
+
+
+# labs/01_softmax_derivation.ipynb, section "6 Training with minibatches"
+def train(X, y, n_classes, epochs, learning_rate, batch_size, seed,
+          decay=False):
+    """Train softmax regression from zero weights by minibatch gradient
+    descent on the mean loss; yield (W, b, mean loss) after every epoch."""
+    W = np.zeros((X.shape[1], n_classes), dtype=X.dtype)
+    b = np.zeros(n_classes, dtype=X.dtype)
+    rng = np.random.default_rng(seed)  # one generator for the whole run
+    for epoch in range(epochs):
+        rate = learning_rate
+        if decay:  # linearly down to zero after the last epoch
+            rate *= 1 - epoch / epochs
+        order = rng.permutation(len(X))  # a new order every epoch
+        total = 0.0
+        for start in range(0, len(X), batch_size):
+            batch = order[start:start + batch_size]  # the last may be short
+            loss, dW, db = loss_and_grads(W, b, X[batch], y[batch])
+            W -= rate * dW / len(batch)  # the mean loss's gradient
+            b -= rate * db / len(batch)
+            total += loss
+        yield W, b, total / len(X)
+
+
+# labs/01_softmax_derivation.ipynb, section "8 What the weights look like"
+def class_contrast(X, y, n_classes):
+    """Return (D, K): each class's mean image minus the other images' mean."""
+    Y = one_hot(y, n_classes, X.dtype)  # (N, K)
+    counts = Y.sum(axis=0)[:, None]  # images per class, (K, 1)
+    sums = Y.T @ X  # (K, D) per-class sums
+    own = sums / counts
+    others = (sums.sum(axis=0) - sums) / (len(X) - counts)
+    return (own - others).T

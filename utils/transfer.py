@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from torch.nn import functional as F
 from .backbones import to_rgb
 
 
 SAVED_FROM = "labs/07_transfer_learning.ipynb"
 __all__ = ["top_k_classes", "cut_activations", "extract_features",
-           "train_head", "imagenet_normalise"]
+           "score_cuts", "shuffled_control", "train_head",
+           "imagenet_normalise"]
 
 
 # labs/07_transfer_learning.ipynb, section "1 Are the pretrained weights right?"
@@ -53,6 +57,37 @@ def extract_features(backbone, images, cuts, size, grid, batch_size=64,
             pooled = F.adaptive_avg_pool2d(activation, grid).flatten(1)
             rows[cut].append(pooled.cpu().numpy())
     return {cut: np.concatenate(parts) for cut, parts in rows.items()}
+
+
+# labs/07_transfer_learning.ipynb, section "3 Where to cut? Accuracy block by block"
+def score_cuts(extract, fit_images, y_fit, val_images, y_val, cuts, C):
+    """Probes fitted per cut on the fit split, scored; the best cut."""
+    fit_features = extract(fit_images, cuts)
+    val_features = extract(val_images, cuts)
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    for cut in cuts:
+        probe = make_pipeline(StandardScaler(),
+                              LogisticRegression(C=C, max_iter=2_000))
+        probe.fit(fit_features[cut], y_fit)
+        probes[cut] = probe
+        fit_accuracy[cut] = probe.score(fit_features[cut], y_fit)
+        val_accuracy[cut] = probe.score(val_features[cut], y_val)
+    best = min(cuts, key=lambda cut: (-val_accuracy[cut], cut))
+    return probes, fit_accuracy, val_accuracy, best
+
+
+# labs/07_transfer_learning.ipynb, section "3 Where to cut? Accuracy block by block"
+def shuffled_control(make_probe, fit_features, y_fit, val_features, y_val,
+                     seed):
+    """A probe fitted to shuffled labels: fit and validation accuracy, and
+    the highest validation accuracy that chance explains."""
+    shuffled = np.random.default_rng(seed).permutation(y_fit)
+    probe = make_probe(fit_features, shuffled)
+    fit_accuracy = probe.score(fit_features, shuffled)
+    val_accuracy = probe.score(val_features, y_val)
+    chance = 1 / len(np.unique(y_fit))
+    error = np.sqrt(chance * (1 - chance) / len(y_val))
+    return fit_accuracy, val_accuracy, chance + 4 * error
 
 
 # labs/07_transfer_learning.ipynb, section "4 Which classifier on top, and compared with what?"

@@ -660,7 +660,7 @@ ANSWERS = {
                       train_epoch__wrong_batch_off_by_one, train_epoch__wrong_delegates],
             "right": [train_epoch__right_shuffle_arange, train_epoch__right_np_split,
                       train_epoch__right_while_loop]},
-    "3.4": {"wrong": [per_class_errors__wrong_by_predicted_class,
+    "3.6": {"wrong": [per_class_errors__wrong_by_predicted_class,
                       per_class_errors__wrong_no_minlength,
                       per_class_errors__wrong_counts_correct,
                       per_class_errors__wrong_float_weights,

@@ -627,7 +627,7 @@ def train_step__right_keep_zeros(model, optimizer, xb, yb):
     return loss.item(), int((predicted == yb).sum().item())
 
 
-# --------------------------------------------------------------- 6.5 mnist_box
+# --------------------------------------------------------------- 6.9 mnist_box
 def _as_ink(ink):
     """The input checks written in the notebook, kept in every answer."""
     ink = np.asarray(ink, dtype=np.float32)
@@ -906,7 +906,7 @@ ANSWERS = {
                       train_step__wrong_delegates],
             "right": [train_step__right_cross_entropy_on_log_probs,
                       train_step__right_keep_zeros]},
-    "6.5": {"wrong": [mnist_box__wrong_nearest_resize, mnist_box__wrong_square_resize,
+    "6.9": {"wrong": [mnist_box__wrong_nearest_resize, mnist_box__wrong_square_resize,
                       mnist_box__wrong_no_centre_of_mass, mnist_box__wrong_shift_reversed,
                       mnist_box__wrong_rescaled_values, mnist_box__wrong_size_order,
                       mnist_box__wrong_no_clip, mnist_box__wrong_crop_off_by_one,

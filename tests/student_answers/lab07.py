@@ -434,7 +434,7 @@ def extract_features__right_while_vstack(backbone, images, cuts, size, grid,
     return {cut: np.vstack(rows[cut]) for cut in cuts}
 
 
-# -------------------------------------------------------------- 7.4 train_head
+# -------------------------------------------------------------- 7.6 train_head
 def train_head__wrong_mean_of_batch_losses(head, features, labels, epochs, seed,
                                            lr=1e-3, batch_size=64):
     """An epoch's loss as the mean of its batch losses (unweighted)."""
@@ -766,7 +766,7 @@ def train_head__right_fsum(head, features, labels, epochs, seed, lr=1e-3,
     return losses
 
 
-# ------------------------------------------------------- 7.5 imagenet_normalise
+# ------------------------------------------------------- 7.7 imagenet_normalise
 def imagenet_normalise__wrong_bgr_order(images):
     """The channel constants in BGR order."""
     mean = torch.tensor([0.406, 0.456, 0.485]).view(1, 3, 1, 1)
@@ -886,7 +886,7 @@ ANSWERS = {
             "right": [extract_features__right_torch_cat,
                       extract_features__right_dataloader,
                       extract_features__right_while_vstack]},
-    "7.4": {"wrong": [train_head__wrong_mean_of_batch_losses,
+    "7.6": {"wrong": [train_head__wrong_mean_of_batch_losses,
                       train_head__wrong_generator_per_epoch,
                       train_head__wrong_unseeded_shuffle, train_head__wrong_no_shuffle,
                       train_head__wrong_no_mode_switches,
@@ -898,7 +898,7 @@ ANSWERS = {
                       train_head__wrong_last_loss_only, train_head__wrong_delegates],
             "right": [train_head__right_zero_grad_after_step, train_head__right_fsum,
                       train_head__right_dataloader_shuffle]},
-    "7.5": {"wrong": [imagenet_normalise__wrong_bgr_order,
+    "7.7": {"wrong": [imagenet_normalise__wrong_bgr_order,
                       imagenet_normalise__wrong_no_reshape,
                       imagenet_normalise__wrong_times_std,
                       imagenet_normalise__wrong_swapped_constants,

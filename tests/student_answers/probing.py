@@ -299,7 +299,7 @@ def train_step__forces_training_mode(model, optimizer, xb, yb):
     return loss.item(), int((log_probs.argmax(1) == yb).sum())
 
 
-@finding("6.5", "right")
+@finding("6.9", "right")
 def mnist_box__spline_shift(ink):
     """RIGHT, loses points. Follows steps 1-4 literally: crop, Lanczos resize
     with max(1, round(...)) sides, clip the filter's negative ringing at 0
@@ -403,7 +403,7 @@ def extract_features__converts_whole_set(backbone, images, cuts, size, grid,
 
 
 # ===================================================================== 7.4
-@finding("7.4", "wrong")
+@finding("7.6", "wrong")
 def train_head__global_manual_seed(head, features, labels, epochs, seed,
                                    lr=1e-3, batch_size=64):
     """WRONG, full marks (3/3). Shuffles with torch.manual_seed(seed) and

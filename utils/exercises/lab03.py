@@ -403,6 +403,221 @@ def test_per_class_errors(answer, seed=39, n=60, n_classes=10) -> str:
     return f"{int(expected.sum())} errors counted by true class."
 
 
+def test_evaluate(answer, seed=34, n=40, n_in=6, hidden=5, n_out=4) -> str:
+    """evaluate(params, X, y) -> (loss, accuracy) on a random network."""
+    rng = np.random.default_rng(seed)
+    params = _network(rng, n_in, hidden, n_out, std=1.5)
+    X = rng.random((n, n_in))
+    A2 = expit(X @ params["W1"].T + params["b1"]) @ params["W2"].T \
+        + params["b2"]
+    # labels: the network's own guess for about half the images, so that
+    # the accuracy is neither 0 nor 1
+    y = np.where(rng.random(n) < 0.5, A2.argmax(axis=1),
+                 rng.integers(0, n_out, n))
+    log_P = A2 - A2.max(axis=1, keepdims=True)
+    log_P -= np.log(np.exp(log_P).sum(axis=1, keepdims=True))
+    loss = float(-log_P[np.arange(n), y].mean())
+    accuracy = float(np.mean(A2.argmax(axis=1) == y))
+    got = _pair(answer(params, X, y), "(loss, accuracy)")
+    require(all(np.ndim(v) == 0 for v in got),
+            "return two numbers (loss, accuracy), not arrays: the loss is "
+            "the MEAN over the images, the accuracy one fraction.")
+    got_loss, got_accuracy = (float(v) for v in got)
+    require(not (np.isclose(got_loss, accuracy)
+                 and np.isclose(got_accuracy, loss)),
+            "the pair is in the wrong order: return (loss, accuracy).")
+    if not np.isclose(got_accuracy, accuracy, rtol=0, atol=1e-12):
+        by_column = float(np.mean(A2.argmax(axis=0)[y % n_out] == y))
+        require(not np.isclose(got_accuracy, accuracy * n),
+                f"the accuracy {got_accuracy:g} is a count: divide by the "
+                f"number of images ({n}) to get the fraction correct.")
+        require(not np.isclose(got_accuracy, 1 - accuracy),
+                "you returned the error rate: the accuracy is the fraction "
+                "of images whose most probable class IS the label.")
+        require(False, f"the accuracy should be {accuracy:.4f}, got "
+                f"{got_accuracy:.4f}: take the most probable class of each "
+                "image, the argmax over the classes (axis=1), and compare "
+                "it with y" + (" (you took it over the images, axis=0)"
+                               if np.isclose(got_accuracy, by_column)
+                               else "") + ".")
+    require(not np.isclose(got_loss, loss * n),
+            f"the loss is {n} times too large: it is the MEAN cross-entropy "
+            "over the images, not the sum.")
+    require(np.isclose(got_loss, loss, rtol=1e-9, atol=0),
+            f"the loss should be the mean cross-entropy {loss:.6f}, got "
+            f"{got_loss:.6f}: cross_entropy(cache['A2'], y) of the "
+            "forward pass.")
+    return f"loss and accuracy of {n} images right ({accuracy:.2f} correct)."
+
+
+def _confident_and_wrong(answer) -> str:
+    """The spec's "from the logits": a sure wrong guess gives a finite loss."""
+    params = {"W1": np.zeros((2, 3)), "b1": np.zeros(2),
+              "W2": np.zeros((3, 2)), "b2": np.array([0.0, 900.0, -900.0])}
+    X, y = np.ones((4, 3)), np.array([0, 1, 2, 1])
+    with np.errstate(all="ignore"):
+        loss, accuracy = (float(v) for v in answer(params, X, y))
+    require(np.isfinite(loss) and np.isclose(loss, 675.0, rtol=1e-9),
+            f"with logits (0, 900, -900) and labels 0, 1, 2, 1 the mean loss "
+            f"is (900 + 0 + 1800 + 0) / 4 = 675, got {loss}: -log P "
+            "underflows to inf. Compute the loss from the logits with "
+            "cross_entropy(cache['A2'], y) (log-sum-exp).")
+    require(accuracy == 0.5, f"accuracy should be 0.5, got {accuracy}.")
+    return "a confident wrong guess gives a large finite loss"
+
+
+def _rates_expected(initial_rate, decay, epochs):
+    """The rate of each epoch, multiplied by decay once per epoch."""
+    rates, rate = [], float(initial_rate)
+    for _ in range(epochs):
+        rates.append(rate)
+        rate *= decay
+    return np.array(rates)
+
+
+def test_learning_rates(answer, initial_rate=2.0, decay=0.97,
+                        epochs=30) -> str:
+    """learning_rates(initial_rate, decay, epochs) against a running
+    product."""
+    expected = _rates_expected(initial_rate, decay, epochs)
+    got = answer(initial_rate, decay, epochs)
+    require(isinstance(got, np.ndarray),
+            f"return a NumPy array of rates, not a {type(got).__name__}.")
+    require(got.ndim == 1, f"return one rate per epoch, a 1-D array; got "
+            f"shape {got.shape}.")
+    require(len(got) == epochs or len(got) != epochs + 1,
+            f"{epochs} epochs need {epochs} rates, got {epochs + 1}: "
+            "epochs 0 to epochs - 1.")
+    require(len(got) == epochs,
+            f"one rate per epoch: expected {epochs} rates, got {len(got)}.")
+    require(np.issubdtype(got.dtype, np.floating),
+            f"rates are real numbers: return floats, not {got.dtype}.")
+    if not np.allclose(got, expected, rtol=1e-12, atol=0):
+        slips = [
+            (expected * decay, "the first epoch already uses the decayed "
+             "rate: epoch 0 trains with the initial rate, the first "
+             "multiplication comes after it"),
+            (initial_rate * (1 - decay) ** np.arange(epochs),
+             f"each epoch multiplies the rate by {1 - decay:g} = 1 - decay: "
+             "decay IS the factor"),
+            (initial_rate * np.exp(-decay * np.arange(epochs)),
+             "exp(-decay t) is another schedule: multiply by decay itself "
+             "after every epoch"),
+            (initial_rate / (1 + decay * np.arange(epochs)),
+             "that is 1/t decay: multiply by decay after every epoch"),
+            (initial_rate - (1 - decay) * initial_rate * np.arange(epochs),
+             "the rate falls by a fixed amount each epoch: it falls by a "
+             "fixed FACTOR, decay"),
+        ]
+        hints = [hint for value, hint in slips
+                 if np.allclose(got, value, rtol=1e-9, atol=0)]
+        require(False, f"the rates {np.round(got[:4], 5).tolist()}... "
+                f"should be {np.round(expected[:4], 5).tolist()}..."
+                + (f": {hints[0]}." if hints else
+                   ": the first epoch uses initial_rate, and the rate is "
+                   "multiplied by decay after every epoch."))
+    return (f"{epochs} rates from {initial_rate:g}, x{decay:g} per epoch, "
+            "right.")
+
+
+def _refuses_settings(answer) -> str:
+    """The spec's refusals: a clear ValueError that names the setting."""
+    cases = [((0.0, 0.97, 10), "initial_rate"),
+             ((-1.0, 0.97, 10), "initial_rate"),
+             ((float("nan"), 0.97, 10), "initial_rate"),
+             ((float("inf"), 0.97, 10), "initial_rate"),
+             ((1.0, 0.0, 10), "decay"), ((1.0, -0.5, 10), "decay"),
+             ((1.0, 1.05, 10), "decay"), ((1.0, float("nan"), 10), "decay"),
+             ((1.0, 0.97, 0), "epochs"), ((1.0, 0.97, -3), "epochs"),
+             ((1.0, 0.97, 2.5), "epochs")]
+    names = ("initial_rate", "decay", "epochs")
+    for args, name in cases:
+        try:
+            answer(*args)
+        except ValueError as err:
+            require(name in str(err), f"learning_rates{args} raised "
+                    f"ValueError({str(err)!r}): name the setting that is "
+                    f"wrong, {name!r}, in the message.")
+            continue
+        except Exception as err:  # noqa: BLE001 - any other error is wrong
+            require(False, f"learning_rates{args} raised "
+                    f"{type(err).__name__}: raise ValueError naming "
+                    f"{name!r}.")
+        require(False, f"learning_rates{args} did not raise ValueError: "
+                f"refuse {name} = {args[names.index(name)]} before "
+                "computing anything.")
+    for args in [(1e-3, 1.0, 1), (5.0, 0.5, 3), (1.0, 1.0, 4.0)]:
+        try:
+            got = answer(*args)
+        except ValueError as err:
+            require(False, f"learning_rates{args} raised ValueError("
+                    f"{str(err)!r}), but these settings are allowed "
+                    "(decay 1 is a constant rate; epochs may be a whole "
+                    "float).")
+        require(np.allclose(got, _rates_expected(*args[:2], int(args[2]))),
+                f"learning_rates{args} gave {np.asarray(got).tolist()}.")
+    return "bad settings refused with their name, good ones accepted"
+
+
+def _expected_confusions(y_true, y_pred, k, n_classes):
+    """The k most frequent (true, predicted) pairs, counted one by one."""
+    counts = {}
+    for true, predicted in zip(y_true.tolist(), y_pred.tolist()):
+        if true != predicted:
+            counts[true, predicted] = counts.get((true, predicted), 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [(t, p, c) for (t, p), c in ranked[:k]]
+
+
+def test_most_confused(answer, seed=43, n=300, k=3, n_classes=10,
+                       accuracy=0.6) -> str:
+    """most_confused(y_true, y_pred, k, n_classes) on random labels."""
+    rng = np.random.default_rng(seed)
+    y_true = rng.integers(0, n_classes, n)
+    y_pred = y_true.copy()
+    wrong = rng.random(n) > accuracy
+    # mistakes drawn from a few favourite wrong classes: some pairs repeat
+    y_pred[wrong] = (y_true[wrong] + rng.integers(1, 4, wrong.sum())) \
+        % n_classes
+    expected = _expected_confusions(y_true, y_pred, k, n_classes)
+    options = ({} if k == 3 else {"k": k}) | (  # the defaults: k 3, 10 classes
+        {} if n_classes == 10 else {"n_classes": n_classes})
+    got = answer(y_true, y_pred, **options)
+    require(isinstance(got, list), f"return a list of (true, predicted, "
+            f"count) triples, not a {type(got).__name__}.")
+    require(all(isinstance(t, tuple) and len(t) == 3 for t in got),
+            "every entry must be a triple (true, predicted, count).")
+    got = [tuple(int(v) for v in t) for t in got]
+    require(not any(c == 0 for _, _, c in got),
+            "leave out pairs that never occur (count 0).")
+    require(not any(t == p for t, p, _ in got),
+            "a pair with true == predicted is a CORRECT answer, not a "
+            "confusion: leave the diagonal out.")
+    require(got == expected or got != _expected_confusions(
+        y_pred, y_true, k, n_classes),
+            "the pairs are (predicted, true): each triple is (true, "
+            "predicted, count), the rows of the confusion matrix being the "
+            "true classes.")
+    require(len(got) == len(expected),
+            f"expected the {len(expected)} most frequent confusions, got "
+            f"{len(got)}" + (f": return at most k = {k}"
+                             if len(got) > k else "") + ".")
+    counts = [c for _, _, c in got]
+    require(counts == sorted(counts, reverse=True),
+            f"the counts {counts} must come in decreasing order: the most "
+            "frequent confusion first.")
+    require([c for _, _, c in expected] == counts,
+            f"the counts should be {[c for _, _, c in expected]}, got "
+            f"{counts}: count each (true, predicted) pair over all images "
+            "and keep the largest.")
+    require(got == expected,
+            f"expected {expected}, got {got}: pairs with the same count "
+            "come in increasing order of the true class, then of the "
+            "predicted class.")
+    return (f"the {len(expected)} most frequent confusions of {n} images "
+            f"and {n_classes} classes right.")
+
+
 def _forward_on(answer, n, seed=3):
     """``answer(params, X)`` on ``n`` images of a small network."""
     rng = np.random.default_rng(seed)
@@ -462,9 +677,25 @@ EXERCISES = {
                 reference="utils.mlp:train_epoch",
                 clauses=(Clause("float32 stays float32", _float32_epoch),
                          Clause("the argument checks kept", _input_checks_epoch))),
-    "3.4": Spec("per_class_errors", points=1, test=test_per_class_errors,
+    "3.4": Spec("evaluate", points=1, test=test_evaluate,
+                reference="utils.mlp:evaluate",
+                clauses=(Clause("a finite loss for sure wrong guesses",
+                                _confident_and_wrong),)),
+    "3.5": Spec("learning_rates", points=2, test=test_learning_rates,
+                reference="utils.mlp:learning_rates",
+                clauses=(Clause("bad settings refused", _refuses_settings),
+                         Clause("no loop over epochs", lambda answer:
+                                loop_free(lambda n: answer(1.0, 0.9, n),
+                                          "epoch")))),
+    "3.6": Spec("per_class_errors", points=1, test=test_per_class_errors,
                 reference="utils.mlp:per_class_errors",
                 clauses=(Clause("no loop over images", lambda answer: loop_free(
                     lambda n: answer(np.arange(n) % 3, np.zeros(n, int), 3),
                     "image")),)),
+    "3.7": Spec("most_confused", points=3, test=test_most_confused,
+                reference="utils.mlp:most_confused",
+                replaces=("utils.plots:confusion_matrix",),
+                clauses=(Clause("no loop over images", lambda answer: loop_free(
+                    lambda n: answer(np.arange(n) % 3, np.zeros(n, int), 2,
+                                     3), "image")),)),
 }

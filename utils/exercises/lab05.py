@@ -211,6 +211,51 @@ def test_nesterov_step(nesterov_step, seed: int = 0, dim: int = 3,
             f"for {steps} steps on a valley whose gradient is not linear.")
 
 
+def _nesterov_factor(lr: float, gamma: float, lam: float) -> float:
+    """Largest |eigenvalue| of Nesterov's companion matrix, curvature lam."""
+    shrink = 1 - lr * lam
+    matrix = np.array([[(1 + gamma) * shrink, -gamma * shrink], [1.0, 0.0]])
+    return float(np.max(np.abs(np.linalg.eigvals(matrix))))
+
+
+def test_nesterov_rate(nesterov_rate, seed: int = 0, cases: int = 6) -> str:
+    """nesterov_rate(lr, gamma, lam) -> factor per step of Nesterov."""
+    rng = np.random.default_rng(seed)
+    lam = rng.uniform(2, 50)
+    settings = [(0.5 / lam, rng.uniform(0.5, 0.9)),
+                (rng.uniform(0.01, 0.1) / lam, rng.uniform(0.2, 0.5)),
+                (rng.uniform(0.1, 1.9) / lam, 0.0),
+                (rng.uniform(1.2, 1.9) / lam, rng.uniform(0.3, 0.9)),
+                (rng.uniform(2.05, 2.5) * 1.9 / lam, 0.9)]
+    settings += [(rng.uniform(0.05, 3.0) / lam, rng.uniform(0, 0.99))
+                 for _ in range(max(0, cases - len(settings)))]
+    for lr, gamma in settings:
+        got = nesterov_rate(lr, gamma, lam)
+        require(got is not None and (np.isscalar(got) or np.ndim(got) == 0),
+                "return the factor as one number (the largest modulus).")
+        require(np.isreal(got) and float(np.real(got)) >= 0,
+                f"return a real number >= 0, the largest ABSOLUTE value "
+                f"of the roots, got {got}.")
+        got = float(np.real(got))
+        right = _nesterov_factor(lr, gamma, lam)
+        if _close(got, right, 1e-7):
+            continue
+        what = f"for lr = {lr:.4g}, gamma = {gamma:.3g}, lam = {lam:.3g}"
+        require(not np.isclose(got, _heavy_ball_factor(lr, gamma, lam)),
+                f"{what} you gave heavy ball's factor: with the look-ahead "
+                "the gradient is taken at the coasted point, which changes "
+                "both coefficients of the recurrence.")
+        require(not np.isclose(got, _heavy_ball_factor(
+            lr, gamma * (1 - lr * lam), lam)), f"{what} the coefficient of "
+            "w(t) is off: the coasted point (1 + gamma) w(t) - gamma w(t-1) "
+            "is multiplied as a whole by 1 - lr lam.")
+        require(False, f"{what} the factor should be {right:.6f}, got "
+                f"{got:.6f}: write w(t+1) in terms of w(t) and w(t-1) along "
+                "one direction and take the largest |root|.")
+    return (f"the factor is right in {len(settings)} settings (complex and "
+            "real roots, gamma = 0, unstable).")
+
+
 def _torch_sgd_path(p0, gradient, rates, gamma, nesterov):
     """Iterates of torch.optim.SGD on the function whose gradient is given."""
     p = torch.tensor(p0, dtype=torch.float64, requires_grad=True)
@@ -285,13 +330,266 @@ def test_torch_sgd_step(torch_sgd_step, seed: int = 0, dim: int = 3,
             "with a decaying rate match torch.optim.SGD.")
 
 
+def _spd(rng: np.random.Generator, eigenvalues) -> np.ndarray:
+    """A rotated symmetric matrix with the given eigenvalues."""
+    dim = len(eigenvalues)
+    q, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
+    matrix = (q * np.asarray(eigenvalues, dtype=np.float64)) @ q.T
+    return (matrix + matrix.T) / 2
+
+
+def _edges(mu: float, big_l: float) -> tuple[float, float]:
+    """Polyak's pair from the two edge conditions (1 -+ sqrt(gamma))^2 =
+    lr * (mu, L), solved for sqrt(gamma) first."""
+    ratio = np.sqrt(big_l / mu)
+    root = (ratio - 1) / (ratio + 1)
+    return (1 - root) ** 2 / mu, root ** 2
+
+
+def test_polyak_parameters(polyak_parameters, seed: int = 0,
+                           dim: int = 3) -> str:
+    """polyak_parameters(hessian) -> (lr, gamma) of the tuned heavy ball."""
+    rng = np.random.default_rng(seed)
+    dim = max(dim, 2)
+    for scale in [1.0, rng.uniform(0.01, 0.1), rng.uniform(10, 100)]:
+        eigenvalues = scale * np.sort(rng.uniform(1, 400, dim))
+        eigenvalues[0] = scale * rng.uniform(0.2, 1.0)  # mu, well below L
+        hessian = _spd(rng, eigenvalues)
+        given = hessian.copy()
+        result = polyak_parameters(given)
+        require(np.array_equal(given, hessian), "polyak_parameters changed "
+                "the matrix passed in: only read it.")
+        require(isinstance(result, (tuple, list)) and len(result) == 2,
+                f"return the pair (lr, gamma), got {type(result).__name__}.")
+        lr, gamma = (float(np.real(x)) for x in result)
+        mu, big_l = eigenvalues.min(), eigenvalues.max()
+        lr_right, gamma_right = _edges(mu, big_l)
+        if _close(lr, lr_right, 1e-7) and _close(gamma, gamma_right, 1e-7):
+            continue
+        require(not (_close(lr, gamma_right, 1e-7)
+                     and _close(gamma, lr_right, 1e-7)),
+                "the pair is swapped: return (lr, gamma) in that order.")
+        diagonal = np.diag(hessian)
+        require(not _close(_edges(diagonal.min(), diagonal.max())[0], lr,
+                           1e-7), "you took mu and L from the diagonal: "
+                "they are the extreme EIGENVALUES of the matrix "
+                "(np.linalg.eigvalsh), the diagonal holds them only when "
+                "the matrix is diagonal.")
+        require(not _close(gamma, np.sqrt(gamma_right), 1e-7),
+                "gamma is the square root of the right one: the edge "
+                "conditions fix sqrt(gamma), and gamma is its square.")
+        require(not _close(lr, 2 / (mu + big_l), 1e-7),
+                "that is gradient descent's best step 2 / (mu + L): with "
+                "momentum both edges of [mu, L] must sit on the border of "
+                "the complex roots, (1 + gamma - lr lam)^2 = 4 gamma.")
+        require(_close(gamma, gamma_right, 1e-7),
+                f"gamma is off (rel. error {rel_error(gamma, gamma_right):.1e}"
+                f") for eigenvalues from {mu:.3g} to {big_l:.3g}: at the "
+                "optimum the smallest and the largest curvature sit on the "
+                "two borders of the complex region, 1 + gamma - lr mu = "
+                "2 sqrt(gamma) and 1 + gamma - lr L = -2 sqrt(gamma).")
+        require(False, f"the step lr is off (rel. error "
+                f"{rel_error(lr, lr_right):.1e}) for eigenvalues from "
+                f"{mu:.3g} to {big_l:.3g} (it scales like 1 / curvature): "
+                "solve the two border conditions for lr.")
+    skewed = _spd(rng, np.linspace(1, 5, dim))
+    skewed[0, -1] += 1.0  # no longer symmetric
+    try:
+        polyak_parameters(skewed)
+    except ValueError:
+        pass
+    else:
+        require(False, "for a matrix that is not symmetric raise ValueError:"
+                " eigvalsh reads one triangle only and would give the "
+                "eigenvalues of another matrix.")
+    flat = np.diag([0.0] + [3.0] * (dim - 1))  # an exact zero eigenvalue
+    for eigenvalues, matrix in [
+            ([-1.0] + [2.0] * (dim - 1),
+             _spd(rng, [-1.0] + [2.0] * (dim - 1))),
+            ([0.0] + [3.0] * (dim - 1), flat)]:
+        try:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                polyak_parameters(matrix)
+        except ValueError:
+            continue
+        except Exception as err:  # noqa: BLE001 - report what was raised
+            require(False, f"for a matrix with an eigenvalue "
+                    f"{eigenvalues[0]:g} raise ValueError, not "
+                    f"{type(err).__name__}.")
+        require(False, f"for a matrix with an eigenvalue {eigenvalues[0]:g} "
+                "the quadratic has no unique minimum: raise ValueError.")
+    return (f"(lr, gamma) right for three rotated {dim}x{dim} matrices of "
+            "different scales; ValueError when not symmetric or without a "
+            "minimum.")
+
+
+def _count(hessian, w0, lr, gamma, tolerance, max_steps) -> int:
+    """Steps of heavy ball (its two-step form) until f < tolerance f(w0)."""
+    before, w = w0.copy(), w0.copy()
+    start = w0 @ hessian @ w0
+    for step in range(1, max_steps + 1):
+        before, w = w, w - lr * hessian @ w + gamma * (w - before)
+        if w @ hessian @ w < tolerance * start:
+            return step
+    return max_steps
+
+
+def test_iterations_to_converge(iterations_to_converge, seed: int = 0,
+                                dim: int = 2) -> str:
+    """iterations_to_converge(hessian, w0, lr, gamma, tolerance, max_steps)
+    -> steps until f(w) < tolerance f(w0), or max_steps."""
+    rng = np.random.default_rng(seed)
+    hessian = _spd(rng, np.concatenate([[1.0], rng.uniform(2, 30, dim - 1)]))
+    big_l = np.linalg.eigvalsh(hessian).max()
+    settings = [(rng.uniform(0.5, 1.5) / big_l, 0.0, 1e-4, 5_000),
+                (rng.uniform(0.5, 1.5) / big_l, rng.uniform(0.5, 0.9), 1e-6,
+                 5_000),
+                (rng.uniform(0.1, 0.3) / big_l, 0.3, 1e-12, 40),  # too few
+                (0.3 / big_l, 0.5, rng.uniform(0.3, 0.6), 100)]  # quick
+    lr, gamma = settings[1][:2]
+    w0s = [rng.normal(size=dim) for _ in settings]
+    w0s[3][-1] = 0.0  # a start on a coordinate plane
+    needed = _count(hessian, w0s[1], lr, gamma, 1e-6, 5_000)
+    settings += [(lr, gamma, 1e-6, needed - 1),  # one step short
+                 (lr, gamma, 1e-6, needed + 1)]  # one step to spare
+    w0s += [w0s[1], w0s[1]]
+    # a flip w -> -w keeps f exactly equal: "below" must be strict
+    settings.append((1.0, 0.0, 1.0, 3))
+    w0s.append(np.eye(dim)[0])
+    exact = np.diag(np.r_[2.0, np.full(dim - 1, 1.5)])
+    for case, (lr, gamma, tolerance, max_steps) in enumerate(settings):
+        w0 = w0s[case]
+        matrix = exact if case == len(settings) - 1 else hessian
+        given = w0.copy()
+        got = iterations_to_converge(matrix, given, lr, gamma, tolerance,
+                                     max_steps)
+        require(np.array_equal(given, w0), "iterations_to_converge changed "
+                "w0 in place: start from a copy (w = w0 - ..., not w0 -= "
+                "...).")
+        require(isinstance(got, (int, np.integer)),
+                f"return the number of steps as an int, got "
+                f"{type(got).__name__}.")
+        right = _count(matrix, w0, lr, gamma, tolerance, max_steps)
+        what = (f"for lr = {lr:.3g}, gamma = {gamma:.2f}, tolerance = "
+                f"{tolerance:.2g}, max_steps = {max_steps}")
+        if got == right:
+            continue
+        require(not (case == len(settings) - 1 and got < right),
+                f"{what} f never changes (each step flips w to -w) and "
+                f"never falls strictly below tolerance * f(w0), yet you stop"
+                f" after {got} steps: test f < tolerance * f(w0), not <=.")
+        require(right < max_steps or got != max_steps - 1,
+                f"{what} the run never gets there: return max_steps, the "
+                "number of steps taken.")
+        require(got != right - 1, f"{what} you return one step too few: "
+                "count the steps taken, so the first step is 1, and test "
+                "f after each step.")
+        require(got != right + 1, f"{what} you return one step too many: "
+                "stop as soon as f falls below tolerance * f(w0).")
+        require(got != _count(matrix, w0, lr, 0.0, tolerance, max_steps),
+                f"{what} that is gradient descent's count: the momentum "
+                "gamma is ignored.")
+        require(False, f"{what} it takes {right} heavy-ball steps from rest "
+                f"(v = 0) to get f below tolerance * f(w0), you return {got}"
+                ": check the start, the gradient hessian @ w and the test "
+                "on f.")
+    return (f"the count is right with and without momentum, for tight and "
+            f"loose tolerances and when max_steps runs out ({dim}-D).")
+
+
+def _torch_rates(lr, factor, milestones, epochs) -> list[float]:
+    """The rate of torch's MultiStepLR (ExponentialLR without milestones)
+    at each epoch."""
+    p = torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.SGD([p], lr=lr)
+    if milestones is None:
+        scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, factor)
+    else:
+        scheduler = torch.optim.lr_scheduler.MultiStepLR(
+            optimizer, milestones=list(milestones), gamma=factor)
+    rates = []
+    for _ in range(epochs):
+        rates.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return rates
+
+
+def test_lr_schedule(lr_schedule, seed: int = 0, epochs: int = 30) -> str:
+    """lr_schedule(lr, factor, milestones=None) -> function epoch -> rate."""
+    rng = np.random.default_rng(seed)
+    lr, factor = rng.uniform(0.01, 0.5), rng.uniform(0.1, 0.7)
+    cuts = sorted(rng.choice(np.arange(1, epochs), 3, replace=False).tolist())
+    cases = [None, cuts, cuts[::-1], [], cuts + cuts[1:2]]
+    order = rng.permutation(epochs).tolist() + [0]   # any order, 0 twice
+    for milestones in cases:
+        rate_at = (lr_schedule(lr, factor) if milestones is None
+                   else lr_schedule(lr, factor, list(milestones)))
+        require(callable(rate_at), f"return a function of the epoch, got "
+                f"{type(rate_at).__name__}.")
+        asked = {epoch: rate_at(epoch) for epoch in order[:-1]}
+        again = rate_at(0)
+        rates = [asked[epoch] for epoch in range(epochs)]
+        require(np.isclose(again, rates[0], rtol=1e-9), "asked for epoch 0 "
+                f"a second time, after the other epochs, rate_at gives "
+                f"{again:.4g}, not {rates[0]:.4g}: the rate of an epoch must "
+                "not depend on which epochs were asked before (no state).")
+        right = _torch_rates(lr, factor, milestones, epochs)
+        bad = [e for e in range(epochs)
+               if not np.isclose(rates[e], right[e], rtol=1e-9)]
+        if not bad:
+            continue
+        e = bad[0]
+        if milestones is None:
+            require(not np.isclose(rates[e], right[e] * factor),
+                    f"without milestones the rate of epoch {e} is cut once "
+                    "too often: epoch 0 runs at lr itself, epoch e at lr "
+                    "times factor ** e.")
+            require(False, f"without milestones the rate of epoch {e} is "
+                    f"{rates[e]:.4g}, torch's ExponentialLR gives "
+                    f"{right[e]:.4g}: multiply by factor after every epoch.")
+        require(milestones != [], "with an empty list of milestones the rate "
+                "must stay lr: no milestone, no cut (None, not [], means "
+                "the exponential schedule).")
+        require(milestones[:3] == cuts or milestones[:3] == cuts[::-1]
+                and len(milestones) == 3,
+                "with milestones not in increasing "
+                f"order ({milestones}) the rates are wrong, in order they are"
+                " right: the number of milestones passed does not depend on "
+                "their order.")
+        require(len(milestones) == 3, f"with a milestone listed twice "
+                f"({milestones}) the rate must be cut twice there, as "
+                "MultiStepLR does: count every entry of the list.")
+        require(not (e in cuts and np.isclose(rates[e], right[e] / factor)),
+                f"at epoch {e}, a milestone, the rate should already be cut:"
+                f" an epoch counts every milestone <= epoch ({rates[e]:.4g} "
+                f"instead of {right[e]:.4g}).")
+        require(not np.isclose(rates[e], right[e] * factor),
+                f"at epoch {e} the rate is cut one epoch too early: a "
+                "milestone m applies from epoch m on (epochs count from 0).")
+        require(False, f"at epoch {e} the rate is {rates[e]:.4g}, "
+                f"torch.optim.lr_scheduler.MultiStepLR gives {right[e]:.4g}"
+                f" (lr {lr:.3g}, factor {factor:.3g}, milestones {cuts}).")
+    return (f"the rates match torch's ExponentialLR and MultiStepLR for "
+            f"{epochs} epochs: milestones in any order, repeated or none, "
+            "epochs asked in any order.")
+
 EXERCISES = {
     "5.1": Spec("heavy_ball_step", points=3, test=test_heavy_ball_step,
                 reference="utils.momentum:heavy_ball_step"),
-    "5.2": Spec("heavy_ball_rate", points=1, test=test_heavy_ball_rate,
+    "5.2": Spec("heavy_ball_rate", points=2, test=test_heavy_ball_rate,
                 reference="utils.momentum:heavy_ball_rate"),
-    "5.3": Spec("nesterov_step", points=2, test=test_nesterov_step,
+    "5.3": Spec("polyak_parameters", points=3, test=test_polyak_parameters,
+                reference="utils.momentum:polyak_parameters"),
+    "5.4": Spec("iterations_to_converge", points=3,
+                test=test_iterations_to_converge,
+                reference="utils.momentum:iterations_to_converge"),
+    "5.5": Spec("nesterov_step", points=2, test=test_nesterov_step,
                 reference="utils.momentum:nesterov_step"),
-    "5.4": Spec("torch_sgd_step", points=3, test=test_torch_sgd_step,
+    "5.6": Spec("nesterov_rate", points=2, test=test_nesterov_rate,
+                reference="utils.momentum:nesterov_rate"),
+    "5.7": Spec("torch_sgd_step", points=3, test=test_torch_sgd_step,
                 reference="utils.momentum:torch_sgd_step"),
+    "5.8": Spec("lr_schedule", points=2, test=test_lr_schedule,
+                reference="utils.momentum:lr_schedule"),
 }

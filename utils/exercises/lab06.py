@@ -18,7 +18,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..checks import rel_error
-from . import Clause, Spec, require
+from . import Clause, Spec, loop_free, require
 
 
 # --- 6.1, 6.2: sizes and parameter counts ---------------------------------
@@ -324,7 +324,7 @@ def test_train_step(train_step, seed: int = 0, batch: int = 16) -> str:
             "independently.")
 
 
-# --- 6.5: the MNIST box ----------------------------------------------------
+# --- 6.9: the MNIST box ----------------------------------------------------
 
 def _rectangle(shape, box, value, offset):
     ink = np.zeros(shape)
@@ -503,6 +503,369 @@ def test_mnist_box(mnist_box, seed: int = 0) -> str:
             "ValueError on bad input.")
 
 
+# --- 6.5, 6.6: an epoch of training, and the evaluation --------------------
+
+class _Recorder(nn.Module):
+    """A small network with dropout that records, for every call, the batch
+    size, the mode and whether gradients were tracked."""
+
+    def __init__(self, seed: int, side: int = 6, dropout: float = 0.5):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.body = nn.Sequential(nn.Flatten(), nn.Linear(side * side, 16),
+                                  nn.ReLU(), nn.Dropout(dropout),
+                                  nn.Linear(16, 5), nn.LogSoftmax(dim=1))
+        self.calls: list[tuple[int, bool, bool]] = []
+
+    def forward(self, x):
+        self.calls.append((len(x), self.training, torch.is_grad_enabled()))
+        return self.body(x)
+
+
+def _images(seed: int, n: int, side: int = 6):
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 1, side, side, generator=generator)
+    return x, torch.randint(0, 5, (n,), generator=generator)
+
+
+def _schedule(optimizer):
+    """A learning rate that halves after every step: a missed step shows."""
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda k: 0.5 ** k)
+
+
+def test_train_epoch(train_epoch, seed: int = 0, n: int = 50,
+                     batch_size: int = 16) -> str:
+    """train_epoch(model, x, y, optimizer, batch_size, generator, device,
+    scheduler=None) -> (mean loss per image, accuracy)."""
+    x, y = _images(seed, n)
+    model, mine = _Recorder(seed), _Recorder(seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.3)
+    my_optimizer = torch.optim.SGD(mine.parameters(), lr=0.3)
+    scheduler, my_scheduler = _schedule(optimizer), _schedule(my_optimizer)
+    # the epoch, taken here: the same permutation, the same dropout draws
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    torch.manual_seed(seed + 1)
+    mine.train()
+    losses, counts, sizes = [], [], []
+    for start in range(0, n, batch_size):
+        batch = order[start:start + batch_size]
+        my_optimizer.zero_grad()
+        log_probs = mine(x[batch])
+        loss = F.nll_loss(log_probs, y[batch])
+        loss.backward()
+        my_optimizer.step()
+        my_scheduler.step()
+        losses.append(loss.item())
+        counts.append(int((log_probs.argmax(1) == y[batch]).sum()))
+        sizes.append(len(batch))
+    right_loss = float(np.dot(losses, sizes) / n)
+    right_accuracy = sum(counts) / n
+    model.eval()
+    torch.manual_seed(seed + 1)
+    result = train_epoch(model, x, y, optimizer, batch_size,
+                         torch.Generator().manual_seed(seed), "cpu",
+                         scheduler)
+    require(isinstance(result, (tuple, list)) and len(result) == 2,
+            "return the pair (mean loss, accuracy).")
+    got_loss, got_accuracy = (float(v) for v in result)
+    seen = [size for size, _, _ in model.calls]
+    require(seen, "the model was never called: call train_step(model, "
+            "optimizer, xb, yb) for every batch.")
+    require(all(training for _, training, _ in model.calls),
+            "the model was called in evaluation mode: switch it to training "
+            "mode with model.train() at the start of the epoch (dropout "
+            "must be on while training).")
+    require(sum(seen) >= n, f"the epoch used {sum(seen)} of the {n} images: "
+            f"keep the last, smaller batch (range(0, len(x), batch_size)).")
+    require(sum(seen) == n, f"the epoch used {sum(seen)} images for {n}: "
+            "each image once per epoch.")
+    require(seen == sizes, f"batches of {seen}, should be {sizes}: slices "
+            "of batch_size images of the permutation, the last one smaller.")
+    lr = optimizer.param_groups[0]["lr"]
+    require(np.isclose(lr, 0.3 * 0.5 ** len(sizes)),
+            f"after {len(sizes)} batches the scheduler made "
+            f"{round(np.log2(0.3 / lr)) if lr > 0 else '?'} steps: call "
+            "scheduler.step() after every batch, when one is given.")
+    same = all(torch.allclose(p, q, atol=1e-6) for p, q in
+               zip(model.parameters(), mine.parameters()))
+    require(same, "the weights after the epoch differ from one SGD step per "
+            "batch in the order torch.randperm(len(x), generator=generator) "
+            "gives: draw the order once, from the generator passed in, and "
+            "take the batches in it.")
+    if not np.isclose(got_loss, right_loss, rtol=1e-5):
+        require(not np.isclose(got_loss, np.mean(losses), rtol=1e-5),
+                f"the loss is the mean of the batch means ({got_loss:.5f}); "
+                f"the last batch is smaller, so weight each batch's loss by "
+                f"its size and divide by the number of images "
+                f"({right_loss:.5f}).")
+        require(False, f"the mean loss should be {right_loss:.5f} (each "
+                f"batch's loss times its size, summed, over {n}), got "
+                f"{got_loss:.5f}.")
+    require(np.isclose(got_accuracy, right_accuracy),
+            f"the accuracy should be {right_accuracy:.4f}, the share of "
+            f"the {n} images predicted right during the epoch, got "
+            f"{got_accuracy:.4f}.")
+    return (f"{len(sizes)} batches in the generator's order, one step and "
+            "one scheduler step each; loss and accuracy per image.")
+
+
+def test_evaluate(evaluate, seed: int = 0, n: int = 45,
+                  batch_size: int = 20) -> str:
+    """evaluate(model, x, y, device, batch_size=1000) -> (loss, accuracy)."""
+    x, y = _images(seed, n)
+    model = _Recorder(seed)
+    model.eval()
+    with torch.no_grad():
+        log_probs = model.body(x)
+    model.train()
+    right_loss = F.nll_loss(log_probs, y).item()
+    right_accuracy = float((log_probs.argmax(1) == y).float().mean())
+    result = (evaluate(model, x, y, "cpu", batch_size) if batch_size != 1000
+              else evaluate(model, x, y, "cpu"))
+    require(isinstance(result, (tuple, list)) and len(result) == 2,
+            "return the pair (mean loss, accuracy).")
+    require(not any(isinstance(v, torch.Tensor) for v in result),
+            "return Python numbers (.item()), not tensors.")
+    got_loss, got_accuracy = (float(v) for v in result)
+    require(model.calls and not any(training for _, training, _
+                                    in model.calls),
+            "the model ran in training mode (dropout on): switch it to "
+            "evaluation mode with model.eval() first.")
+    seen = [size for size, _, _ in model.calls]
+    sizes = [min(batch_size, n - s) for s in range(0, n, batch_size)]
+    require(sum(seen) == n, f"the model saw {sum(seen)} images of {n}: "
+            "every image once, the last batch smaller.")
+    require(seen == sizes, f"batches of {seen}, should be {sizes}: at "
+            "most batch_size images per call, in order.")
+    if not np.isclose(got_loss, right_loss, rtol=1e-5):
+        means = [F.nll_loss(log_probs[s:s + batch_size],
+                            y[s:s + batch_size]).item()
+                 for s in range(0, n, batch_size)]
+        require(not np.isclose(got_loss, np.mean(means), rtol=1e-5),
+                "the loss is the mean of the batch means; the last batch "
+                "is smaller: sum the loss over the images "
+                "(reduction='sum') and divide by their number.")
+        require(not np.isclose(got_loss, right_loss * n, rtol=1e-5),
+                "the loss is the sum over the images: divide by their "
+                "number.")
+        require(False, f"the mean loss should be {right_loss:.5f}, got "
+                f"{got_loss:.5f}.")
+    require(not np.isclose(got_accuracy, right_accuracy * n)
+            or right_accuracy == 0,
+            "the accuracy is a count: divide by the number of images.")
+    require(np.isclose(got_accuracy, right_accuracy),
+            f"the accuracy should be {right_accuracy:.4f}, got "
+            f"{got_accuracy:.4f}.")
+    return f"loss and accuracy over {n} images in batches of {batch_size}."
+
+
+def _no_grad(evaluate) -> str:
+    x, y = _images(1, 30)
+    model = _Recorder(1)
+    evaluate(model, x, y, "cpu", 10)
+    require(model.calls and not any(grad for _, _, grad in model.calls),
+            "gradients were tracked: run the batches under torch.no_grad() "
+            "(evaluation needs no backward pass, and the graph costs "
+            "memory).")
+    return "the model ran under torch.no_grad()"
+
+
+class _Stop(Exception):
+    """Raised by a recorder once it has seen what a clause needs."""
+
+
+def _moved(records) -> str:
+    devices = {d for d, _ in records}
+    require(devices == {"meta"}, f"with device='meta' (a stand-in for a GPU)"
+            f" the batches arrived on {sorted(devices)}: move each batch's "
+            "images and labels with .to(device).")
+    require(all(layout for _, layout in records), "the images did not "
+            "arrive in the channels_last layout: move them with .to(device, "
+            "memory_format=torch.channels_last).")
+    return "batches moved to the device, images in channels_last"
+
+
+def _epoch_device(train_epoch) -> str:
+    """The spec's "move each batch to device" (meta stands in for a GPU)."""
+    x, y = torch.randn(10, 3, 5, 5), torch.randint(0, 5, (10,))
+    records = []
+
+    def step(model, optimizer, xb, yb):
+        records.append((xb.device.type, xb.is_contiguous(
+            memory_format=torch.channels_last)))
+        records.append((yb.device.type, True))
+        return 0.0, 0
+
+    names = train_epoch.__globals__
+    saved = names.get("train_step")
+    names["train_step"] = step
+    try:
+        train_epoch(nn.Linear(1, 1), x, y, None, 4,
+                    torch.Generator().manual_seed(0), "meta")
+    finally:
+        names["train_step"] = saved
+    require(records, "train_step was never called.")
+    return _moved(records)
+
+
+def _evaluate_device(evaluate) -> str:
+    """evaluate moves each batch to device (meta stands in for a GPU)."""
+    x, y = torch.randn(10, 3, 5, 5), torch.randint(0, 5, (10,))
+    records = []
+
+    class Model(nn.Module):
+        def forward(self, xb):
+            records.append((xb.device.type, xb.is_contiguous(
+                memory_format=torch.channels_last)))
+            return torch.zeros(len(xb), 5, device=xb.device)
+
+    def loss(log_probs, target, *args, **kwargs):
+        records.append((target.device.type, True))
+        raise _Stop
+
+    saved = F.nll_loss
+    F.nll_loss = loss
+    try:
+        evaluate(Model(), x, y, "meta", 4)
+    except _Stop:
+        pass
+    except Exception:  # a loss other than F.nll_loss meets the meta tensor
+        pass
+    finally:
+        F.nll_loss = saved
+    require(records, "the model was never called.")
+    return _moved(records)
+
+
+# --- 6.7, 6.8: a convolution and max-pooling in NumPy ----------------------
+
+def _no_torch(function, *args) -> None:
+    """Run function(*args) with torch's convolution and pooling disabled."""
+    def refused(*_, **__):
+        raise AssertionError("write it in NumPy: torch's conv2d and "
+                             "max_pool2d are what the check compares with.")
+    names = ("conv2d", "max_pool2d")
+    saved = [(m, k, getattr(m, k)) for m in (F, torch) for k in names]
+    try:
+        for module, name, _ in saved:
+            setattr(module, name, refused)
+        return function(*args)
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+def _conv_input(seed, n, channels, filters, height, width, kernel):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((n, channels, height, width)),
+            rng.standard_normal((filters, channels, kernel, kernel)),
+            rng.standard_normal(filters))
+
+
+def test_conv2d(conv2d, seed: int = 0, n: int = 2, channels: int = 3,
+                filters: int = 4, height: int = 7, width: int = 9,
+                kernel: int = 3, stride: int = 1, padding: int = 0) -> str:
+    """conv2d(x, w, b, stride=1, padding=0) -> (N, F, H', W'), NumPy."""
+    x, w, b = _conv_input(seed, n, channels, filters, height, width, kernel)
+    right = F.conv2d(torch.from_numpy(x), torch.from_numpy(w),
+                     torch.from_numpy(b), stride=stride,
+                     padding=padding).numpy()
+    given = x.copy()
+    got = (conv2d(x, w, b) if (stride, padding) == (1, 0)
+           else conv2d(x, w, b, stride, padding))
+    call = (f"conv2d on x {x.shape}, w {w.shape}, stride {stride}, "
+            f"padding {padding}")
+    require(np.array_equal(x, given), "conv2d changed the array x passed "
+            "in: pad a copy (np.pad returns a new array).")
+    require(isinstance(got, np.ndarray), f"{call} returned "
+            f"{type(got).__name__}: return a NumPy array.")
+    require(got.shape == right.shape, f"{call} returned shape {got.shape}, "
+            f"F.conv2d gives {right.shape}: (N, F, H', W') with H' = "
+            "conv_output_size(H, k, stride, padding), W' from W alike.")
+    if not np.allclose(got, right, atol=1e-8):
+        flipped = F.conv2d(torch.from_numpy(x), torch.from_numpy(
+            w[:, :, ::-1, ::-1].copy()), torch.from_numpy(b), stride=stride,
+            padding=padding).numpy()
+        require(not np.allclose(got, flipped, atol=1e-8),
+                "you flipped the filter (the convolution of a signals "
+                "course): nn.Conv2d computes the cross-correlation, the sum "
+                "of window times filter, unflipped.")
+        require(not np.allclose(got, right - b[None, :, None, None],
+                                atol=1e-8),
+                "the bias is missing: add b[f] to every value of map f.")
+        require(not np.allclose(got.sum(1), right.sum(1), atol=1e-8),
+                "each map's values are right but in the wrong maps: output "
+                "map f comes from filter w[f].")
+        require(False, f"{call}: values differ from F.conv2d by up to "
+                f"{np.abs(got - right).max():.3g}. Output [i, f, r, c] is "
+                "the sum over channels and the k x k window at row "
+                "r * stride, column c * stride of the padded image, times "
+                "w[f], plus b[f].")
+    return (f"matches F.conv2d on x {x.shape}, w {w.shape}, stride "
+            f"{stride}, padding {padding}.")
+
+
+def test_max_pool2d(max_pool2d, seed: int = 0, n: int = 2, channels: int = 3,
+                    height: int = 8, width: int = 6, size: int = 2,
+                    stride: int | None = None) -> str:
+    """max_pool2d(x, size=2, stride=None) -> (N, C, H', W'), NumPy."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, channels, height, width)) - 0.5
+    right = F.max_pool2d(torch.from_numpy(x), size, stride).numpy()
+    given = x.copy()
+    if stride is None:
+        got = max_pool2d(x) if size == 2 else max_pool2d(x, size)
+    else:
+        got = max_pool2d(x, size, stride)
+    call = f"max_pool2d on x {x.shape}, size {size}, stride {stride}"
+    require(np.array_equal(x, given), "max_pool2d changed the array x "
+            "passed in.")
+    require(isinstance(got, np.ndarray), f"{call} returned "
+            f"{type(got).__name__}: return a NumPy array.")
+    require(got.shape == right.shape, f"{call} returned shape {got.shape}, "
+            f"F.max_pool2d gives {right.shape}: the stride defaults to the "
+            "size, and only windows that fit inside the image count "
+            "(conv_output_size(H, size, stride)).")
+    if not np.allclose(got, right):
+        require(not np.allclose(got, np.maximum(right, 0)),
+                "negative maxima came out as 0: start from the window's "
+                "values (np.max over it), not from 0.")
+        require(not (got < right - 1e-12).any() or (got > right).any(),
+                "some outputs are below the window's maximum: the mean of "
+                "the window is average pooling; take the maximum.")
+        require(False, f"{call}: values differ from F.max_pool2d by up to "
+                f"{np.abs(got - right).max():.3g}. Output [i, c, r, q] is "
+                "the largest value of x[i, c] in the size x size window at "
+                "row r * stride, column q * stride.")
+    return (f"matches F.max_pool2d on x {x.shape}, size {size}, stride "
+            f"{stride if stride else size}.")
+
+
+def _conv_numpy(conv2d) -> str:
+    x, w, b = _conv_input(5, 2, 2, 3, 6, 6, 3)
+    _no_torch(conv2d, x, w, b)
+    return "no torch inside"
+
+
+def _pool_numpy(max_pool2d) -> str:
+    x = np.random.default_rng(5).standard_normal((2, 2, 6, 6))
+    _no_torch(max_pool2d, x)
+    return "no torch inside"
+
+
+def _conv_batch(conv2d) -> str:
+    rng = np.random.default_rng(3)
+    w, b = rng.standard_normal((2, 1, 3, 3)), rng.standard_normal(2)
+    return loop_free(lambda n: conv2d(rng.standard_normal((n, 1, 6, 6)),
+                                      w, b), what="image")
+
+
+def _pool_batch(max_pool2d) -> str:
+    rng = np.random.default_rng(3)
+    return loop_free(lambda n: max_pool2d(rng.standard_normal((n, 2, 6, 6))),
+                     what="image")
+
+
 EXERCISES = {
     "6.1": Spec("conv_output_size", points=1, test=test_conv_output_size,
                 reference="utils.nets:conv_output_size"),
@@ -514,6 +877,23 @@ EXERCISES = {
                                 _dropout_layers),)),
     "6.4": Spec("train_step", points=3, test=test_train_step,
                 reference="utils.nets:train_step"),
-    "6.5": Spec("mnist_box", points=3, test=test_mnist_box,
+    "6.5": Spec("train_epoch", points=3, test=test_train_epoch,
+                reference="utils.nets:train_epoch",
+                clauses=(Clause("batches moved to the device",
+                                _epoch_device),)),
+    "6.6": Spec("evaluate", points=2, test=test_evaluate,
+                reference="utils.nets:evaluate",
+                clauses=(Clause("no gradients tracked", _no_grad),
+                         Clause("batches moved to the device",
+                                _evaluate_device))),
+    "6.7": Spec("conv2d", points=3, test=test_conv2d,
+                reference="utils.nets:conv2d",
+                clauses=(Clause("written in NumPy", _conv_numpy),
+                         Clause("no loop over the images", _conv_batch))),
+    "6.8": Spec("max_pool2d", points=2, test=test_max_pool2d,
+                reference="utils.nets:max_pool2d",
+                clauses=(Clause("written in NumPy", _pool_numpy),
+                         Clause("no loop over the images", _pool_batch))),
+    "6.9": Spec("mnist_box", points=3, test=test_mnist_box,
                 reference="utils.photo:mnist_box"),
 }

@@ -11,10 +11,15 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import warnings
 
 import numpy as np
 import torch
 from torch import nn
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from torch.nn import functional as F
 
 from .. import backbones
@@ -344,7 +349,7 @@ def _gradients_off(extract_features) -> str:
     return "the backbone runs under torch.no_grad()"
 
 
-# --- 7.4 training the head ---------------------------------------------------
+# --- 7.6 training the head ---------------------------------------------------
 
 class _Recorder(nn.Module):
     """Wrap a head; record which examples each training call sees."""
@@ -534,7 +539,288 @@ def _modes(train_head) -> str:
     return "trained in training mode, left in evaluation mode"
 
 
-# --- 7.5 input scaling -------------------------------------------------------
+# --- 7.4 choosing the cut on validation --------------------------------------
+
+def _cut_data(seed, n_fit, n_val, cuts, dim, n_classes, tie, wide):
+    """Features of fit and validation images at each cut: class clusters of a
+    separation drawn per cut, each feature with its own offset and scale
+    (so that standardising matters); with ``wide`` the worst-separated cut
+    gets as many more features of pure noise as there are fit images (its
+    probe can memorise the fit split); with ``tie`` the last cut listed gets
+    a copy of the best-separated cut's features."""
+    rng = np.random.default_rng(seed)
+    y_fit = rng.integers(0, n_classes, n_fit)
+    y_val = rng.integers(0, n_classes, n_val)
+    separations = rng.permutation(np.linspace(0.2, 0.8, len(cuts)))
+    fit, val = {}, {}
+    for cut, separation in zip(cuts, separations):
+        centres = rng.normal(0, separation, (n_classes, dim))
+        offset = rng.normal(0, 20, dim)
+        scale = np.exp(rng.uniform(-3, 3, dim))
+        fit[cut] = (centres[y_fit] + rng.normal(0, 1, (n_fit, dim))) * scale \
+            + offset
+        val[cut] = (centres[y_val] + rng.normal(0, 1, (n_val, dim))) * scale \
+            + offset
+    if wide:        # the weakest cut, widened by noise: memorises the fit split
+        weak = list(cuts)[int(np.argmin(separations))]
+        noise = rng.normal(0, 1, (n_fit + n_val, n_fit))
+        fit[weak] = np.hstack([fit[weak], noise[:n_fit]])
+        val[weak] = np.hstack([val[weak], noise[n_fit:]])
+    if tie:
+        best = list(cuts)[int(np.argmax(separations))]
+        last = list(cuts)[-1] if best != list(cuts)[-1] else list(cuts)[0]
+        fit[last], val[last] = fit[best].copy(), val[best].copy()
+    return fit, val, y_fit, y_val
+
+
+def _probe(features, labels, C):
+    """Our own probe: standardised on ``features``, then logistic regression."""
+    mean = features.mean(axis=0)
+    std = features.std(axis=0)
+    std[std == 0] = 1.0
+    model = LogisticRegression(C=C, max_iter=10_000)
+    model.fit((features - mean) / std, labels)
+    return lambda x: model.predict((x - mean) / std)
+
+
+class _Extract:
+    """extract(images, cuts) for the grader's fit and validation "images":
+    records which split and cuts each call asked for."""
+
+    def __init__(self, splits):
+        self.splits = splits            # name -> (images, {cut: features})
+        self.calls: list[tuple[str, list]] = []
+
+    def __call__(self, images, cuts):
+        for name, (known, features) in self.splits.items():
+            if images is known or (np.shape(images) == known.shape
+                                   and np.array_equal(images, known)):
+                self.calls.append((name, list(cuts)))
+                return {cut: features[cut].copy() for cut in cuts}
+        require(False, "extract got images that are neither the fit nor "
+                "the validation images passed in: pass those, unchanged.")
+        return None
+
+
+def test_score_cuts(score_cuts, seed: int = 0, n_fit: int = 80,
+                    n_val: int = 60, cuts=(1, 2, 3), dim: int = 6,
+                    n_classes: int = 3, C: float = 0.05, tie: bool = False,
+                    wide: bool = True) -> str:
+    """score_cuts(extract, fit_images, y_fit, val_images, y_val, cuts, C)."""
+    fit, val, y_fit, y_val = _cut_data(seed, n_fit, n_val, cuts, dim,
+                                       n_classes, tie, wide)
+    rng = np.random.default_rng(seed + 1)
+    fit_images = rng.random((n_fit, 4, 4)).astype(np.float32)
+    val_images = rng.random((n_val, 4, 4)).astype(np.float32)
+    extract = _Extract({"fit": (fit_images, fit), "validation":
+                        (val_images, val)})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        got = score_cuts(extract, fit_images.copy(), y_fit.copy(),
+                         val_images.copy(), y_val.copy(), list(cuts), C)
+    require(not any(issubclass(w.category, ConvergenceWarning)
+                    for w in caught), "the logistic regression stopped "
+            "before it converged: give it max_iter=2_000.")
+    require(isinstance(got, tuple) and len(got) == 4, "return a tuple "
+            "(probes, fit_accuracy, val_accuracy, best).")
+    probes, fit_accuracy, val_accuracy, best = got
+    splits = [name for name, _ in extract.calls]
+    require(sorted(splits) == ["fit", "validation"],
+            f"extract was called {len(splits)} times ({splits}): call it "
+            "once for the fit images and once for the validation images, "
+            "each time with all the cuts (one pass through the backbone "
+            "gives every cut).")
+    require(all(sorted(asked) == sorted(cuts) for _, asked in extract.calls),
+            f"extract was asked for cuts {[a for _, a in extract.calls]}; "
+            f"ask for all of {list(cuts)} in each call.")
+    for what, table in (("probes", probes), ("fit_accuracy", fit_accuracy),
+                        ("val_accuracy", val_accuracy)):
+        require(isinstance(table, dict) and set(table) == set(cuts),
+                f"{what} must be a dict with one entry per cut "
+                f"{sorted(cuts)}, got "
+                f"{sorted(table) if isinstance(table, dict) else table}.")
+    for cut in cuts:
+        right = _probe(fit[cut], y_fit, C)
+        probe = probes[cut]
+        require(hasattr(probe, "predict") and hasattr(probe, "score"),
+                f"probes[{cut}] must be the fitted probe itself (one object "
+                "with .predict and .score that takes raw features: "
+                "make_pipeline(StandardScaler(), LogisticRegression(...))).")
+        limits = [value for key, value in _params(probe).items()
+                  if key.endswith("max_iter")]
+        require(all(limit >= 2_000 for limit in limits), f"the logistic "
+                f"regression may stop after max_iter = {min(limits or [0])} "
+                "iterations, before it converges on thousands of features: "
+                "give it max_iter=2_000.")
+        predicted = np.asarray(probe.predict(val[cut]))
+        expected = right(val[cut])
+        if np.sum(predicted != expected) > 1:
+            mistakes = (
+                (_probe(val[cut], y_val, C), "the probe was fitted on "
+                 "the validation split: fit it on the fit features and "
+                 "labels only, validation is for scoring."),
+                (_probe(np.concatenate([fit[cut], val[cut]]),
+                        np.concatenate([y_fit, y_val]), C),
+                 "the probe was fitted on fit and validation images "
+                 "together: fit on the fit split only, or the "
+                 "validation score is no longer a held-out one."),
+                (_probe(fit[cut], y_fit, 1.0), "the probe ignores C: "
+                 "pass LogisticRegression(C=C, ...)."),
+                (_unscaled(fit[cut], y_fit, C), "the features were not "
+                 "standardised: put a StandardScaler, fitted on the "
+                 "fit features, before the logistic regression."))
+            misses = [np.sum(predicted != wrong(val[cut]))
+                      for wrong, _ in mistakes]
+            require(min(misses) > 1, mistakes[int(np.argmin(misses))][1])
+            require(False, f"at cut {cut} the probe's predictions on the "
+                    f"validation features differ from a standardised "
+                    f"logistic regression with C = {C} fitted on the fit "
+                    f"split ({int(np.sum(predicted != expected))} of "
+                    f"{n_val} differ).")
+        accuracies = {"fit": float(np.mean(right(fit[cut]) == y_fit)),
+                      "validation": float(np.mean(expected == y_val))}
+        for name, table, n in (("validation", val_accuracy, n_val),
+                               ("fit", fit_accuracy, n_fit)):
+            value = float(np.asarray(table[cut]))
+            if abs(value - accuracies[name]) <= 1.5 / n:
+                continue
+            other = "fit" if name == "validation" else "validation"
+            require(abs(value - accuracies[other]) > 1e-9,
+                    f"{name}_accuracy[{cut}] is the {other} accuracy: "
+                    f"score the probe on the {name} features and labels.")
+            require(False, f"{name}_accuracy[{cut}] = {value:.4f}, "
+                    f"expected {accuracies[name]:.4f}: the fraction of the "
+                    f"{name} images the probe classifies right.")
+    scores = {cut: float(np.mean(_probe(fit[cut], y_fit, C)(val[cut])
+                                 == y_val)) for cut in cuts}
+    top = max(scores.values())
+    right_best = min(cut for cut in cuts if scores[cut] == top)
+    if best != right_best:
+        require(best in cuts, f"best = {best} is not one of the cuts "
+                f"{list(cuts)}: return the cut number itself.")
+        fits = {cut: float(np.asarray(fit_accuracy[cut])) for cut in cuts}
+        require(best != max(cuts, key=fits.get) or scores[best] == top,
+                f"cut {best} has the highest FIT accuracy; choose the cut "
+                "with the highest validation accuracy.")
+        require(scores[best] != top, f"cuts "
+                f"{[c for c in cuts if scores[c] == top]} tie for the best "
+                f"validation accuracy: choose the shallowest, "
+                f"{right_best} (fewer blocks to run), whatever the order "
+                "of cuts.")
+        require(False, f"best = {best} (validation {scores[best]:.3f}), "
+                f"but cut {right_best} scores {top:.3f}: return the cut "
+                "with the highest validation accuracy.")
+    return (f"{len(cuts)} cuts: probes fitted on the fit split only, "
+            f"validation accuracies {[round(scores[c], 3) for c in cuts]}, "
+            f"cut {best} chosen" + (" (a tie, the shallowest)" if tie
+                                    else "") + ".")
+
+
+def _params(probe) -> dict:
+    """A scikit-learn probe's parameters (a pipeline's with its steps')."""
+    try:
+        return dict(probe.get_params(deep=True))
+    except (AttributeError, TypeError):
+        return {}
+
+
+def _unscaled(features, labels, C):
+    model = LogisticRegression(C=C, max_iter=10_000).fit(features, labels)
+    return model.predict
+
+
+# --- 7.5 the shuffled-label control -----------------------------------------
+
+class _MakeProbe:
+    """make_probe(features, labels) for the grader: a standardised logistic
+    regression that records the labels it was fitted to."""
+
+    def __init__(self):
+        self.labels: list[np.ndarray] = []
+
+    def __call__(self, features, labels):
+        self.labels.append(np.array(labels, copy=True))
+        scaler = StandardScaler().fit(features)
+        model = LogisticRegression(C=10.0, max_iter=5_000)
+        return make_pipeline(scaler, model).fit(features, labels)
+
+
+def test_shuffled_control(shuffled_control, seed: int = 0, n_fit: int = 40,
+                          n_val: int = 50, dim: int = 60,
+                          n_classes: int = 3) -> str:
+    """shuffled_control(make_probe, fit_features, y_fit, val_features,
+    y_val, seed) -> (fit_accuracy, val_accuracy, chance_bound)."""
+    rng = np.random.default_rng(seed + 100)
+    y_fit = np.arange(n_fit) % n_classes
+    y_val = rng.integers(0, n_classes, n_val)
+    centres = rng.normal(0, 1, (n_classes, dim))
+    fit_features = centres[y_fit] + rng.normal(0, 1, (n_fit, dim))
+    val_features = centres[y_val] + rng.normal(0, 1, (n_val, dim))
+    make_probe = _MakeProbe()
+    got = shuffled_control(make_probe, fit_features.copy(), y_fit.copy(),
+                           val_features.copy(), y_val.copy(), seed)
+    require(isinstance(got, tuple) and len(got) == 3, "return a tuple "
+            "(fit_accuracy, val_accuracy, chance_bound).")
+    require(len(make_probe.labels) == 1, f"make_probe was called "
+            f"{len(make_probe.labels)} times: fit one probe, once.")
+    given = make_probe.labels[0]
+    require(given.shape == y_fit.shape and np.array_equal(
+        np.bincount(given, minlength=n_classes),
+        np.bincount(y_fit, minlength=n_classes)), "the probe was not "
+        "fitted to a permutation of y_fit: shuffle the labels, keep the "
+        "features in place (each class keeps its count).")
+    require(not np.array_equal(given, y_fit), "the probe was fitted to the "
+            "true labels: shuffle them first.")
+    shuffled = np.random.default_rng(seed).permutation(y_fit)
+    require(np.array_equal(given, shuffled), "the labels were shuffled, but "
+            "not by np.random.default_rng(seed).permutation(y_fit): use that "
+            "generator, made from seed, so that the control is reproducible.")
+    probe = make_probe(fit_features, shuffled)
+    fit_accuracy, val_accuracy, bound = (
+        float(np.asarray(value)) for value in got)
+    right = {"fit": probe.score(fit_features, shuffled),
+             "val": probe.score(val_features, y_val)}
+    require(abs(fit_accuracy - probe.score(fit_features, y_fit)) > 1e-9
+            or abs(fit_accuracy - right["fit"]) < 1e-9,
+            "fit_accuracy compares the predictions with the TRUE labels: "
+            "the probe was fitted to the shuffled ones, score it on those "
+            "(how much it memorised).")
+    require(abs(fit_accuracy - right["fit"]) < 1e-9, f"fit_accuracy = "
+            f"{fit_accuracy:.3f}, expected {right['fit']:.3f}: the probe's "
+            "accuracy on the fit features and the shuffled labels.")
+    wrong_val = np.mean(probe.predict(val_features) == shuffled[:n_val]) \
+        if n_val <= n_fit else None
+    require(wrong_val is None or abs(val_accuracy - right["val"]) < 1e-9
+            or abs(val_accuracy - wrong_val) > 1e-9, "val_accuracy uses "
+            "shuffled labels: score the validation images against their "
+            "true labels y_val.")
+    require(abs(val_accuracy - right["val"]) < 1e-9, f"val_accuracy = "
+            f"{val_accuracy:.3f}, expected {right['val']:.3f}: the probe's "
+            "accuracy on the validation features and their true labels.")
+    chance = 1 / n_classes
+    expected = chance + 4 * np.sqrt(chance * (1 - chance) / n_val)
+    if not abs(bound - expected) <= 1e-9:         # NaN is wrong too
+        for wrong, hint in (
+                (0.1 + 4 * np.sqrt(0.09 / n_val), "chance is 1 / K for the "
+                 "K classes in y_fit, not 0.1 whatever the data."),
+                (chance + 4 * np.sqrt(chance * (1 - chance) / n_fit),
+                 "the standard error is over the n validation images scored, "
+                 "not the fit images."),
+                (chance + 4 * chance * (1 - chance) / n_val, "the standard "
+                 "error is the square root of p (1 - p) / n."),
+                (chance + np.sqrt(chance * (1 - chance) / n_val), "the bound "
+                 "is chance plus FOUR standard errors.")):
+            require(not abs(bound - wrong) <= 1e-9, hint)
+        require(False, f"chance_bound = {bound:.4f}, expected "
+                f"{expected:.4f}: 1 / K plus four standard errors "
+                "sqrt(p (1 - p) / n) of an accuracy over n validation "
+                "images.")
+    return (f"{n_fit} fit images, {dim} features: shuffled labels fitted "
+            f"{fit_accuracy:.2f}, validation {val_accuracy:.2f}, bound "
+            f"{bound:.3f} for {n_classes} classes.")
+
+
+# --- 7.7 input scaling -------------------------------------------------------
 
 def test_imagenet_normalise(imagenet_normalise, seed: int = 71,
                             shape=(2, 3, 4, 5)) -> str:
@@ -579,10 +865,14 @@ EXERCISES = {
                 clauses=(Clause("on the device asked for", _on_the_device),
                          Clause("gradients off", _gradients_off),
                          Clause("the spec's defaults", _default_batches))),
-    "7.4": Spec("train_head", points=3, test=test_train_head,
+    "7.4": Spec("score_cuts", points=3, test=test_score_cuts,
+                reference="utils.transfer:score_cuts"),
+    "7.5": Spec("shuffled_control", points=2, test=test_shuffled_control,
+                reference="utils.transfer:shuffled_control"),
+    "7.6": Spec("train_head", points=3, test=test_train_head,
                 reference="utils.transfer:train_head",
                 clauses=(Clause("training, then evaluation mode", _modes),
                          Clause("the spec's defaults", _default_settings))),
-    "7.5": Spec("imagenet_normalise", points=1, test=test_imagenet_normalise,
+    "7.7": Spec("imagenet_normalise", points=1, test=test_imagenet_normalise,
                 reference="utils.transfer:imagenet_normalise"),
 }

@@ -335,6 +335,283 @@ def test_loo_knn_predictions(loo_knn_predictions, seed: int = 0, n: int = 24,
             f"left out (accuracy {accuracy:.2f} on these {n} points).")
 
 
+
+# --- 8.5 the Wilson interval ---------------------------------------------------
+
+def _wilson_roots(right, n, z):
+    """The two p where (right/n - p)^2 = z^2 p (1 - p) / n, by np.roots."""
+    p_hat = right / n
+    t = z * z / n
+    roots = np.roots([1 + t, -(2 * p_hat + t), p_hat * p_hat]).real
+    return float(roots.min()), float(roots.max())
+
+
+def _two_sided_z(confidence):
+    from scipy.stats import norm
+    return float(norm.isf((1 - confidence) / 2))
+
+
+def test_wilson_interval(wilson_interval, seed: int = 0, n: int = 36,
+                         confidence: float = 0.95) -> str:
+    """wilson_interval(right, n, confidence) -> (low, high)."""
+    rng = np.random.default_rng(seed)
+    z = _two_sided_z(confidence)
+    counts = sorted({0, n, 1, n - 1, *rng.integers(0, n + 1, 4).tolist()})
+    for right in counts:
+        got = wilson_interval(right, n, confidence)
+        require(got is not None, "wilson_interval returned None: return "
+                "(low, high).")
+        require(isinstance(got, tuple) and len(got) == 2, "return a tuple "
+                f"(low, high), got {type(got).__name__} {got!r}.")
+        low, high = (float(np.asarray(v)) for v in got)
+        want = _wilson_roots(right, n, z)
+        where = (f"for {right} right of {n} at {confidence:.0%}: expected "
+                 f"({want[0]:.4f}, {want[1]:.4f}), got ({low:.4f}, "
+                 f"{high:.4f}).")
+        if np.allclose((low, high), want, rtol=1e-6, atol=1e-9):
+            continue
+        require(not np.allclose((high, low), want, atol=1e-9),
+                f"{where} The ends are swapped: return (low, high).")
+        p = right / n
+        wald = z * np.sqrt(p * (1 - p) / n)
+        require(not np.allclose((low, high), (p - wald, p + wald), atol=1e-9)
+                and not np.allclose((low, high), (max(p - wald, 0),
+                                                  min(p + wald, 1)),
+                                    atol=1e-9),
+                f"{where} That is the Wald interval, p_hat +- z * its own "
+                "standard error; the Wilson interval keeps every p whose "
+                "own standard error sqrt(p(1-p)/n) covers the distance: "
+                "solve the quadratic in p.")
+        for other, what in ((_two_sided_z(2 * confidence - 1), "one-sided "
+                             "quantile norm.ppf(confidence)"),
+                            (1.96, "z of 95 % whatever the confidence")):
+            require(not np.allclose((low, high), _wilson_roots(right, n,
+                                                               other),
+                                    atol=1e-9) or abs(other - z) < 1e-9,
+                    f"{where} This is the interval for z = {other:.3f}, "
+                    f"the {what}: the interval is two-sided, so z leaves "
+                    "(1 - confidence) / 2 in each tail.")
+        require(False, f"{where} The ends are the two roots p of "
+                "(p_hat - p)^2 = z^2 p (1 - p) / n.")
+    plain = wilson_interval(counts[-2], n)
+    want = _wilson_roots(counts[-2], n, _two_sided_z(0.95))
+    require(isinstance(plain, tuple) and np.allclose(
+        [float(np.asarray(v)) for v in plain], want, rtol=1e-6, atol=1e-9),
+        f"wilson_interval({counts[-2]}, {n}) gave {plain!r}, expected the "
+        f"95 % interval {want}: the confidence is 0.95 by default.")
+    return (f"Wilson intervals for {len(counts)} counts of {n} at "
+            f"{confidence:.0%}, from 0 right to all right.")
+
+
+# --- 8.6 the confusion matrix ---------------------------------------------------
+
+def test_confusion_matrix(confusion_matrix, seed: int = 0, n: int = 30,
+                          n_classes: int = 4) -> str:
+    """confusion_matrix(truth, predicted, n_classes) -> (n_classes,
+    n_classes) counts, row = true label, column = predicted label."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, n_classes - 1, n)   # the last label never true
+    predicted = np.where(rng.random(n) < 0.6, truth,
+                         rng.integers(0, n_classes - 1, n))
+    predicted[0] = truth[0] = 0                 # repeated pairs, always
+    predicted[1] = truth[1] = 0
+    args = truth.copy(), predicted.copy()
+    got = _array(confusion_matrix(*args, n_classes),
+                 f"confusion_matrix(truth, predicted, {n_classes})")
+    require(np.array_equal(args[0], truth) and
+            np.array_equal(args[1], predicted),
+            "confusion_matrix changed its arguments.")
+    require(got.shape == (n_classes, n_classes), f"expected shape "
+            f"({n_classes}, {n_classes}) for {n_classes} labels (the last "
+            f"never occurs here, it still has its row and column); got "
+            f"{got.shape}.")
+    right = np.zeros((n_classes, n_classes), np.int64)
+    for t, p in zip(truth, predicted):
+        right[t, p] += 1
+    if np.array_equal(got, right):
+        require(np.issubdtype(got.dtype, np.integer), f"the counts are of "
+                f"dtype {got.dtype}: return integers.")
+        return (f"{n} pairs counted in a {n_classes} x {n_classes} matrix, "
+                "row = true label.")
+    require(not np.array_equal(got, right.T), "the matrix is transposed: row "
+            "i is the TRUE label i, column j the predicted label j.")
+    require(not np.array_equal(got, np.minimum(right, 1)), "every cell "
+            "counts at most 1: m[truth, predicted] += 1 with arrays adds "
+            "once per cell, however often a pair repeats. Count with "
+            "np.add.at or a loop.")
+    require(got.sum() == n, f"the counts add up to {got.sum()}, not to the "
+            f"{n} pairs: each pair adds 1.")
+    require(False, f"the counts differ from the number of times each (true, "
+            f"predicted) pair occurs ({int((got != right).sum())} cells).")
+
+
+# --- 8.7 reading letters among all but their own original --------------------
+
+def _among_others(queries, originals, references, labels, k, letters=None,
+                  exclude="original"):
+    """k-NN of each query among the references; ``exclude``: "original"
+    (right), "none" or "diagonal" (mistakes)."""
+    d = ((queries[:, None] - references[None]) ** 2).sum(2)
+    if exclude == "original":
+        d[np.arange(len(queries)), originals] = np.inf
+    elif exclude == "diagonal":
+        np.fill_diagonal(d, np.inf)
+    keep = (np.ones(len(labels), bool) if letters is None
+            else np.isin(labels, letters))
+    return _knn(d[:, keep], labels[keep], k)
+
+
+def _redrawn(rng, n_originals, per, dim, n_classes, spread=1.0):
+    """Originals in clusters, and ``per`` noisy copies of each (queries)."""
+    labels = rng.permutation(np.arange(n_originals) % n_classes)
+    centres = rng.normal(0, 1.2, (n_classes, dim))
+    references = centres[labels] + rng.normal(0, spread, (n_originals, dim))
+    originals = np.repeat(np.arange(n_originals), per)
+    queries = references[originals] + rng.normal(0, 0.3 * spread,
+                                                 (len(originals), dim))
+    return queries, originals, references, labels
+
+
+def test_read_among_others(read_among_others, seed: int = 0,
+                           n_originals: int = 12, per: int = 2,
+                           dim: int = 5, n_classes: int = 3, k: int = 3
+                           ) -> str:
+    """read_among_others(queries, originals, references, labels, k,
+    letters=None) -> (q,) labels."""
+    rng = np.random.default_rng(seed)
+    queries, originals, references, labels = _redrawn(
+        rng, n_originals, per, dim, n_classes)
+    subset = sorted(rng.choice(n_classes, n_classes - 1, replace=False)
+                    .tolist())
+    for k_now, letters in ((1, None), (k, None), (k, subset)):
+        args = (queries.copy(), originals.copy(), references.copy(),
+                labels.copy())
+        call = (f"read_among_others(queries, originals, references, labels, "
+                f"{k_now}" + ("" if letters is None else f", {letters}")
+                + ")")
+        got = _array(read_among_others(*args, k_now) if letters is None
+                     else read_among_others(*args, k_now, letters), call)
+        require(all(np.array_equal(a, b) for a, b in zip(
+            args, (queries, originals, references, labels))),
+            f"{call} changed its arguments.")
+        require(got.shape == (len(queries),), f"{call}: return one label "
+                f"per query, shape ({len(queries)},); got {got.shape}.")
+        right = _among_others(queries, originals, references, labels, k_now,
+                              letters)
+        if np.array_equal(got, right):
+            continue
+        wrong = int(np.sum(got != right))
+        where = f"{call}: {wrong} of {len(queries)} labels differ."
+        require(not any(np.array_equal(got, _among_others(
+            queries, originals, references, labels, k_now, letters, exclude))
+            for exclude in ("none", "diagonal")),
+            f"{where} Each query's own original still took part: set the "
+            "distance from query i to reference originals[i] to infinity "
+            "(not entry (i, i), the diagonal: query i is a copy of "
+            "reference originals[i], not of reference i).")
+        if letters is not None:
+            require(not np.array_equal(got, _among_others(
+                queries, originals, references, labels, k_now)),
+                f"{where} The letters were ignored: read each query among "
+                f"the references labelled one of {letters} only.")
+        require(False, f"{where} Expected k-NN (knn_predict) on the SSD "
+                "distances, each query among the references but its own "
+                "original" + ("" if letters is None else
+                              f", labelled one of {letters}") + ".")
+    return (f"{len(queries)} redrawn letters read among {n_originals} "
+            f"references but their own originals, k = {sorted({1, k})}, "
+            "with and without a subset of letters.")
+
+
+# --- 8.8 choosing the method and k ---------------------------------------------
+
+def _candidates(rng, n_originals, per, dim, n_classes, spreads):
+    """One (queries, references) pair per spread, all of the same letters:
+    the same originals and labels described by different features."""
+    labels = rng.permutation(np.arange(n_originals) % n_classes)
+    originals = np.repeat(np.arange(n_originals), per)
+    pairs = []
+    for spread in spreads:
+        centres = rng.normal(0, 1.0, (n_classes, dim))
+        references = centres[labels] + rng.normal(0, spread,
+                                                  (n_originals, dim))
+        queries = references[originals] + rng.normal(
+            0, spread, (len(originals), dim))
+        pairs.append((queries, references))
+    return pairs, originals, labels
+
+
+def test_select_method_and_k(select_method_and_k, seed: int = 0,
+                             n_originals: int = 18, per: int = 2,
+                             dim: int = 4, n_classes: int = 3,
+                             k_values=(1, 3, 5, 7)) -> str:
+    """select_method_and_k(candidates, originals, labels, k_values) ->
+    (scores (c, len(k_values)), (candidate index, k))."""
+    rng = np.random.default_rng(seed)
+    k_values = list(k_values)
+    for _ in range(100):  # until the two steps and the best pair differ
+        pairs, originals, labels = _candidates(
+            rng, n_originals, per, dim, n_classes, (1.2, 0.7, 1.0, 0.9))
+        truth = labels[originals]
+        right = np.array([[np.mean(_among_others(q, originals, r, labels, k)
+                                   == truth) for k in k_values]
+                          for q, r in pairs])
+        best = int(np.argmax(right[:, 0]))
+        jointly = np.unravel_index(int(np.argmax(right)), right.shape)
+        if jointly[0] != best and np.argmax(right[best]) > 0:
+            break
+    pairs.append(tuple(x.copy() for x in pairs[best]))  # a tie: the earlier
+    right = np.vstack([right, right[best]])
+    given = [tuple(x.copy() for x in pair) for pair in pairs]
+    got = select_method_and_k(given, originals.copy(), labels.copy(),
+                              list(k_values))
+    require(isinstance(got, tuple) and len(got) == 2, "return a pair "
+            f"(scores, (candidate, k)); got {type(got).__name__}.")
+    scores, choice = got
+    scores = _array(scores, "scores")
+    require(all(np.array_equal(a, b) for pair, pair0 in zip(given, pairs)
+                for a, b in zip(pair, pair0)),
+            "select_method_and_k changed the candidates' arrays.")
+    shape = (len(pairs), len(k_values))
+    require(scores.shape != shape[::-1] or shape[0] == shape[1],
+            f"scores has shape {scores.shape}: one ROW per candidate and one "
+            "column per k.")
+    require(scores.shape == shape, f"scores should have shape {shape}, one "
+            f"row per candidate and one column per k; got {scores.shape}.")
+    if not np.allclose(scores, right, atol=1e-9):
+        i, j = np.argwhere(~np.isclose(scores, right, atol=1e-9))[0]
+        require(False, f"candidate {i} with k = {k_values[j]}: expected "
+                f"accuracy {right[i, j]:.3f}, got {scores[i, j]:.3f}. Read "
+                "each query with read_among_others and compare with the "
+                "label of its original, labels[originals].")
+    require(isinstance(choice, tuple) and len(choice) == 2,
+            f"the choice should be a pair (candidate index, k); got "
+            f"{choice!r}.")
+    candidate, k = choice
+    k_best = k_values[int(np.argmax(right[best]))]
+    require(candidate != len(pairs) - 1, "the last candidate is a copy of "
+            f"candidate {best} and ties with it: a tie goes to the EARLIER "
+            "candidate (np.argmax returns the first maximum).")
+    if candidate != best and (int(jointly[0]), k_values[int(jointly[1])]) \
+            == (candidate, k):
+        require(False, f"you chose ({candidate}, {k}), the best pair over "
+                "all k; the spec chooses the candidate by its score at "
+                f"k_values[0] = {k_values[0]} (plain nearest neighbour), "
+                "then its k.")
+    require(int(candidate) == best, f"expected candidate {best}, the best "
+            f"at k = {k_values[0]} (scores there {right[:, 0].round(3)}); "
+            f"got {candidate}.")
+    require(k == k_best or k != int(np.argmax(right[best])), f"k = {k} is "
+            f"the position of the best k in k_values {k_values}: return the "
+            "k itself, not its index.")
+    require(k in k_values, f"k = {k} is not one of k_values {k_values}.")
+    require(k == k_best, f"for candidate {best} (scores by k "
+            f"{right[best].round(3)}) expected k = {k_best}: the k with "
+            "the highest score, the smallest of any tied.")
+    return (f"{len(pairs)} candidates x {len(k_values)} values of k scored; "
+            f"chosen: candidate {best}, k = {k_best}.")
+
+
 EXERCISES = {
     "8.1": Spec("embed", points=2, test=test_embed,
                 reference="utils.embedding:embed",
@@ -350,4 +627,16 @@ EXERCISES = {
     "8.4": Spec("loo_knn_predictions", points=3,
                 test=test_loo_knn_predictions,
                 reference="utils.embedding:loo_knn_predictions"),
+    "8.5": Spec("wilson_interval", points=3, test=test_wilson_interval,
+                reference="utils.embedding:wilson_interval",
+                replaces=("utils.letters:wilson_interval",
+                          "scipy.stats:binomtest")),
+    "8.6": Spec("confusion_matrix", points=2, test=test_confusion_matrix,
+                reference="utils.embedding:confusion_matrix",
+                replaces=("utils.plots:confusion_matrix",)),
+    "8.7": Spec("read_among_others", points=3, test=test_read_among_others,
+                reference="utils.embedding:read_among_others"),
+    "8.8": Spec("select_method_and_k", points=3,
+                test=test_select_method_and_k,
+                reference="utils.embedding:select_method_and_k"),
 }
