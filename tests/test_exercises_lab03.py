@@ -304,6 +304,34 @@ def test_evaluate_with_log_of_P_loses_the_finite_loss_clause():
                          "underflows to inf")
 
 
+def test_evaluate_must_return_python_floats():
+    def evaluate(params, X, y):  # NumPy scalars in the network's dtype
+        P, cache = _MLP_FORWARD(params, X)
+        A2 = cache["A2"]
+        shifted = A2 - A2.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return (-log_p[np.arange(len(y)), y].mean(),
+                (P.argmax(axis=1) == y).astype(A2.dtype).mean())
+    assert_clause_caught("3.4", evaluate,
+                         "Python floats for a float32 network",
+                         "return Python floats, got (float32, float32)")
+    assert_caught("3.4", lambda params, X, y: tuple(
+        np.asarray(v) for v in _evaluate()(params, X, y)),
+        "return Python floats, got (ndarray, ndarray)")
+
+
+def test_evaluate_may_not_loop_over_the_images():
+    def evaluate(params, X, y):
+        total, correct = 0.0, 0
+        for x, label in zip(X, y):
+            P, cache = _MLP_FORWARD(params, x[None, :])
+            total += mlp.cross_entropy(cache["A2"], np.array([label]))
+            correct += int(P[0].argmax() == label)
+        return total / len(y), correct / len(y)
+    assert_clause_caught("3.4", evaluate, "no loop over images",
+                         "loops over the images")
+
+
 # ----- 3.5 the learning-rate schedule
 _LEARNING_RATES = own(mlp.learning_rates)
 
@@ -401,6 +429,24 @@ def test_most_confused_written_out_passes():
 ])
 def test_most_confused_slips_get_their_hint(answer, hint):
     assert_caught("3.7", answer, hint)
+
+
+def test_most_confused_must_return_python_ints():
+    def most_confused(y_true, y_pred, k=3, n_classes=10):
+        return [tuple(np.int64(v) for v in t)
+                for t in _confused()(y_true, y_pred, k, n_classes)]
+    assert_caught("3.7", most_confused, "hold int64 values")
+
+
+def test_most_confused_must_code_pairs_with_n_classes():
+    # 13 classes: true * 10 + predicted gives two pairs the same code
+    case = next(case for case in hidden_cases("3.7")
+                if case["n_classes"] > 10)
+
+    def most_confused(y_true, y_pred, k=3, n_classes=10):
+        return _confused()(y_true, y_pred, k, 10)
+    assert_caught("3.7", most_confused, "coded as true * 10 + predicted",
+                  **case)
 
 
 def test_most_confused_most_frequent_first():

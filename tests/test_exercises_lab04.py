@@ -198,6 +198,13 @@ def test_learning_curve_slips_get_their_hint(answer, hint):
     assert_caught("4.4", answer, hint)
 
 
+def test_learning_curve_runs_the_sizes_in_the_order_given():
+    def learning_curve(sizes, x, y, fit, reuse):
+        return _curve()(sorted(sizes), x, y, fit, reuse)
+    case = next(case for case in hidden_cases("4.4") if case.get("shuffled"))
+    assert_caught("4.4", learning_curve, "do not sort them", **case)
+
+
 # ----- 4.5 inverted dropout
 def _dropout(scale="inverse", draw="random", on_eval="identity",
              check_keep=True, cast=True, rng_source="given"):
@@ -240,6 +247,19 @@ def test_dropout_written_out_passes():
 ])
 def test_dropout_slips_get_their_hint(answer, hint, case):
     assert_caught("4.5", answer, hint, **case)
+
+
+def test_dropout_keeps_each_unit_independently():
+    def dropout(H, keep, rng, train=True):  # exactly keep * size units kept
+        if not 0 < keep <= 1:
+            raise ValueError("keep")
+        if not train:
+            return H, None
+        flat = np.zeros(H.size, dtype=H.dtype)
+        flat[rng.permutation(H.size)[:round(keep * H.size)]] = 1 / keep
+        mask = flat.reshape(H.shape)
+        return H * mask, mask
+    assert_caught("4.5", dropout, "not kept independently")
 
 
 def test_dropout_eval_draws_nothing():

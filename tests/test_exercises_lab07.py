@@ -218,3 +218,14 @@ def test_shuffled_control_wrong_answers():
     assert_caught("7.5", _control(square_root=False), "square root")
     assert_caught("7.5", _control(chance=0.1), "1 / K", seed=3, n_fit=60,
                   n_val=45, dim=90, n_classes=4)
+
+
+def test_shuffled_control_leaves_its_inputs_alone():
+    def control(make_probe, fit_features, y_fit, val_features, y_val, seed):
+        np.random.default_rng(seed).shuffle(y_fit)  # the caller's labels
+        probe = make_probe(fit_features, y_fit)
+        p = 1 / len(np.unique(y_fit))
+        return (probe.score(fit_features, y_fit),
+                probe.score(val_features, y_val),
+                p + 4 * np.sqrt(p * (1 - p) / len(y_val)))
+    assert_caught("7.5", control, "changed its input y_fit in place")

@@ -2,7 +2,7 @@
 import numpy as np
 from scipy.special import logsumexp
 
-from utils.softmax import cross_entropy, one_hot, softmax  # the notebook's names
+from utils.softmax import cross_entropy, loss_and_grads, one_hot, softmax  # the notebook's names
 
 
 # ---------------------------------------------------------------- 1.1 softmax
@@ -461,6 +461,331 @@ def gradient_check__right_while_loop(loss, params, grad, n_checks, h=1e-5, seed=
     return float(worst)
 
 
+
+# ------------------------------------------------------------------ 1.6 train
+def train__wrong_same_order_each_epoch(X, y, n_classes, epochs, learning_rate,
+                                       batch_size, seed, decay=False):
+    """Creates default_rng(seed) inside the epoch loop: the same order every epoch."""
+    N, D = X.shape
+    W = np.zeros((D, n_classes), dtype=X.dtype)
+    b = np.zeros(n_classes, dtype=X.dtype)
+    for epoch in range(epochs):
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(N)
+        rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
+        total = 0.0
+        for start in range(0, N, batch_size):
+            idx = order[start:start + batch_size]
+            loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
+            W -= rate * dW / len(idx)
+            b -= rate * db / len(idx)
+            total += loss
+        yield W, b, total / N
+
+
+def train__wrong_summed_loss_step(X, y, n_classes, epochs, learning_rate,
+                                  batch_size, seed, decay=False):
+    """Steps on the summed gradient that loss_and_grads returns (no / batch size)."""
+    N, D = X.shape
+    W = np.zeros((D, n_classes), dtype=X.dtype)
+    b = np.zeros(n_classes, dtype=X.dtype)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(N)
+        rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
+        total = 0.0
+        for start in range(0, N, batch_size):
+            idx = order[start:start + batch_size]
+            loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
+            W -= rate * dW
+            b -= rate * db
+            total += loss
+        yield W, b, total / N
+
+
+def train__wrong_shuffles_inputs_in_place(X, y, n_classes, epochs, learning_rate,
+                                          batch_size, seed, decay=False):
+    """Permutes the caller's X and y in place each epoch: orders compound, inputs changed."""
+    N, D = X.shape
+    W = np.zeros((D, n_classes), dtype=X.dtype)
+    b = np.zeros(n_classes, dtype=X.dtype)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(N)
+        X[:] = X[order]
+        y[:] = y[order]
+        rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
+        total = 0.0
+        for start in range(0, N, batch_size):
+            Xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+            loss, dW, db = loss_and_grads(W, b, Xb, yb)
+            W -= rate * dW / len(yb)
+            b -= rate * db / len(yb)
+            total += loss
+        yield W, b, total / N
+
+
+def train__wrong_linspace_decay(X, y, n_classes, epochs, learning_rate,
+                                batch_size, seed, decay=False):
+    """np.linspace(lr, 0, epochs): the rate already reaches zero in the last epoch."""
+    N, D = X.shape
+    W = np.zeros((D, n_classes), dtype=X.dtype)
+    b = np.zeros(n_classes, dtype=X.dtype)
+    rng = np.random.default_rng(seed)
+    if decay:
+        rates = np.linspace(learning_rate, 0.0, epochs)
+    else:
+        rates = np.full(epochs, learning_rate)
+    for epoch in range(epochs):
+        order = rng.permutation(N)
+        total = 0.0
+        for start in range(0, N, batch_size):
+            idx = order[start:start + batch_size]
+            loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
+            W -= rates[epoch] * dW / len(idx)
+            b -= rates[epoch] * db / len(idx)
+            total += loss
+        yield W, b, total / N
+
+
+def train__wrong_mean_of_batch_means(X, y, n_classes, epochs, learning_rate,
+                                     batch_size, seed, decay=False):
+    """Epoch loss as the mean of the batch means: the short last batch is over-weighted."""
+    N, D = X.shape
+    W = np.zeros((D, n_classes), dtype=X.dtype)
+    b = np.zeros(n_classes, dtype=X.dtype)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(N)
+        rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
+        batch_means = []
+        for start in range(0, N, batch_size):
+            idx = order[start:start + batch_size]
+            loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
+            W -= rate * dW / len(idx)
+            b -= rate * db / len(idx)
+            batch_means.append(loss / len(idx))
+        yield W, b, float(np.mean(batch_means))
+
+
+def train__wrong_last_batch_by_batch_size(X, y, n_classes, epochs, learning_rate,
+                                          batch_size, seed, decay=False):
+    """Divides every gradient by batch_size, also the shorter last batch's."""
+    N, D = X.shape
+    W = np.zeros((D, n_classes), dtype=X.dtype)
+    b = np.zeros(n_classes, dtype=X.dtype)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(N)
+        rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
+        total = 0.0
+        for start in range(0, N, batch_size):
+            idx = order[start:start + batch_size]
+            loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
+            W -= rate / batch_size * dW
+            b -= rate / batch_size * db
+            total += loss
+        yield W, b, total / N
+
+
+def train__wrong_float64_weights(X, y, n_classes, epochs, learning_rate,
+                                 batch_size, seed, decay=False):
+    """np.zeros with its default float64: float32 images give float64 weights."""
+    N, D = X.shape
+    W = np.zeros((D, n_classes))
+    b = np.zeros(n_classes)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(N)
+        rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
+        total = 0.0
+        for start in range(0, N, batch_size):
+            idx = order[start:start + batch_size]
+            loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
+            W -= rate * dW / len(idx)
+            b -= rate * db / len(idx)
+            total += loss
+        yield W, b, total / N
+
+
+def train__wrong_loss_at_epoch_end(X, y, n_classes, epochs, learning_rate,
+                                   batch_size, seed, decay=False):
+    """Reports the loss of the end-of-epoch weights on all N, not the pre-step batch losses."""
+    N, D = X.shape
+    W = np.zeros((D, n_classes), dtype=X.dtype)
+    b = np.zeros(n_classes, dtype=X.dtype)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        order = rng.permutation(N)
+        rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
+        for start in range(0, N, batch_size):
+            idx = order[start:start + batch_size]
+            _, dW, db = loss_and_grads(W, b, X[idx], y[idx])
+            W -= rate * dW / len(idx)
+            b -= rate * db / len(idx)
+        yield W, b, float(cross_entropy(X @ W + b, y)) / N
+
+
+def train__right_array_split(X, y, n_classes, epochs, learning_rate, batch_size,
+                             seed, decay=False):
+    """Splits each permutation with np.array_split at multiples of batch_size; yields copies."""
+    N, D = X.shape
+    W = np.zeros((D, n_classes), dtype=X.dtype)
+    b = np.zeros((n_classes,), dtype=X.dtype)
+    rng = np.random.default_rng(seed)
+    for epoch in range(epochs):
+        rate = learning_rate * (epochs - epoch) / epochs if decay else learning_rate
+        batches = np.array_split(rng.permutation(N), np.arange(batch_size, N, batch_size))
+        losses = []
+        for idx in batches:
+            loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
+            losses.append(loss)
+            scale = rate / idx.size
+            W -= scale * dW
+            b -= scale * db
+        yield W.copy(), b.copy(), float(np.sum(losses) / N)
+
+
+def train__right_linspace_schedule(X, y, n_classes, epochs, learning_rate,
+                                   batch_size, seed, decay=False):
+    """Rates from np.linspace(lr, 0, epochs + 1)[:-1]; a while loop over batch starts."""
+    rng = np.random.default_rng(seed)
+    N = X.shape[0]
+    W = np.zeros((X.shape[1], n_classes), X.dtype)
+    b = np.zeros(n_classes, X.dtype)
+    if decay:
+        rates = np.linspace(learning_rate, 0.0, epochs + 1)[:-1]
+    else:
+        rates = [learning_rate] * epochs
+    for rate in rates:
+        perm = rng.permutation(N)
+        seen, start, summed = 0, 0, 0.0
+        while start < N:
+            idx = perm[start:min(start + batch_size, N)]
+            loss, dW, db = loss_and_grads(W, b, np.take(X, idx, axis=0), np.take(y, idx))
+            W -= (float(rate) / len(idx)) * dW
+            b -= (float(rate) / len(idx)) * db
+            summed += float(loss)
+            seen += len(idx)
+            start += batch_size
+        yield W, b, summed / seen
+
+
+def train__right_ceil_batches(X, y, n_classes, epochs, learning_rate, batch_size,
+                              seed, decay=False):
+    """Counts ceil(N / batch_size) batches and weights each batch's mean loss by its size."""
+    N, D = X.shape
+    K = n_classes
+    W = np.zeros((D, K), dtype=X.dtype)
+    b = np.zeros(K, dtype=X.dtype)
+    generator = np.random.default_rng(seed)
+    n_batches = -(-N // batch_size)
+    for epoch in range(1, epochs + 1):
+        lr = learning_rate * (epochs + 1 - epoch) / epochs if decay else learning_rate
+        order = generator.permutation(N)
+        epoch_loss = 0.0
+        for j in range(n_batches):
+            idx = order[j * batch_size:(j + 1) * batch_size]
+            n = len(idx)
+            loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
+            mean_loss, dW, db = loss / n, dW / n, db / n
+            W -= lr * dW
+            b -= lr * db
+            epoch_loss += mean_loss * n / N
+        yield W, b, epoch_loss
+
+
+# --------------------------------------------------------- 1.7 class_contrast
+def class_contrast__wrong_mean_of_class_means(X, y, n_classes):
+    """Other classes' mean as the plain mean of their class means (sizes ignored)."""
+    Y = one_hot(y, n_classes, dtype=X.dtype)
+    means = (X.T @ Y) / Y.sum(axis=0)
+    others = (means.sum(axis=1, keepdims=True) - means) / (n_classes - 1)
+    return means - others
+
+
+def class_contrast__wrong_minus_overall_mean(X, y, n_classes):
+    """Subtracts the mean of all images, class k included."""
+    Y = one_hot(y, n_classes, dtype=X.dtype)
+    means = (X.T @ Y) / Y.sum(axis=0)
+    return means - X.mean(axis=0)[:, None]
+
+
+def class_contrast__wrong_transposed(X, y, n_classes):
+    """One row per class: shape (K, D) instead of (D, K)."""
+    Y = one_hot(y, n_classes, dtype=X.dtype)
+    counts = Y.sum(axis=0)[:, None]
+    sums = Y.T @ X
+    return sums / counts - (X.sum(axis=0) - sums) / (len(X) - counts)
+
+
+def class_contrast__wrong_float64_output(X, y, n_classes):
+    """one_hot with its default float64: float32 images give a float64 result."""
+    Y = one_hot(y, n_classes)
+    counts = Y.sum(axis=0)
+    sums = X.T @ Y
+    return sums / counts - (X.sum(axis=0)[:, None] - sums) / (len(X) - counts)
+
+
+def class_contrast__wrong_centres_X_in_place(X, y, n_classes):
+    """Centres X in place first (harmless for the result, but X is changed)."""
+    X -= X.mean(axis=0)
+    Y = one_hot(y, n_classes, dtype=X.dtype)
+    counts = Y.sum(axis=0)
+    sums = X.T @ Y
+    return sums / counts - (X.sum(axis=0)[:, None] - sums) / (len(X) - counts)
+
+
+def class_contrast__wrong_python_loop(X, y, n_classes):
+    """Right values, but adds the images up in a Python loop over the images."""
+    N, D = X.shape
+    sums = np.zeros((D, n_classes), dtype=X.dtype)
+    counts = np.zeros(n_classes, dtype=X.dtype)
+    for n in range(N):
+        sums[:, y[n]] += X[n]
+        counts[y[n]] += 1
+    total = sums.sum(axis=1, keepdims=True)
+    return sums / counts - (total - sums) / (N - counts)
+
+
+def class_contrast__wrong_others_over_N(X, y, n_classes):
+    """Divides the other images' sum by N instead of by their number N - n_k."""
+    Y = one_hot(y, n_classes, dtype=X.dtype)
+    counts = Y.sum(axis=0)
+    sums = X.T @ Y
+    return sums / counts - (X.sum(axis=0)[:, None] - sums) / len(X)
+
+
+def class_contrast__right_rescaled_overall(X, y, n_classes):
+    """Uses m_k - m_others = N (m_k - m) / (N - n_k), counts from np.bincount."""
+    N = len(X)
+    counts = np.bincount(y, minlength=n_classes)
+    sums = np.zeros((n_classes, X.shape[1]), dtype=X.dtype)
+    np.add.at(sums, y, X)
+    class_means = sums / counts[:, None].astype(X.dtype)
+    overall = X.mean(axis=0)
+    factor = (N / (N - counts)).astype(X.dtype)
+    return ((class_means - overall) * factor[:, None]).T.astype(X.dtype)
+
+
+def class_contrast__right_masks(X, y, n_classes):
+    """A loop over the classes (not the images) with boolean masks, stacked as columns."""
+    columns = []
+    for k in range(n_classes):
+        mask = y == k
+        columns.append(X[mask].mean(axis=0) - X[~mask].mean(axis=0))
+    return np.stack(columns, axis=1).astype(X.dtype, copy=False)
+
+
+def class_contrast__right_einsum(X, y, n_classes):
+    """Membership matrix from a comparison with arange, sums by np.einsum."""
+    M = (y[:, None] == np.arange(n_classes)[None, :]).astype(X.dtype)
+    inside = np.einsum("nd,nk->dk", X, M)
+    outside = np.einsum("nd,nk->dk", X, 1 - M)
+    n_in = M.sum(axis=0)
+    return inside / n_in - outside / (len(X) - n_in)
+
+
 ANSWERS = {
     "1.1": {"wrong": [softmax__wrong_no_max_shift, softmax__wrong_global_max,
                       softmax__wrong_axis0, softmax__wrong_in_place,
@@ -503,4 +828,18 @@ ANSWERS = {
                       gradient_check__wrong_one_check_short,
                       gradient_check__wrong_uses_numerical_gradient],
             "right": [gradient_check__right_copies, gradient_check__right_while_loop]},
+    "1.6": {"wrong": [train__wrong_same_order_each_epoch, train__wrong_summed_loss_step,
+                      train__wrong_shuffles_inputs_in_place, train__wrong_linspace_decay,
+                      train__wrong_mean_of_batch_means,
+                      train__wrong_last_batch_by_batch_size, train__wrong_float64_weights,
+                      train__wrong_loss_at_epoch_end],
+            "right": [train__right_array_split, train__right_linspace_schedule,
+                      train__right_ceil_batches]},
+    "1.7": {"wrong": [class_contrast__wrong_mean_of_class_means,
+                      class_contrast__wrong_minus_overall_mean,
+                      class_contrast__wrong_transposed, class_contrast__wrong_float64_output,
+                      class_contrast__wrong_centres_X_in_place,
+                      class_contrast__wrong_python_loop, class_contrast__wrong_others_over_N],
+            "right": [class_contrast__right_rescaled_overall, class_contrast__right_masks,
+                      class_contrast__right_einsum]},
 }

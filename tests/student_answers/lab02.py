@@ -4,6 +4,7 @@ from scipy.linalg import block_diag
 from scipy.special import expit
 
 from utils.jacobians import forward, layer_jacobians, sigmoid  # the notebook's names
+from utils.softmax import softmax
 
 
 # ------------------------------------------------------- 2.1 layer_jacobians
@@ -360,3 +361,416 @@ ANSWERS = {
                       gradient_by_backprop__right_full_outer,
                       gradient_by_backprop__right_forward_index]},
 }
+
+
+# ---------------------------------------------------- 2.4 dL_dW_by_jacobians
+def _forward_inputs(weights, biases, x):
+    """Forward pass of the L-layer network: each layer's input and y_hat."""
+    inputs = [x]
+    for W, b in zip(weights[:-1], biases[:-1]):
+        inputs.append(sigmoid(W @ inputs[-1] + b))
+    return inputs, softmax(weights[-1] @ inputs[-1] + biases[-1])
+
+
+def dL_dW_by_jacobians__wrong_extra_output_sigmoid(weights, biases, x, y):
+    """Chains df/da in the last layer too, though a softmax follows a_L."""
+    inputs, y_hat = _forward_inputs(weights, biases, x)
+    g = (y_hat - y)[None, :]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        J = layer_jacobians(weights[l], biases[l], inputs[l])
+        g = g @ J["df/da"]
+        dWs.insert(0, (g @ J["da/dW"]).reshape(weights[l].shape))
+        dbs.insert(0, (g @ J["da/db"]).reshape(biases[l].shape))
+        g = g @ J["da/dv"]
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__wrong_sign(weights, biases, x, y):
+    """Starts the chain from y - y_hat."""
+    inputs, y_hat = _forward_inputs(weights, biases, x)
+    g = (y - y_hat)[None, :]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        J = layer_jacobians(weights[l], biases[l], inputs[l])
+        if l < len(weights) - 1:
+            g = g @ J["df/da"]
+        dWs.insert(0, (g @ J["da/dW"]).reshape(weights[l].shape))
+        dbs.insert(0, (g @ J["da/db"]).reshape(biases[l].shape))
+        g = g @ J["da/dv"]
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__wrong_last_layer_first(weights, biases, x, y):
+    """Appends while walking down: the lists come back last layer first."""
+    inputs, y_hat = _forward_inputs(weights, biases, x)
+    g = (y_hat - y)[None, :]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        J = layer_jacobians(weights[l], biases[l], inputs[l])
+        if l < len(weights) - 1:
+            g = g @ J["df/da"]
+        dWs.append((g @ J["da/dW"]).reshape(weights[l].shape))
+        dbs.append((g @ J["da/db"]).reshape(biases[l].shape))
+        g = g @ J["da/dv"]
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__wrong_keeps_preactivations(weights, biases, x, y):
+    """Keeps a_l, not f_l = sigma(a_l), as the next layer's input."""
+    inputs = [x]
+    for W, b in zip(weights[:-1], biases[:-1]):
+        a = W @ inputs[-1] + b
+        inputs.append(a)
+    y_hat = softmax(weights[-1] @ sigmoid(inputs[-1]) + biases[-1]) \
+        if len(weights) > 1 else softmax(weights[-1] @ x + biases[-1])
+    g = (y_hat - y)[None, :]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        J = layer_jacobians(weights[l], biases[l], inputs[l])
+        if l < len(weights) - 1:
+            g = g @ J["df/da"]
+        dWs.insert(0, (g @ J["da/dW"]).reshape(weights[l].shape))
+        dbs.insert(0, (g @ J["da/db"]).reshape(biases[l].shape))
+        g = g @ J["da/dv"]
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__wrong_bias_skips_da_db(weights, biases, x, y):
+    """Takes dL/db = dL/da directly instead of chaining layer_jacobians' da/db."""
+    inputs, y_hat = _forward_inputs(weights, biases, x)
+    g = (y_hat - y)[None, :]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        J = layer_jacobians(weights[l], biases[l], inputs[l])
+        if l < len(weights) - 1:
+            g = g @ J["df/da"]
+        dWs.insert(0, (g @ J["da/dW"]).reshape(weights[l].shape))
+        dbs.insert(0, g[0].copy())
+        g = g @ J["da/dv"]
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__wrong_output_found_by_width(weights, biases, x, y):
+    """Treats any layer as wide as y as the softmax layer (skips its df/da)."""
+    inputs, y_hat = _forward_inputs(weights, biases, x)
+    g = (y_hat - y)[None, :]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        J = layer_jacobians(weights[l], biases[l], inputs[l])
+        if weights[l].shape[0] != len(y):
+            g = g @ J["df/da"]
+        dWs.insert(0, (g @ J["da/dW"]).reshape(weights[l].shape))
+        dbs.insert(0, (g @ J["da/db"]).reshape(biases[l].shape))
+        g = g @ J["da/dv"]
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__wrong_bias_row_shape(weights, biases, x, y):
+    """Returns each bias gradient as a (1, n) row, not its bias's shape."""
+    inputs, y_hat = _forward_inputs(weights, biases, x)
+    g = (y_hat - y)[None, :]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        J = layer_jacobians(weights[l], biases[l], inputs[l])
+        if l < len(weights) - 1:
+            g = g @ J["df/da"]
+        dWs.insert(0, (g @ J["da/dW"]).reshape(weights[l].shape))
+        dbs.insert(0, g @ J["da/db"])
+        g = g @ J["da/dv"]
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__wrong_first_and_last_only(weights, biases, x, y):
+    """Generalises 2.2 by using weights[0] and weights[-1]: middle layers ignored."""
+    W1, b1, W2, b2 = weights[0], biases[0], weights[-1], biases[-1]
+    if len(weights) == 1:
+        y_hat = softmax(W1 @ x + b1)
+        J = layer_jacobians(W1, b1, x)
+        g = (y_hat - y)[None, :]
+        return [(g @ J["da/dW"]).reshape(W1.shape)], [(g @ J["da/db"]).reshape(b1.shape)]
+    _, f1, _, y_hat = forward(W1, b1, W2, b2, x)
+    J1, J2 = layer_jacobians(W1, b1, x), layer_jacobians(W2, b2, f1)
+    g2 = (y_hat - y)[None, :]
+    g1 = g2 @ J2["da/dv"] @ J1["df/da"]
+    dWs = [(g1 @ J1["da/dW"]).reshape(W1.shape)]
+    dbs = [(g1 @ J1["da/db"]).reshape(b1.shape)]
+    for W, b in zip(weights[1:-1], biases[1:-1]):
+        dWs.append(np.zeros_like(W))
+        dbs.append(np.zeros_like(b))
+    dWs.append((g2 @ J2["da/dW"]).reshape(W2.shape))
+    dbs.append((g2 @ J2["da/db"]).reshape(b2.shape))
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__right_column_vectors(weights, biases, x, y):
+    """Transposed chain on column vectors: J^T g, walking down with a while loop."""
+    L = len(weights)
+    vs = [np.asarray(x, dtype=float)]
+    for i in range(L - 1):
+        vs.append(expit(weights[i] @ vs[i] + biases[i]))
+    scores = weights[L - 1] @ vs[L - 1] + biases[L - 1]
+    e = np.exp(scores - scores.max())
+    g = (e / e.sum() - y)[:, None]                 # dL/da_L as a column
+    dWs, dbs = [None] * L, [None] * L
+    l = L - 1  # noqa: E741
+    while l >= 0:
+        J = layer_jacobians(weights[l], biases[l], vs[l])
+        if l != L - 1:
+            g = J["df/da"].T @ g
+        dWs[l] = (J["da/dW"].T @ g).reshape(np.shape(weights[l]))
+        dbs[l] = (J["da/db"].T @ g).reshape(np.shape(biases[l]))
+        g = J["da/dv"].T @ g
+        l -= 1  # noqa: E741
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__right_recursive(weights, biases, x, y):
+    """Recursion: each call runs its layer forward, gets dL/df back from above."""
+    L = len(weights)
+
+    def go(l, v):  # noqa: E741
+        J = layer_jacobians(weights[l], biases[l], v)
+        a = weights[l] @ v + biases[l]
+        if l == L - 1:
+            dL_da = (softmax(a) - y)[None, :]
+            dWs, dbs = [], []
+        else:
+            dL_df, dWs, dbs = go(l + 1, sigmoid(a))
+            dL_da = dL_df @ J["df/da"]
+        dW = (dL_da @ J["da/dW"]).reshape(weights[l].shape)
+        db = (dL_da @ J["da/db"]).reshape(biases[l].shape)
+        return dL_da @ J["da/dv"], [dW] + dWs, [db] + dbs
+
+    _, dWs, dbs = go(0, x)
+    return dWs, dbs
+
+
+def dL_dW_by_jacobians__right_one_d_reduce(weights, biases, x, y):
+    """1-D row vectors, Jacobians gathered first, products with functools.reduce."""
+    from functools import reduce
+    L = len(weights)
+    inputs = [x]
+    for W, b in zip(weights[:-1], biases[:-1]):
+        inputs.append(sigmoid(np.dot(W, inputs[-1]) + b))
+    y_hat = softmax(np.dot(weights[-1], inputs[-1]) + biases[-1])
+    jacs = [layer_jacobians(W, b, v) for W, b, v in zip(weights, biases, inputs)]
+    grads_W, grads_b = [], []
+    for l in range(L):  # noqa: E741
+        # dL/da_l = (y_hat - y) da_L/df_{L-1} df_{L-1}/da_{L-1} ... df_l/da_l
+        chain = [y_hat - y]
+        for k in range(L - 1, l, -1):
+            chain += [jacs[k]["da/dv"], jacs[k - 1]["df/da"]]
+        dL_da = reduce(np.dot, chain)
+        grads_W.append(np.dot(dL_da, jacs[l]["da/dW"]).reshape(weights[l].shape))
+        grads_b.append(np.dot(dL_da, jacs[l]["da/db"]).reshape(biases[l].shape))
+    return grads_W, grads_b
+
+
+# --------------------------------------------------------- 2.5 batch_gradients
+def _batch_forward(weights, biases, X):
+    """Inputs of every layer (rows = images) and the softmax output."""
+    Fs = [X]
+    for W, b in zip(weights[:-1], biases[:-1]):
+        Fs.append(sigmoid(Fs[-1] @ W.T + b))
+    return Fs, softmax(Fs[-1] @ weights[-1].T + biases[-1])
+
+
+def batch_gradients__wrong_sum_not_mean(weights, biases, X, Y):
+    """Gradient of the summed loss: forgets to divide by N."""
+    Fs, P = _batch_forward(weights, biases, X)
+    D = P - Y
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        dWs.insert(0, D.T @ Fs[l])
+        dbs.insert(0, D.sum(axis=0))
+        if l > 0:
+            D = (D @ weights[l]) * Fs[l] * (1 - Fs[l])
+    return dWs, dbs
+
+
+def batch_gradients__wrong_bias_not_averaged(weights, biases, X, Y):
+    """Divides the weight gradients by N but sums the bias gradients."""
+    Fs, P = _batch_forward(weights, biases, X)
+    N = X.shape[0]
+    D = P - Y
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        dWs.insert(0, D.T @ Fs[l] / N)
+        dbs.insert(0, D.sum(axis=0))
+        if l > 0:
+            D = (D @ weights[l]) * Fs[l] * (1 - Fs[l])
+    return dWs, dbs
+
+
+def batch_gradients__wrong_reshape_not_transpose(weights, biases, X, Y):
+    """F^T D reshaped to W's shape instead of transposed: right shape, wrong entries."""
+    Fs, P = _batch_forward(weights, biases, X)
+    D = (P - Y) / X.shape[0]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        dWs.insert(0, (Fs[l].T @ D).reshape(weights[l].shape))
+        dbs.insert(0, D.sum(axis=0))
+        if l > 0:
+            D = (D @ weights[l]) * Fs[l] * (1 - Fs[l])
+    return dWs, dbs
+
+
+def batch_gradients__wrong_softmax_over_batch(weights, biases, X, Y):
+    """Hand-written softmax normalised down the columns (over the images)."""
+    Fs = [X]
+    for W, b in zip(weights[:-1], biases[:-1]):
+        Fs.append(sigmoid(Fs[-1] @ W.T + b))
+    A = Fs[-1] @ weights[-1].T + biases[-1]
+    E = np.exp(A - A.max(axis=0))
+    P = E / E.sum(axis=0)
+    D = (P - Y) / X.shape[0]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        dWs.insert(0, D.T @ Fs[l])
+        dbs.insert(0, D.sum(axis=0))
+        if l > 0:
+            D = (D @ weights[l]) * Fs[l] * (1 - Fs[l])
+    return dWs, dbs
+
+
+def batch_gradients__wrong_loop_over_images(weights, biases, X, Y):
+    """Correct mean, but a Python loop over the images (forbidden)."""
+    N = X.shape[0]
+    dWs = [np.zeros_like(W, dtype=float) for W in weights]
+    dbs = [np.zeros_like(b, dtype=float) for b in biases]
+    for n in range(N):
+        fs = [X[n]]
+        for W, b in zip(weights[:-1], biases[:-1]):
+            fs.append(sigmoid(W @ fs[-1] + b))
+        delta = softmax(weights[-1] @ fs[-1] + biases[-1]) - Y[n]
+        for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+            dWs[l] += np.outer(delta, fs[l]) / N
+            dbs[l] += delta / N
+            if l > 0:
+                delta = (weights[l].T @ delta) * fs[l] * (1 - fs[l])
+    return dWs, dbs
+
+
+def batch_gradients__wrong_jacobian_matrices(weights, biases, X, Y):
+    """Right numbers, but through a stack of diagonal sigmoid Jacobians (N, n, n)."""
+    Fs, P = _batch_forward(weights, biases, X)
+    D = (P - Y) / X.shape[0]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        dWs.insert(0, D.T @ Fs[l])
+        dbs.insert(0, D.sum(axis=0))
+        if l > 0:
+            d = Fs[l] * (1 - Fs[l])
+            jac = d[:, :, None] * np.eye(d.shape[1])        # df/da per image
+            D = np.einsum("nj,njk->nk", D @ weights[l], jac)
+    return dWs, dbs
+
+
+def batch_gradients__wrong_reverses_input_lists(weights, biases, X, Y):
+    """Reverses the caller's weights and biases lists in place to walk down."""
+    Fs, P = _batch_forward(weights, biases, X)
+    D = (P - Y) / X.shape[0]
+    weights.reverse()
+    biases.reverse()
+    Fs.reverse()
+    dWs, dbs = [], []
+    for k, W in enumerate(weights):
+        dWs.append(D.T @ Fs[k])
+        dbs.append(D.sum(axis=0))
+        if k < len(weights) - 1:
+            D = (D @ W) * Fs[k] * (1 - Fs[k])
+    return dWs[::-1], dbs[::-1]
+
+
+def batch_gradients__wrong_sigmoid_on_output(weights, biases, X, Y):
+    """Multiplies the output delta by sigma'(a_L) too, as if the last layer were sigmoid."""
+    Fs, P = _batch_forward(weights, biases, X)
+    a_L = Fs[-1] @ weights[-1].T + biases[-1]
+    s = sigmoid(a_L)
+    D = (P - Y) * s * (1 - s) / X.shape[0]
+    dWs, dbs = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        dWs.insert(0, D.T @ Fs[l])
+        dbs.insert(0, D.sum(axis=0))
+        if l > 0:
+            D = (D @ weights[l]) * Fs[l] * (1 - Fs[l])
+    return dWs, dbs
+
+
+def batch_gradients__right_column_layout(weights, biases, X, Y):
+    """Images as columns (n, N): W F + b[:, None], deltas W^T D, averaged at the end."""
+    N = X.shape[0]
+    cols = [X.T]
+    for W, b in zip(weights[:-1], biases[:-1]):
+        cols.append(expit(W @ cols[-1] + b[:, None]))
+    S = weights[-1] @ cols[-1] + biases[-1][:, None]
+    E = np.exp(S - S.max(axis=0, keepdims=True))
+    D = E / E.sum(axis=0, keepdims=True) - Y.T     # (n_out, N)
+    L = len(weights)
+    dWs, dbs = [None] * L, [None] * L
+    for l in reversed(range(L)):  # noqa: E741
+        dWs[l] = (D @ cols[l].T) / N
+        dbs[l] = D.mean(axis=1)
+        if l:
+            D = (weights[l].T @ D) * (cols[l] - cols[l] ** 2)
+    return dWs, dbs
+
+
+def batch_gradients__right_einsum_mean(weights, biases, X, Y):
+    """Averages the per-image outer products with einsum and mean over axis 0."""
+    from scipy.special import softmax as sp_softmax
+    Fs = [np.asarray(X, dtype=float)]
+    for W, b in zip(weights[:-1], biases[:-1]):
+        Fs.append(sigmoid(np.einsum("ij,nj->ni", W, Fs[-1]) + b))
+    D = sp_softmax(np.einsum("ij,nj->ni", weights[-1], Fs[-1]) + biases[-1], axis=1) - Y
+    out_W, out_b = [], []
+    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        out_W.append(np.einsum("ni,nj->ij", D, Fs[l]) / len(D))
+        out_b.append(np.mean(D, axis=0))
+        if l > 0:
+            D = np.einsum("ni,ij->nj", D, weights[l]) * Fs[l] * (1.0 - Fs[l])
+    return out_W[::-1], out_b[::-1]
+
+
+def batch_gradients__right_recursive(weights, biases, X, Y):
+    """Recursion over the layers, scaling by 1/N once at the start of backprop."""
+    N = len(X)
+
+    def go(l, F):  # noqa: E741
+        A = np.matmul(F, weights[l].T) + biases[l]
+        if l == len(weights) - 1:
+            D = (softmax(A) - Y) * (1.0 / N)
+            dWs, dbs = [], []
+        else:
+            G = sigmoid(A)
+            dL_dG, dWs, dbs = go(l + 1, G)
+            D = dL_dG * G * (1 - G)
+        return D @ weights[l], [D.T @ F] + dWs, [D.sum(axis=0)] + dbs
+
+    _, dWs, dbs = go(0, X)
+    return dWs, dbs
+
+
+ANSWERS["2.4"] = {"wrong": [dL_dW_by_jacobians__wrong_extra_output_sigmoid,
+                            dL_dW_by_jacobians__wrong_sign,
+                            dL_dW_by_jacobians__wrong_last_layer_first,
+                            dL_dW_by_jacobians__wrong_keeps_preactivations,
+                            dL_dW_by_jacobians__wrong_bias_skips_da_db,
+                            dL_dW_by_jacobians__wrong_output_found_by_width,
+                            dL_dW_by_jacobians__wrong_bias_row_shape,
+                            dL_dW_by_jacobians__wrong_first_and_last_only],
+                  "right": [dL_dW_by_jacobians__right_column_vectors,
+                            dL_dW_by_jacobians__right_recursive,
+                            dL_dW_by_jacobians__right_one_d_reduce]}
+ANSWERS["2.5"] = {"wrong": [batch_gradients__wrong_sum_not_mean,
+                            batch_gradients__wrong_bias_not_averaged,
+                            batch_gradients__wrong_reshape_not_transpose,
+                            batch_gradients__wrong_softmax_over_batch,
+                            batch_gradients__wrong_loop_over_images,
+                            batch_gradients__wrong_jacobian_matrices,
+                            batch_gradients__wrong_reverses_input_lists,
+                            batch_gradients__wrong_sigmoid_on_output],
+                  "right": [batch_gradients__right_column_layout,
+                            batch_gradients__right_einsum_mean,
+                            batch_gradients__right_recursive]}

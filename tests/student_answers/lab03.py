@@ -1,5 +1,9 @@
 """Student answers for lab 03 (a NumPy MLP: forward, backward, SGD epoch, errors)."""
+import math
+import numbers
+
 import numpy as np
+from scipy.special import logsumexp
 
 from utils.mlp import (cross_entropy, mlp_backward, mlp_forward, one_hot,  # noqa: F401
                        sigmoid, softmax)
@@ -673,3 +677,396 @@ ANSWERS = {
                       per_class_errors__right_totals_minus_correct,
                       per_class_errors__right_confusion_matrix]},
 }
+
+
+# --------------------------------------------------------------- 3.4 evaluate
+def evaluate__wrong_log_of_P(params, X, y):
+    """-mean(log P[label]): infinite when a label's probability rounds to 0."""
+    P, cache = mlp_forward(params, X)
+    with np.errstate(divide="ignore"):
+        loss = -np.mean(np.log(P[np.arange(len(y)), y]))
+    accuracy = np.mean(P.argmax(axis=1) == y)
+    return float(loss), float(accuracy)
+
+
+def evaluate__wrong_clipped_log(params, X, y):
+    """log of P clipped at 1e-12: finite, but capped near 27.6 per image."""
+    P, cache = mlp_forward(params, X)
+    picked = np.clip(P[np.arange(len(y)), y], 1e-12, 1.0)
+    loss = -np.mean(np.log(picked))
+    accuracy = np.mean(P.argmax(axis=1) == y)
+    return float(loss), float(accuracy)
+
+
+def evaluate__wrong_unshifted_logsumexp(params, X, y):
+    """log(sum(exp(A2))) without the max shift: overflows to inf for big logits."""
+    P, cache = mlp_forward(params, X)
+    A2 = cache["A2"]
+    with np.errstate(over="ignore"):
+        log_norm = np.log(np.exp(A2).sum(axis=1))
+    loss = np.mean(log_norm - A2[np.arange(len(y)), y])
+    accuracy = np.mean(P.argmax(axis=1) == y)
+    return float(loss), float(accuracy)
+
+
+def evaluate__wrong_entropy_of_P(params, X, y):
+    """Feeds the probabilities P (not the logits) to cross_entropy."""
+    P, cache = mlp_forward(params, X)
+    loss = cross_entropy(P, y)
+    accuracy = np.mean(P.argmax(axis=1) == y)
+    return float(loss), float(accuracy)
+
+
+def evaluate__wrong_summed_loss(params, X, y):
+    """Total cross-entropy over the images instead of the mean."""
+    P, cache = mlp_forward(params, X)
+    loss = cross_entropy(cache["A2"], y) * len(y)
+    accuracy = np.mean(P.argmax(axis=1) == y)
+    return float(loss), float(accuracy)
+
+
+def evaluate__wrong_error_rate(params, X, y):
+    """Returns the fraction of mistakes (1 - accuracy) as the accuracy."""
+    P, cache = mlp_forward(params, X)
+    loss = cross_entropy(cache["A2"], y)
+    return loss, float(np.mean(P.argmax(axis=1) != y))
+
+
+def evaluate__wrong_float32_scalars(params, X, y):
+    """Own log-softmax in the network's float32, returned as np.float32 scalars."""
+    P, cache = mlp_forward(params, X)
+    A2 = cache["A2"]
+    shifted = A2 - A2.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(len(y)), y].mean()
+    accuracy = (P.argmax(axis=1) == y).astype(A2.dtype).mean()
+    return loss, accuracy
+
+
+def evaluate__wrong_loop_over_images(params, X, y):
+    """Right numbers, one image at a time in a Python loop (the spec forbids it)."""
+    total, correct = 0.0, 0
+    for x, label in zip(X, y):
+        P, cache = mlp_forward(params, x[None, :])
+        total += cross_entropy(cache["A2"], np.array([label]))
+        correct += int(P[0].argmax() == label)
+    return total / len(y), correct / len(y)
+
+
+def evaluate__right_scipy_logsumexp(params, X, y):
+    """scipy.special.logsumexp of the logits minus the label's logit."""
+    _, cache = mlp_forward(params, X)
+    A2 = cache["A2"].astype(np.float64)
+    label_logit = np.take_along_axis(A2, np.asarray(y)[:, None], axis=1)[:, 0]
+    loss = float(np.mean(logsumexp(A2, axis=1) - label_logit))
+    accuracy = np.count_nonzero(A2.argmax(axis=1) == y) / len(y)
+    return loss, float(accuracy)
+
+
+def evaluate__right_one_hot_log_softmax(params, X, y):
+    """Log-softmax of the logits, picked out by a one-hot product."""
+    P, cache = mlp_forward(params, X)
+    A2 = cache["A2"]
+    m = A2.max(axis=1, keepdims=True)
+    log_soft = A2 - m - np.log(np.sum(np.exp(A2 - m), axis=1, keepdims=True))
+    Y = one_hot(y, A2.shape[1], np.float64)
+    loss = -(Y * log_soft).sum() / len(y)
+    hits = (np.argmax(P, axis=1) == y).sum()
+    return float(loss), float(hits) / len(y)
+
+
+def evaluate__right_helper(params, X, y):
+    """The lab's cross_entropy on the logits; accuracy as a mean of booleans."""
+    P, cache = mlp_forward(params, X)
+    return cross_entropy(cache["A2"], y), float((P.argmax(1) == y).mean())
+
+
+# --------------------------------------------------------- 3.5 learning_rates
+def _is_number(x):
+    """A real number (Python or NumPy), not a bool or a string."""
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _check_decay_epochs(decay, epochs):
+    """The spec's checks of decay and epochs, as a student would write them."""
+    if not _is_number(decay) or not 0 < decay <= 1:
+        raise ValueError(f"decay must be in (0, 1], got {decay!r}.")
+    if (not _is_number(epochs) or not math.isfinite(epochs) or epochs < 1
+            or int(epochs) != epochs):
+        raise ValueError(f"epochs must be a whole number of at least 1, got {epochs!r}.")
+
+
+def _check_rates_loose(initial_rate, decay, epochs):
+    """A student's checks that only test the sign of initial_rate (nan/inf pass)."""
+    if not _is_number(initial_rate) or initial_rate <= 0:
+        raise ValueError(f"initial_rate must be above 0, got {initial_rate!r}.")
+    _check_decay_epochs(decay, epochs)
+
+
+def _check_rates(initial_rate, decay, epochs):
+    """The full checks of the spec, as a student would write them."""
+    if not _is_number(initial_rate) or not math.isfinite(initial_rate) or initial_rate <= 0:
+        raise ValueError(f"initial_rate must be a finite number above 0, got {initial_rate!r}.")
+    _check_decay_epochs(decay, epochs)
+
+
+def learning_rates__wrong_decayed_first_epoch(initial_rate, decay, epochs):
+    """decay ** (t + 1): the first epoch already runs at the decayed rate."""
+    _check_rates(initial_rate, decay, epochs)
+    t = np.arange(1, int(epochs) + 1)
+    return initial_rate * decay ** t.astype(float)
+
+
+def learning_rates__wrong_nan_passes(initial_rate, decay, epochs):
+    """Only checks initial_rate <= 0: nan and inf rates are accepted."""
+    _check_rates_loose(initial_rate, decay, epochs)
+    return initial_rate * float(decay) ** np.arange(int(epochs))
+
+
+def _check_rate(initial_rate):
+    """The spec's check of initial_rate."""
+    if not _is_number(initial_rate) or not math.isfinite(initial_rate) or initial_rate <= 0:
+        raise ValueError(f"initial_rate must be a finite number above 0, got {initial_rate!r}.")
+
+
+def _check_epochs(epochs):
+    """The spec's check of epochs."""
+    if (not _is_number(epochs) or not math.isfinite(epochs) or epochs < 1
+            or int(epochs) != epochs):
+        raise ValueError(f"epochs must be a whole number of at least 1, got {epochs!r}.")
+
+
+def learning_rates__wrong_allows_growth(initial_rate, decay, epochs):
+    """Checks decay > 0 only: a decay above 1 is accepted."""
+    _check_rate(initial_rate)
+    if not _is_number(decay) or not decay > 0:
+        raise ValueError(f"decay must be above 0, got {decay!r}.")
+    _check_epochs(epochs)
+    return initial_rate * float(decay) ** np.arange(int(epochs))
+
+
+def learning_rates__wrong_refuses_constant(initial_rate, decay, epochs):
+    """0 < decay < 1: the constant schedule (decay = 1) is refused."""
+    _check_rate(initial_rate)
+    if not _is_number(decay) or not 0 < decay < 1:
+        raise ValueError(f"decay must be strictly between 0 and 1, got {decay!r}.")
+    _check_epochs(epochs)
+    return initial_rate * float(decay) ** np.arange(int(epochs))
+
+
+def learning_rates__wrong_truncates_epochs(initial_rate, decay, epochs):
+    """int(epochs) without a wholeness check: 4.5 epochs quietly becomes 4."""
+    _check_rate(initial_rate)
+    if not _is_number(decay) or not 0 < decay <= 1:
+        raise ValueError(f"decay must be in (0, 1], got {decay!r}.")
+    if not _is_number(epochs) or not math.isfinite(epochs) or int(epochs) < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs!r}.")
+    return initial_rate * float(decay) ** np.arange(int(epochs))
+
+
+def learning_rates__wrong_rejects_whole_float(initial_rate, decay, epochs):
+    """isinstance(epochs, int): refuses 4.0 (and NumPy integers)."""
+    _check_rate(initial_rate)
+    if not _is_number(decay) or not 0 < decay <= 1:
+        raise ValueError(f"decay must be in (0, 1], got {decay!r}.")
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"epochs must be an int of at least 1, got {epochs!r}.")
+    return initial_rate * float(decay) ** np.arange(epochs)
+
+
+def learning_rates__wrong_int_dtype(initial_rate, decay, epochs):
+    """np.full(epochs, initial_rate) * decay ** t: integer array for rate 1, decay 1."""
+    _check_rates(initial_rate, decay, epochs)
+    t = np.arange(int(epochs))
+    return np.full(int(epochs), initial_rate) * decay ** t
+
+
+def learning_rates__wrong_python_loop(initial_rate, decay, epochs):
+    """Right rates, multiplied epoch by epoch in a Python loop (the spec forbids it)."""
+    _check_rates(initial_rate, decay, epochs)
+    rates, rate = [], float(initial_rate)
+    for _ in range(int(epochs)):
+        rates.append(rate)
+        rate *= decay
+    return np.array(rates)
+
+
+def learning_rates__right_cumprod(initial_rate, decay, epochs):
+    """Cumulative product of [eta0, d, d, ...]; checks with math and numbers."""
+    def real(x):
+        return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+    if not real(initial_rate) or not math.isfinite(initial_rate) or initial_rate <= 0:
+        raise ValueError(f"initial_rate must be a finite number above 0, got {initial_rate!r}.")
+    if not real(decay) or not (0 < decay <= 1):
+        raise ValueError(f"decay must lie in (0, 1], got {decay!r}.")
+    if (not real(epochs) or not math.isfinite(epochs)
+            or not float(epochs).is_integer() or epochs < 1):
+        raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}.")
+    factors = np.full(int(epochs), float(decay))
+    factors[0] = float(initial_rate)
+    return np.cumprod(factors)
+
+
+def learning_rates__right_exp_log(initial_rate, decay, epochs):
+    """exp(log eta0 + t log d), checks written as positive conditions."""
+    ok_rate = _is_number(initial_rate) and np.isfinite(initial_rate) and initial_rate > 0
+    if not ok_rate:
+        raise ValueError(f"initial_rate: expected a finite number > 0, got {initial_rate!r}")
+    ok_decay = _is_number(decay) and 0 < decay <= 1
+    if not ok_decay:
+        raise ValueError(f"decay: expected 0 < decay <= 1, got {decay!r}")
+    ok_epochs = (_is_number(epochs) and np.isfinite(epochs) and epochs >= 1
+                 and np.floor(epochs) == epochs)
+    if not ok_epochs:
+        raise ValueError(f"epochs: expected a whole number >= 1, got {epochs!r}")
+    t = np.arange(int(epochs), dtype=np.float64)
+    return np.exp(np.log(float(initial_rate)) + t * np.log(float(decay)))
+
+
+def learning_rates__right_power(initial_rate, decay, epochs):
+    """np.power of a float decay over a float range of epochs."""
+    _check_rates(initial_rate, decay, epochs)
+    return float(initial_rate) * np.power(float(decay), np.arange(float(int(epochs))))
+
+
+# ---------------------------------------------------------- 3.7 most_confused
+def _pair_counts(y_true, y_pred, n_classes):
+    """Counts of all K^2 (true, predicted) pairs, coded as true * K + predicted."""
+    codes = np.asarray(y_true, dtype=np.int64) * n_classes + np.asarray(y_pred, dtype=np.int64)
+    return np.bincount(codes, minlength=n_classes * n_classes)
+
+
+def most_confused__wrong_keeps_diagonal(y_true, y_pred, k=3, n_classes=10):
+    """Forgets to zero the diagonal: correct predictions count as confusions."""
+    counts = _pair_counts(y_true, y_pred, n_classes)
+    order = np.argsort(-counts, kind="stable")[:k]
+    return [(int(c // n_classes), int(c % n_classes), int(counts[c]))
+            for c in order if counts[c] > 0]
+
+
+def most_confused__wrong_reversed_ties(y_true, y_pred, k=3, n_classes=10):
+    """argsort(counts)[::-1]: ties come out in decreasing order of the pair."""
+    counts = _pair_counts(y_true, y_pred, n_classes)
+    counts[::n_classes + 1] = 0
+    order = np.argsort(counts, kind="stable")[::-1][:k]
+    return [(int(c // n_classes), int(c % n_classes), int(counts[c]))
+            for c in order if counts[c] > 0]
+
+
+def most_confused__wrong_swapped_code(y_true, y_pred, k=3, n_classes=10):
+    """Codes pred * K + true but decodes as (true, pred): pairs come out transposed."""
+    codes = np.asarray(y_pred, dtype=np.int64) * n_classes + np.asarray(y_true, dtype=np.int64)
+    counts = np.bincount(codes, minlength=n_classes * n_classes)
+    counts[::n_classes + 1] = 0
+    order = np.argsort(-counts, kind="stable")[:k]
+    return [(int(c // n_classes), int(c % n_classes), int(counts[c]))
+            for c in order if counts[c] > 0]
+
+
+def most_confused__wrong_keeps_zero_counts(y_true, y_pred, k=3, n_classes=10):
+    """Always returns k pairs, padding with pairs that never occur (count 0)."""
+    counts = _pair_counts(y_true, y_pred, n_classes)
+    counts[::n_classes + 1] = 0
+    counts[::n_classes + 1] = -1          # keep the diagonal out of the list
+    order = np.argsort(-counts, kind="stable")[:k]
+    return [(int(c // n_classes), int(c % n_classes), int(counts[c])) for c in order]
+
+
+def most_confused__wrong_hardcoded_ten(y_true, y_pred, k=3, n_classes=10):
+    """Codes true * 10 + predicted whatever n_classes: pairs collide above 10 classes."""
+    counts = _pair_counts(y_true, y_pred, 10)
+    counts[::11] = 0
+    order = np.argsort(-counts, kind="stable")[:k]
+    return [(int(c // 10), int(c % 10), int(counts[c])) for c in order if counts[c] > 0]
+
+
+def most_confused__wrong_numpy_ints(y_true, y_pred, k=3, n_classes=10):
+    """Right pairs, but the triples hold np.int64 values, not Python ints."""
+    counts = _pair_counts(y_true, y_pred, n_classes)
+    np.fill_diagonal(counts.reshape(n_classes, n_classes), 0)
+    order = np.argsort(-counts, kind="stable")[:k]
+    true, pred = np.divmod(order, n_classes)
+    return [(t, p, counts[c]) for t, p, c in zip(true, pred, order) if counts[c] > 0]
+
+
+def most_confused__wrong_ties_by_predicted(y_true, y_pred, k=3, n_classes=10):
+    """Ties broken by the predicted class first, then the true class."""
+    counts = _pair_counts(y_true, y_pred, n_classes).reshape(n_classes, n_classes)
+    np.fill_diagonal(counts, 0)
+    flat_by_pred = counts.T.ravel()                # index p * K + t
+    order = np.argsort(-flat_by_pred, kind="stable")[:k]
+    return [(int(c % n_classes), int(c // n_classes), int(flat_by_pred[c]))
+            for c in order if flat_by_pred[c] > 0]
+
+
+def most_confused__wrong_loop_over_images(y_true, y_pred, k=3, n_classes=10):
+    """Right list, counted one image at a time in a Python loop (the spec forbids it)."""
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    for t, p in zip(y_true, y_pred):
+        if t != p:
+            counts[t, p] += 1
+    flat = counts.ravel()
+    order = np.argsort(-flat, kind="stable")[:k]
+    return [(int(c // n_classes), int(c % n_classes), int(flat[c]))
+            for c in order if flat[c] > 0]
+
+
+def most_confused__right_unique_lexsort(y_true, y_pred, k=3, n_classes=10):
+    """np.unique of the off-diagonal codes with counts, then lexsort(code, -count)."""
+    y_true = np.asarray(y_true).astype(np.int64)
+    y_pred = np.asarray(y_pred).astype(np.int64)
+    off = y_true != y_pred
+    codes, counts = np.unique(y_true[off] * n_classes + y_pred[off], return_counts=True)
+    order = np.lexsort((codes, -counts))[:k]
+    return [(int(codes[i]) // n_classes, int(codes[i]) % n_classes, int(counts[i]))
+            for i in order]
+
+
+def most_confused__right_add_at_sorted(y_true, y_pred, k=3, n_classes=10):
+    """np.add.at on a K x K matrix; sorted() over the nonzero pairs (not the images)."""
+    C = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(C, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    np.fill_diagonal(C, 0)
+    rows, cols = np.nonzero(C)
+    triples = [(int(t), int(p), int(C[t, p])) for t, p in zip(rows, cols)]
+    return sorted(triples, key=lambda tpc: (-tpc[2], tpc[0], tpc[1]))[:k]
+
+
+def most_confused__right_bincount_stable(y_true, y_pred, k=3, n_classes=10):
+    """bincount of the codes, stable argsort of minus the counts, divmod back."""
+    codes = (np.asarray(y_true, dtype=np.int64) * n_classes
+             + np.asarray(y_pred, dtype=np.int64))
+    counts = np.bincount(codes, minlength=n_classes ** 2)
+    counts[np.arange(n_classes) * (n_classes + 1)] = 0
+    best = np.argsort(-counts, kind="stable")[:k]
+    best = best[counts[best] > 0]
+    return [(*divmod(int(c), n_classes), int(counts[c])) for c in best]
+
+
+ANSWERS["3.4"] = {"wrong": [evaluate__wrong_log_of_P, evaluate__wrong_clipped_log,
+                            evaluate__wrong_unshifted_logsumexp, evaluate__wrong_entropy_of_P,
+                            evaluate__wrong_summed_loss, evaluate__wrong_error_rate,
+                            evaluate__wrong_float32_scalars, evaluate__wrong_loop_over_images],
+                  "right": [evaluate__right_scipy_logsumexp,
+                            evaluate__right_one_hot_log_softmax, evaluate__right_helper]}
+ANSWERS["3.5"] = {"wrong": [learning_rates__wrong_decayed_first_epoch,
+                            learning_rates__wrong_nan_passes,
+                            learning_rates__wrong_allows_growth,
+                            learning_rates__wrong_refuses_constant,
+                            learning_rates__wrong_truncates_epochs,
+                            learning_rates__wrong_rejects_whole_float,
+                            learning_rates__wrong_int_dtype,
+                            learning_rates__wrong_python_loop],
+                  "right": [learning_rates__right_cumprod, learning_rates__right_exp_log,
+                            learning_rates__right_power]}
+ANSWERS["3.7"] = {"wrong": [most_confused__wrong_keeps_diagonal,
+                            most_confused__wrong_reversed_ties,
+                            most_confused__wrong_swapped_code,
+                            most_confused__wrong_keeps_zero_counts,
+                            most_confused__wrong_hardcoded_ten,
+                            most_confused__wrong_numpy_ints,
+                            most_confused__wrong_ties_by_predicted,
+                            most_confused__wrong_loop_over_images],
+                  "right": [most_confused__right_unique_lexsort,
+                            most_confused__right_add_at_sorted,
+                            most_confused__right_bincount_stable]}

@@ -8,7 +8,7 @@ from scipy import ndimage
 from torch import nn
 from torch.nn import functional as F
 
-from utils.nets import conv_output_size  # the notebook's name, used by DigitNet
+from utils.nets import conv_output_size, train_step  # the notebook's names
 
 
 # -------------------------------------------------------- 6.1 conv_output_size
@@ -627,6 +627,689 @@ def train_step__right_keep_zeros(model, optimizer, xb, yb):
     return loss.item(), int((predicted == yb).sum().item())
 
 
+# ------------------------------------------------------------- 6.5 train_epoch
+def train_epoch__wrong_mean_of_batch_means(model, x, y, optimizer, batch_size, generator,
+                                           device, scheduler=None):
+    """Averages the batch mean losses: the small last batch weighs as much as a full one."""
+    model.train()
+    order = torch.randperm(len(x), generator=generator)
+    losses, correct = [], 0
+    for start in range(0, len(x), batch_size):
+        idx = order[start:start + batch_size]
+        xb = x[idx].to(device, memory_format=torch.channels_last)
+        yb = y[idx].to(device)
+        loss, right = train_step(model, optimizer, xb, yb)
+        losses.append(loss)
+        correct += right
+        if scheduler is not None:
+            scheduler.step()
+    return sum(losses) / len(losses), correct / len(x)
+
+
+def train_epoch__wrong_accuracy_mean_of_batches(model, x, y, optimizer, batch_size,
+                                                generator, device, scheduler=None):
+    """Loss weighted right, but the accuracy is a mean of the batches' accuracies."""
+    model.train()
+    order = torch.randperm(len(x), generator=generator)
+    total_loss, accuracies = 0.0, []
+    for start in range(0, len(x), batch_size):
+        idx = order[start:start + batch_size]
+        xb = x[idx].to(device, memory_format=torch.channels_last)
+        yb = y[idx].to(device)
+        loss, right = train_step(model, optimizer, xb, yb)
+        total_loss += loss * len(idx)
+        accuracies.append(right / len(idx))
+        if scheduler is not None:
+            scheduler.step()
+    return total_loss / len(x), sum(accuracies) / len(accuracies)
+
+
+def train_epoch__wrong_drops_last(model, x, y, optimizer, batch_size, generator, device,
+                                  scheduler=None):
+    """Only full batches: the images of the last, smaller batch are never seen."""
+    model.train()
+    order = torch.randperm(len(x), generator=generator)
+    n_full = len(x) // batch_size
+    total_loss, correct, seen = 0.0, 0, 0
+    for b in range(n_full):
+        idx = order[b * batch_size:(b + 1) * batch_size]
+        xb = x[idx].to(device, memory_format=torch.channels_last)
+        yb = y[idx].to(device)
+        loss, right = train_step(model, optimizer, xb, yb)
+        total_loss += loss * len(idx)
+        correct += right
+        seen += len(idx)
+        if scheduler is not None:
+            scheduler.step()
+    return total_loss / seen, correct / seen
+
+
+def train_epoch__wrong_global_rng(model, x, y, optimizer, batch_size, generator, device,
+                                  scheduler=None):
+    """torch.randperm without generator=: the global RNG, the seed does not fix the order."""
+    model.train()
+    order = torch.randperm(len(x))
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        idx = order[start:start + batch_size]
+        xb = x[idx].to(device, memory_format=torch.channels_last)
+        yb = y[idx].to(device)
+        loss, right = train_step(model, optimizer, xb, yb)
+        total_loss += loss * len(idx)
+        correct += right
+        if scheduler is not None:
+            scheduler.step()
+    return total_loss / len(x), correct / len(x)
+
+
+def train_epoch__wrong_redraws_per_batch(model, x, y, optimizer, batch_size, generator,
+                                         device, scheduler=None):
+    """Draws a fresh permutation for every batch: some images twice, others never."""
+    model.train()
+    n = len(x)
+    total_loss, correct = 0.0, 0
+    for start in range(0, n, batch_size):
+        idx = torch.randperm(n, generator=generator)[start:start + batch_size]
+        xb = x[idx].to(device, memory_format=torch.channels_last)
+        yb = y[idx].to(device)
+        loss, right = train_step(model, optimizer, xb, yb)
+        total_loss += loss * len(idx)
+        correct += right
+        if scheduler is not None:
+            scheduler.step()
+    return total_loss / n, correct / n
+
+
+def train_epoch__wrong_no_train_mode(model, x, y, optimizer, batch_size, generator, device,
+                                     scheduler=None):
+    """Never calls model.train(): after an evaluation, dropout stays off."""
+    order = torch.randperm(len(x), generator=generator)
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        idx = order[start:start + batch_size]
+        xb = x[idx].to(device, memory_format=torch.channels_last)
+        yb = y[idx].to(device)
+        loss, right = train_step(model, optimizer, xb, yb)
+        total_loss += loss * len(idx)
+        correct += right
+        if scheduler is not None:
+            scheduler.step()
+    return total_loss / len(x), correct / len(x)
+
+
+def train_epoch__wrong_scheduler_per_epoch(model, x, y, optimizer, batch_size, generator,
+                                           device, scheduler=None):
+    """Steps the scheduler once at the end of the epoch, not after every batch."""
+    model.train()
+    order = torch.randperm(len(x), generator=generator)
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        idx = order[start:start + batch_size]
+        xb = x[idx].to(device, memory_format=torch.channels_last)
+        yb = y[idx].to(device)
+        loss, right = train_step(model, optimizer, xb, yb)
+        total_loss += loss * len(idx)
+        correct += right
+    if scheduler is not None:
+        scheduler.step()
+    return total_loss / len(x), correct / len(x)
+
+
+def train_epoch__wrong_no_channels_last(model, x, y, optimizer, batch_size, generator,
+                                        device, scheduler=None):
+    """Moves the images with a plain .to(device): not in the channels_last format."""
+    model.train()
+    order = torch.randperm(len(x), generator=generator)
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        idx = order[start:start + batch_size]
+        xb = x[idx].to(device)
+        yb = y[idx].to(device)
+        loss, right = train_step(model, optimizer, xb, yb)
+        total_loss += loss * len(idx)
+        correct += right
+        if scheduler is not None:
+            scheduler.step()
+    return total_loss / len(x), correct / len(x)
+
+
+def train_epoch__wrong_delegates(model, x, y, optimizer, batch_size, generator, device,
+                                 scheduler=None):
+    """Calls the saved reference in utils."""
+    from utils.nets import train_epoch as reference
+    return reference(model, x, y, optimizer, batch_size, generator, device, scheduler)
+
+
+def train_epoch__right_split(model, x, y, optimizer, batch_size, generator, device,
+                             scheduler=None):
+    """Tensor.split of the permutation; sums weighted by each batch's length."""
+    model.train(True)
+    perm = torch.randperm(x.shape[0], generator=generator)
+    loss_sum, n_correct, n_seen = 0.0, 0, 0
+    for idx in perm.split(batch_size):
+        images = x.index_select(0, idx).to(device, memory_format=torch.channels_last)
+        labels = y.index_select(0, idx).to(device)
+        batch_loss, batch_correct = train_step(model, optimizer, images, labels)
+        loss_sum += batch_loss * idx.numel()
+        n_correct += batch_correct
+        n_seen += idx.numel()
+        if scheduler:
+            scheduler.step()
+    return loss_sum / n_seen, n_correct / n_seen
+
+
+def train_epoch__right_batch_sampler(model, x, y, optimizer, batch_size, generator, device,
+                                     scheduler=None):
+    """torch.utils.data.BatchSampler over the drawn permutation; math.fsum of the losses."""
+    from torch.utils.data import BatchSampler
+    model.train()
+    perm = torch.randperm(len(y), generator=generator).tolist()
+    weighted, counts = [], []
+    for batch in BatchSampler(perm, batch_size, drop_last=False):
+        idx = torch.tensor(batch, dtype=torch.long)
+        mean_loss, correct = train_step(
+            model, optimizer, x[idx].to(device, memory_format=torch.channels_last),
+            y[idx].to(device))
+        weighted.append(mean_loss * len(batch))
+        counts.append(correct)
+        if scheduler is not None:
+            scheduler.step()
+    n = len(perm)
+    return math.fsum(weighted) / n, float(sum(counts)) / n
+
+
+def train_epoch__right_while_loop(model, x, y, optimizer, batch_size, generator, device,
+                                  scheduler=None):
+    """A while loop with an explicit end index clipped to N."""
+    model.train()
+    n = int(y.numel())
+    order = torch.randperm(n, generator=generator)
+    start, summed_loss, summed_correct = 0, 0.0, 0
+    while start < n:
+        stop = min(start + batch_size, n)
+        chosen = order[start:stop]
+        xb = x[chosen].to(device=device, memory_format=torch.channels_last)
+        yb = y[chosen].to(device=device)
+        mean_loss, correct = train_step(model, optimizer, xb, yb)
+        summed_loss += mean_loss * (stop - start)
+        summed_correct += correct
+        if scheduler is not None:
+            scheduler.step()
+        start = stop
+    return summed_loss / n, summed_correct / n
+
+
+# ---------------------------------------------------------------- 6.6 evaluate
+def evaluate__wrong_mean_of_batch_means(model, x, y, device, batch_size=1000):
+    """Averages the batches' mean losses: the smaller last batch is over-weighted."""
+    model.eval()
+    losses, correct = [], 0
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start:start + batch_size].to(device)
+            log_probs = model(xb)
+            losses.append(F.nll_loss(log_probs, yb).item())
+            correct += (log_probs.argmax(1) == yb).sum().item()
+    return sum(losses) / len(losses), correct / len(x)
+
+
+def evaluate__wrong_no_eval_mode(model, x, y, device, batch_size=1000):
+    """Forgets model.eval(): dropout still drops during the measurement."""
+    total, correct = 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start:start + batch_size].to(device)
+            log_probs = model(xb)
+            total += F.nll_loss(log_probs, yb, reduction="sum").item()
+            correct += (log_probs.argmax(1) == yb).sum().item()
+    return total / len(x), correct / len(x)
+
+
+def evaluate__wrong_tracks_gradients(model, x, y, device, batch_size=1000):
+    """No torch.no_grad(): a graph is built for every batch, though nothing back-propagates."""
+    model.eval()
+    total, correct = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
+        yb = y[start:start + batch_size].to(device)
+        log_probs = model(xb)
+        total += F.nll_loss(log_probs, yb, reduction="sum").item()
+        correct += (log_probs.argmax(1) == yb).sum().item()
+    return total / len(x), correct / len(x)
+
+
+def evaluate__wrong_returns_tensors(model, x, y, device, batch_size=1000):
+    """Accumulates tensors and returns them: not Python numbers."""
+    model.eval()
+    total, correct = torch.zeros(()), torch.zeros((), dtype=torch.long)
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start:start + batch_size].to(device)
+            log_probs = model(xb)
+            total = total + F.nll_loss(log_probs, yb, reduction="sum").cpu()
+            correct = correct + (log_probs.argmax(1) == yb).sum().cpu()
+    return total / len(x), correct / len(x)
+
+
+def evaluate__wrong_percentage(model, x, y, device, batch_size=1000):
+    """The accuracy in per cent, not as a share from 0 to 1."""
+    model.eval()
+    total, correct = 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start:start + batch_size].to(device)
+            log_probs = model(xb)
+            total += F.nll_loss(log_probs, yb, reduction="sum").item()
+            correct += (log_probs.argmax(1) == yb).sum().item()
+    return total / len(x), 100.0 * correct / len(x)
+
+
+def evaluate__wrong_drops_last(model, x, y, device, batch_size=1000):
+    """range(len(x) // batch_size) batches: the last, partial batch is skipped."""
+    model.eval()
+    total, correct, seen = 0.0, 0, 0
+    with torch.no_grad():
+        for b in range(len(x) // batch_size):
+            xb = x[b * batch_size:(b + 1) * batch_size].to(
+                device, memory_format=torch.channels_last)
+            yb = y[b * batch_size:(b + 1) * batch_size].to(device)
+            log_probs = model(xb)
+            total += F.nll_loss(log_probs, yb, reduction="sum").item()
+            correct += (log_probs.argmax(1) == yb).sum().item()
+            seen += len(yb)
+    return total / seen, correct / seen
+
+
+def evaluate__wrong_nll_of_prediction(model, x, y, device, batch_size=1000):
+    """-max log-probability: the loss of the predicted class, not of the true label."""
+    model.eval()
+    total, correct = 0.0, 0
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start:start + batch_size].to(device)
+            best, predicted = model(xb).max(dim=1)
+            total += -best.sum().item()
+            correct += (predicted == yb).sum().item()
+    return total / len(x), correct / len(x)
+
+
+def evaluate__wrong_ignores_batch_size(model, x, y, device, batch_size=1000):
+    """All the images in one forward pass: batch_size is ignored."""
+    model.eval()
+    with torch.no_grad():
+        log_probs = model(x.to(device, memory_format=torch.channels_last))
+        yd = y.to(device)
+        loss = F.nll_loss(log_probs, yd, reduction="sum").item()
+        correct = (log_probs.argmax(1) == yd).sum().item()
+    return loss / len(x), correct / len(x)
+
+
+def evaluate__wrong_delegates(model, x, y, device, batch_size=1000):
+    """Calls the saved reference in utils."""
+    from utils.nets import evaluate as reference
+    return reference(model, x, y, device, batch_size)
+
+
+def evaluate__right_cross_entropy(model, x, y, device, batch_size=1000):
+    """F.cross_entropy of log-probabilities (log_softmax leaves them as they are); torch.split."""
+    model.eval()
+    loss_sum, hits = 0.0, 0
+    with torch.no_grad():
+        for xb, yb in zip(torch.split(x, batch_size), torch.split(y, batch_size)):
+            xb = xb.to(device, memory_format=torch.channels_last)
+            yb = yb.to(device)
+            out = model(xb)
+            loss_sum += float(F.cross_entropy(out, yb, reduction="sum"))
+            hits += int(out.argmax(dim=1).eq(yb).sum())
+    return loss_sum / len(y), hits / len(y)
+
+
+def evaluate__right_inference_mode_gather(model, x, y, device, batch_size=1000):
+    """torch.inference_mode and gather of the true labels' log-probabilities, in float64."""
+    model.train(False)
+    n = x.shape[0]
+    loss_sum = torch.zeros((), dtype=torch.float64)
+    hits = 0
+    with torch.inference_mode():
+        for start in range(0, n, batch_size):
+            stop = min(start + batch_size, n)
+            xb = x[start:stop].to(device, memory_format=torch.channels_last)
+            yb = y[start:stop].to(device)
+            log_probs = model(xb)
+            picked = log_probs.gather(1, yb.unsqueeze(1)).squeeze(1)
+            loss_sum -= picked.double().sum().cpu()
+            hits += (log_probs.argmax(1) == yb).count_nonzero().item()
+    return loss_sum.item() / n, hits / n
+
+
+def evaluate__right_set_grad_enabled(model, x, y, device, batch_size=1000):
+    """torch.set_grad_enabled(False) and fancy indexing of the log-probabilities."""
+    model.eval()
+    n = len(x)
+    losses, hits = [], []
+    with torch.set_grad_enabled(False):
+        start = 0
+        while start < n:
+            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start:start + batch_size].to(device)
+            lp = model(xb)
+            losses.append(-lp[torch.arange(len(yb), device=lp.device), yb].sum().item())
+            hits.append(int((lp.argmax(1) == yb).sum()))
+            start += batch_size
+    return math.fsum(losses) / n, sum(hits) / n
+
+
+# ------------------------------------------------------------------ 6.7 conv2d
+def conv2d__wrong_flipped_filter(x, w, b, stride=1, padding=0):
+    """Flips the filter: a true convolution, not the cross-correlation of deep learning."""
+    n, _, h, wd = x.shape
+    k = w.shape[-1]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ho = conv_output_size(h, k, stride, padding)
+    wo = conv_output_size(wd, k, stride, padding)
+    wf = w[:, :, ::-1, ::-1]
+    out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
+    for r in range(ho):
+        for c in range(wo):
+            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            out[:, :, r, c] = np.tensordot(window, wf, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+
+
+def conv2d__wrong_no_bias(x, w, b, stride=1, padding=0):
+    """Forgets to add the biases."""
+    n, _, h, wd = x.shape
+    k = w.shape[-1]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ho = conv_output_size(h, k, stride, padding)
+    wo = conv_output_size(wd, k, stride, padding)
+    out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
+    for r in range(ho):
+        for c in range(wo):
+            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            out[:, :, r, c] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3]))
+    return out
+
+
+def conv2d__wrong_pad_after(x, w, b, stride=1, padding=0):
+    """Puts all 2 * padding zeros after the image (bottom, right): same size, maps shifted."""
+    n, _, h, wd = x.shape
+    k = w.shape[-1]
+    xp = np.pad(x, ((0, 0), (0, 0), (0, 2 * padding), (0, 2 * padding)))
+    ho = conv_output_size(h, k, stride, padding)
+    wo = conv_output_size(wd, k, stride, padding)
+    out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
+    for r in range(ho):
+        for c in range(wo):
+            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            out[:, :, r, c] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+
+
+def conv2d__wrong_window_ignores_stride(x, w, b, stride=1, padding=0):
+    """Right output size, but the window starts at (r, c), not (r * stride, c * stride)."""
+    n, _, h, wd = x.shape
+    k = w.shape[-1]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ho = conv_output_size(h, k, stride, padding)
+    wo = conv_output_size(wd, k, stride, padding)
+    out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
+    for r in range(ho):
+        for c in range(wo):
+            window = xp[:, :, r:r + k, c:c + k]
+            out[:, :, r, c] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+
+
+def conv2d__wrong_square_images(x, w, b, stride=1, padding=0):
+    """Computes H' from H and uses it for W' too: wrong when the images are not square."""
+    n, _, h, _ = x.shape
+    k = w.shape[-1]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    side = conv_output_size(h, k, stride, padding)
+    out = np.zeros((n, w.shape[0], side, side), dtype=np.result_type(x, w))
+    for r in range(side):
+        for c in range(side):
+            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            out[:, :, r, c] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+
+
+def conv2d__wrong_bias_per_channel(x, w, b, stride=1, padding=0):
+    """Adds the bias inside the loop over the channels: C times (right only when C = 1)."""
+    n, channels, h, wd = x.shape
+    k = w.shape[-1]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ho = conv_output_size(h, k, stride, padding)
+    wo = conv_output_size(wd, k, stride, padding)
+    out = np.zeros((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
+    for ch in range(channels):
+        for r in range(ho):
+            for c in range(wo):
+                window = xp[:, ch, r * stride:r * stride + k, c * stride:c * stride + k]
+                out[:, :, r, c] += np.einsum("nij,fij->nf", window, w[:, ch]) + b
+    return out
+
+
+def conv2d__wrong_transposed_filter(x, w, b, stride=1, padding=0):
+    """einsum with the filter's row and column letters swapped: the filter is transposed."""
+    n, _, h, wd = x.shape
+    k = w.shape[-1]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ho = conv_output_size(h, k, stride, padding)
+    wo = conv_output_size(wd, k, stride, padding)
+    out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
+    for r in range(ho):
+        for c in range(wo):
+            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            out[:, :, r, c] = np.einsum("ncij,fcji->nf", window, w) + b
+    return out
+
+
+def conv2d__wrong_loops_over_images_and_filters(x, w, b, stride=1, padding=0):
+    """Right numbers, but loops over every image and filter (the spec forbids it)."""
+    n, _, h, wd = x.shape
+    n_filters, _, k, _ = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ho = conv_output_size(h, k, stride, padding)
+    wo = conv_output_size(wd, k, stride, padding)
+    out = np.empty((n, n_filters, ho, wo), dtype=np.result_type(x, w))
+    for i in range(n):
+        for f in range(n_filters):
+            for r in range(ho):
+                for c in range(wo):
+                    window = xp[i, :, r * stride:r * stride + k, c * stride:c * stride + k]
+                    out[i, f, r, c] = np.sum(window * w[f]) + b[f]
+    return out
+
+
+def conv2d__wrong_delegates(x, w, b, stride=1, padding=0):
+    """Calls the saved reference in utils."""
+    from utils.nets import conv2d as reference
+    return reference(x, w, b, stride, padding)
+
+
+def conv2d__right_tensordot_positions(x, w, b, stride=1, padding=0):
+    """A loop over output positions, one tensordot over (C, k, k) each."""
+    n, _, h, wd = x.shape
+    k = w.shape[-1]
+    xp = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)],
+                mode="constant", constant_values=0)
+    ho = conv_output_size(h, k, stride, padding)
+    wo = conv_output_size(wd, k, stride, padding)
+    out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w, b))
+    for r in range(ho):
+        top = r * stride
+        for c in range(wo):
+            left = c * stride
+            patch = xp[:, :, top:top + k, left:left + k]
+            out[:, :, r, c] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+
+
+def conv2d__right_sliding_window_einsum(x, w, b, stride=1, padding=0):
+    """im2col without loops: sliding_window_view, a strided slice and one einsum."""
+    from numpy.lib.stride_tricks import sliding_window_view
+    k = w.shape[-1]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    windows = sliding_window_view(xp, (k, k), axis=(2, 3))[:, :, ::stride, ::stride]
+    out = np.einsum("ncrsij,fcij->nfrs", windows, w)
+    return out + b[None, :, None, None]
+
+
+def conv2d__right_kernel_offsets(x, w, b, stride=1, padding=0):
+    """A loop over the k x k filter offsets: each adds a shifted strided slice times a weight."""
+    n, _, h, wd = x.shape
+    n_filters, _, k, _ = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ho = conv_output_size(h, k, stride, padding)
+    wo = conv_output_size(wd, k, stride, padding)
+    out = np.broadcast_to(b.reshape(1, n_filters, 1, 1),
+                          (n, n_filters, ho, wo)).astype(np.result_type(x, w, b))
+    for dy in range(k):
+        for dx in range(k):
+            shifted = xp[:, :, dy:dy + stride * (ho - 1) + 1:stride,
+                         dx:dx + stride * (wo - 1) + 1:stride]
+            out += np.einsum("nchw,fc->nfhw", shifted, w[:, :, dy, dx])
+    return out
+
+
+# -------------------------------------------------------------- 6.8 max_pool2d
+def max_pool2d__wrong_default_stride_one(x, size=2, stride=None):
+    """stride=None taken as 1: overlapping windows by default."""
+    stride = stride or 1
+    n, c, h, w = x.shape
+    ho = conv_output_size(h, size, stride)
+    wo = conv_output_size(w, size, stride)
+    out = np.empty((n, c, ho, wo), dtype=x.dtype)
+    for r in range(ho):
+        for col in range(wo):
+            out[:, :, r, col] = x[:, :, r * stride:r * stride + size,
+                                  col * stride:col * stride + size].max(axis=(2, 3))
+    return out
+
+
+def max_pool2d__wrong_zero_start(x, size=2, stride=None):
+    """Starts the running maximum at 0: a window of negative values gives 0."""
+    stride = size if stride is None else stride
+    n, c, h, w = x.shape
+    ho = conv_output_size(h, size, stride)
+    wo = conv_output_size(w, size, stride)
+    out = np.zeros((n, c, ho, wo), dtype=x.dtype)
+    for dy in range(size):
+        for dx in range(size):
+            out = np.maximum(out, x[:, :, dy:dy + stride * (ho - 1) + 1:stride,
+                                    dx:dx + stride * (wo - 1) + 1:stride])
+    return out
+
+
+def max_pool2d__wrong_ceil_mode(x, size=2, stride=None):
+    """Keeps the windows that stick out of the map (ceil), pooling what is inside."""
+    stride = size if stride is None else stride
+    n, c, h, w = x.shape
+    ho = math.ceil((h - size) / stride) + 1
+    wo = math.ceil((w - size) / stride) + 1
+    out = np.empty((n, c, ho, wo), dtype=x.dtype)
+    for r in range(ho):
+        for col in range(wo):
+            out[:, :, r, col] = x[:, :, r * stride:r * stride + size,
+                                  col * stride:col * stride + size].max(axis=(2, 3))
+    return out
+
+
+def max_pool2d__wrong_reshape_ignores_stride(x, size=2, stride=None):
+    """The reshape trick: right for stride = size only, whatever stride is given."""
+    n, c, h, w = x.shape
+    ho, wo = h // size, w // size
+    blocks = x[:, :, :ho * size, :wo * size].reshape(n, c, ho, size, wo, size)
+    return blocks.max(axis=(3, 5))
+
+
+def max_pool2d__wrong_reshape_axes(x, size=2, stride=None):
+    """Reshapes to (N, C, H', W', size, size): the blocks are not the windows."""
+    stride = size if stride is None else stride
+    n, c, h, w = x.shape
+    ho, wo = h // size, w // size
+    blocks = x[:, :, :ho * size, :wo * size].reshape(n, c, ho, wo, size, size)
+    return blocks.max(axis=(4, 5))
+
+
+def max_pool2d__wrong_square_maps(x, size=2, stride=None):
+    """Uses H' for both sides: wrong when the maps are not square."""
+    stride = size if stride is None else stride
+    n, c, h, _ = x.shape
+    side = conv_output_size(h, size, stride)
+    out = np.empty((n, c, side, side), dtype=x.dtype)
+    for r in range(side):
+        for col in range(side):
+            out[:, :, r, col] = x[:, :, r * stride:r * stride + size,
+                                  col * stride:col * stride + size].max(axis=(2, 3))
+    return out
+
+
+def max_pool2d__wrong_relu_inside(x, size=2, stride=None):
+    """Clips negatives to 0 in place first (the lab's ReLU folded in): x is changed too."""
+    stride = size if stride is None else stride
+    x[x < 0] = 0
+    n, c, h, w = x.shape
+    ho = conv_output_size(h, size, stride)
+    wo = conv_output_size(w, size, stride)
+    out = np.empty((n, c, ho, wo), dtype=x.dtype)
+    for r in range(ho):
+        for col in range(wo):
+            out[:, :, r, col] = x[:, :, r * stride:r * stride + size,
+                                  col * stride:col * stride + size].max(axis=(2, 3))
+    return out
+
+
+def max_pool2d__wrong_delegates(x, size=2, stride=None):
+    """Calls the saved reference in utils."""
+    from utils.nets import max_pool2d as reference
+    return reference(x, size, stride)
+
+
+def max_pool2d__right_positions(x, size=2, stride=None):
+    """A loop over the output positions, max over the two window axes."""
+    if stride is None:
+        stride = size
+    n, c, h, w = x.shape
+    ho = conv_output_size(h, size, stride)
+    wo = conv_output_size(w, size, stride)
+    out = np.empty((n, c, ho, wo), dtype=x.dtype)
+    for r in range(ho):
+        for col in range(wo):
+            out[:, :, r, col] = np.amax(x[:, :, r * stride:r * stride + size,
+                                          col * stride:col * stride + size], axis=(-2, -1))
+    return out
+
+
+def max_pool2d__right_sliding_window(x, size=2, stride=None):
+    """sliding_window_view over (H, W), every stride-th window, max over the window axes."""
+    from numpy.lib.stride_tricks import sliding_window_view
+    step = size if stride is None else stride
+    windows = sliding_window_view(x, (size, size), axis=(2, 3))
+    return windows[:, :, ::step, ::step].max(axis=(-2, -1))
+
+
+def max_pool2d__right_offsets(x, size=2, stride=None):
+    """np.maximum over the size x size window offsets, starting from the first offset."""
+    stride = size if stride is None else stride
+    ho = conv_output_size(x.shape[2], size, stride)
+    wo = conv_output_size(x.shape[3], size, stride)
+    out = None
+    for dy in range(size):
+        for dx in range(size):
+            part = x[:, :, dy:dy + stride * (ho - 1) + 1:stride,
+                     dx:dx + stride * (wo - 1) + 1:stride]
+            out = part.copy() if out is None else np.maximum(out, part)
+    return out
+
+
 # --------------------------------------------------------------- 6.9 mnist_box
 def _as_ink(ink):
     """The input checks written in the notebook, kept in every answer."""
@@ -906,6 +1589,35 @@ ANSWERS = {
                       train_step__wrong_delegates],
             "right": [train_step__right_cross_entropy_on_log_probs,
                       train_step__right_keep_zeros]},
+    "6.5": {"wrong": [train_epoch__wrong_mean_of_batch_means,
+                      train_epoch__wrong_accuracy_mean_of_batches,
+                      train_epoch__wrong_drops_last, train_epoch__wrong_global_rng,
+                      train_epoch__wrong_redraws_per_batch,
+                      train_epoch__wrong_no_train_mode,
+                      train_epoch__wrong_scheduler_per_epoch,
+                      train_epoch__wrong_no_channels_last, train_epoch__wrong_delegates],
+            "right": [train_epoch__right_split, train_epoch__right_batch_sampler,
+                      train_epoch__right_while_loop]},
+    "6.6": {"wrong": [evaluate__wrong_mean_of_batch_means, evaluate__wrong_no_eval_mode,
+                      evaluate__wrong_tracks_gradients, evaluate__wrong_returns_tensors,
+                      evaluate__wrong_percentage, evaluate__wrong_drops_last,
+                      evaluate__wrong_nll_of_prediction, evaluate__wrong_ignores_batch_size,
+                      evaluate__wrong_delegates],
+            "right": [evaluate__right_cross_entropy, evaluate__right_inference_mode_gather,
+                      evaluate__right_set_grad_enabled]},
+    "6.7": {"wrong": [conv2d__wrong_flipped_filter, conv2d__wrong_no_bias,
+                      conv2d__wrong_pad_after, conv2d__wrong_window_ignores_stride,
+                      conv2d__wrong_square_images, conv2d__wrong_bias_per_channel,
+                      conv2d__wrong_transposed_filter,
+                      conv2d__wrong_loops_over_images_and_filters, conv2d__wrong_delegates],
+            "right": [conv2d__right_tensordot_positions,
+                      conv2d__right_sliding_window_einsum, conv2d__right_kernel_offsets]},
+    "6.8": {"wrong": [max_pool2d__wrong_default_stride_one, max_pool2d__wrong_zero_start,
+                      max_pool2d__wrong_ceil_mode, max_pool2d__wrong_reshape_ignores_stride,
+                      max_pool2d__wrong_reshape_axes, max_pool2d__wrong_square_maps,
+                      max_pool2d__wrong_relu_inside, max_pool2d__wrong_delegates],
+            "right": [max_pool2d__right_positions, max_pool2d__right_sliding_window,
+                      max_pool2d__right_offsets]},
     "6.9": {"wrong": [mnist_box__wrong_nearest_resize, mnist_box__wrong_square_resize,
                       mnist_box__wrong_no_centre_of_mass, mnist_box__wrong_shift_reversed,
                       mnist_box__wrong_rescaled_values, mnist_box__wrong_size_order,

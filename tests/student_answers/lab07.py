@@ -4,6 +4,9 @@ import math
 import numpy as np
 import torch
 from torch.nn import functional as F
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from utils.backbones import to_rgb  # the notebook's names
 from utils.transfer import cut_activations
@@ -432,6 +435,324 @@ def extract_features__right_while_vstack(backbone, images, cuts, size, grid,
                 F.adaptive_avg_pool2d(acts[cut], output_size=grid).reshape(len(part), -1)
                 .cpu().numpy())
     return {cut: np.vstack(rows[cut]) for cut in cuts}
+
+
+# ------------------------------------------------------------- 7.4 score_cuts
+def score_cuts__wrong_extract_per_cut(extract, fit_images, y_fit, val_images, y_val, cuts,
+                                      C):
+    """Asks extract once per cut and split, not once per split for all the cuts."""
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    for cut in cuts:
+        fit_x = extract(fit_images, [cut])[cut]
+        val_x = extract(val_images, [cut])[cut]
+        probe = make_pipeline(StandardScaler(),
+                              LogisticRegression(C=C, max_iter=2_000))
+        probe.fit(fit_x, y_fit)
+        probes[cut] = probe
+        fit_accuracy[cut] = float(np.mean(probe.predict(fit_x) == y_fit))
+        val_accuracy[cut] = float(np.mean(probe.predict(val_x) == y_val))
+    best = min(cuts, key=lambda c: (-val_accuracy[c], c))
+    return probes, fit_accuracy, val_accuracy, best
+
+
+def score_cuts__wrong_scaler_outside_probe(extract, fit_images, y_fit, val_images, y_val,
+                                           cuts, C):
+    """Standardises outside and keeps only the LogisticRegression: the probe wants
+    standardised features, not raw ones."""
+    fit_feats = extract(fit_images, cuts)
+    val_feats = extract(val_images, cuts)
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    for cut in cuts:
+        scaler = StandardScaler().fit(fit_feats[cut])
+        fit_x, val_x = scaler.transform(fit_feats[cut]), scaler.transform(val_feats[cut])
+        probe = LogisticRegression(C=C, max_iter=2_000).fit(fit_x, y_fit)
+        probes[cut] = probe
+        fit_accuracy[cut] = float(np.mean(probe.predict(fit_x) == y_fit))
+        val_accuracy[cut] = float(np.mean(probe.predict(val_x) == y_val))
+    best = min(cuts, key=lambda c: (-val_accuracy[c], c))
+    return probes, fit_accuracy, val_accuracy, best
+
+
+def score_cuts__wrong_first_in_given_order(extract, fit_images, y_fit, val_images, y_val,
+                                           cuts, C):
+    """max over cuts in the given order: a tie goes to whichever cut came first."""
+    fit_feats = extract(fit_images, cuts)
+    val_feats = extract(val_images, cuts)
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    for cut in cuts:
+        probe = make_pipeline(StandardScaler(),
+                              LogisticRegression(C=C, max_iter=2_000))
+        probe.fit(fit_feats[cut], y_fit)
+        probes[cut] = probe
+        fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
+        val_accuracy[cut] = float(np.mean(probe.predict(val_feats[cut]) == y_val))
+    best = max(cuts, key=lambda c: val_accuracy[c])
+    return probes, fit_accuracy, val_accuracy, best
+
+
+def score_cuts__wrong_deepest_on_tie(extract, fit_images, y_fit, val_images, y_val, cuts,
+                                     C):
+    """>= in a walk over the sorted cuts: a tie goes to the deepest cut."""
+    fit_feats = extract(fit_images, cuts)
+    val_feats = extract(val_images, cuts)
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    best, best_acc = None, -1.0
+    for cut in sorted(cuts):
+        probe = make_pipeline(StandardScaler(),
+                              LogisticRegression(C=C, max_iter=2_000))
+        probe.fit(fit_feats[cut], y_fit)
+        probes[cut] = probe
+        fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
+        val_accuracy[cut] = float(np.mean(probe.predict(val_feats[cut]) == y_val))
+        if val_accuracy[cut] >= best_acc:
+            best, best_acc = cut, val_accuracy[cut]
+    return probes, fit_accuracy, val_accuracy, best
+
+
+def score_cuts__wrong_best_on_fit(extract, fit_images, y_fit, val_images, y_val, cuts, C):
+    """Chooses the cut with the highest accuracy on the fit split."""
+    fit_feats = extract(fit_images, cuts)
+    val_feats = extract(val_images, cuts)
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    for cut in cuts:
+        probe = make_pipeline(StandardScaler(),
+                              LogisticRegression(C=C, max_iter=2_000))
+        probe.fit(fit_feats[cut], y_fit)
+        probes[cut] = probe
+        fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
+        val_accuracy[cut] = float(np.mean(probe.predict(val_feats[cut]) == y_val))
+    best = min(cuts, key=lambda c: (-fit_accuracy[c], c))
+    return probes, fit_accuracy, val_accuracy, best
+
+
+def score_cuts__wrong_fits_on_fit_and_val(extract, fit_images, y_fit, val_images, y_val,
+                                          cuts, C):
+    """Fits each probe on the fit and validation features together."""
+    fit_feats = extract(fit_images, cuts)
+    val_feats = extract(val_images, cuts)
+    y_all = np.concatenate([np.asarray(y_fit), np.asarray(y_val)])
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    for cut in cuts:
+        probe = make_pipeline(StandardScaler(),
+                              LogisticRegression(C=C, max_iter=2_000))
+        probe.fit(np.concatenate([fit_feats[cut], val_feats[cut]]), y_all)
+        probes[cut] = probe
+        fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
+        val_accuracy[cut] = float(np.mean(probe.predict(val_feats[cut]) == y_val))
+    best = min(cuts, key=lambda c: (-val_accuracy[c], c))
+    return probes, fit_accuracy, val_accuracy, best
+
+
+def score_cuts__wrong_inverted_C(extract, fit_images, y_fit, val_images, y_val, cuts, C):
+    """Reads C as the penalty strength and passes 1 / C to LogisticRegression."""
+    fit_feats = extract(fit_images, cuts)
+    val_feats = extract(val_images, cuts)
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    for cut in cuts:
+        probe = make_pipeline(StandardScaler(),
+                              LogisticRegression(C=1.0 / C, max_iter=2_000))
+        probe.fit(fit_feats[cut], y_fit)
+        probes[cut] = probe
+        fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
+        val_accuracy[cut] = float(np.mean(probe.predict(val_feats[cut]) == y_val))
+    best = min(cuts, key=lambda c: (-val_accuracy[c], c))
+    return probes, fit_accuracy, val_accuracy, best
+
+
+def score_cuts__wrong_delegates(extract, fit_images, y_fit, val_images, y_val, cuts, C):
+    """Calls the saved reference in utils."""
+    from utils.transfer import score_cuts as reference
+    return reference(extract, fit_images, y_fit, val_images, y_val, cuts, C)
+
+
+def score_cuts__right_pipeline_class(extract, fit_images, y_fit, val_images, y_val, cuts,
+                                     C):
+    """An explicit Pipeline, probe.score for the accuracies, a strict > walk over
+    the sorted cuts for the best one."""
+    train = extract(fit_images, cuts)
+    valid = extract(val_images, cuts)
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    best = None
+    for cut in sorted(cuts):
+        probe = Pipeline([("scale", StandardScaler()),
+                          ("logreg", LogisticRegression(C=C, max_iter=2_000))])
+        probe.fit(train[cut], y_fit)
+        probes[cut] = probe
+        fit_accuracy[cut] = probe.score(train[cut], y_fit)
+        val_accuracy[cut] = probe.score(valid[cut], y_val)
+        if best is None or val_accuracy[cut] > val_accuracy[best]:
+            best = cut
+    return probes, fit_accuracy, val_accuracy, best
+
+
+def score_cuts__right_comprehensions(extract, fit_images, y_fit, val_images, y_val, cuts,
+                                     C):
+    """Dict comprehensions, sklearn's accuracy_score, max over the sorted cuts
+    (max keeps the first of equal keys)."""
+    from sklearn.metrics import accuracy_score
+    cuts = list(cuts)
+    train, valid = extract(fit_images, cuts), extract(val_images, cuts)
+    probes = {c: make_pipeline(StandardScaler(),
+                               LogisticRegression(C=C, max_iter=2_000)).fit(train[c], y_fit)
+              for c in cuts}
+    fit_accuracy = {c: accuracy_score(y_fit, probes[c].predict(train[c])) for c in cuts}
+    val_accuracy = {c: accuracy_score(y_val, probes[c].predict(valid[c])) for c in cuts}
+    best = max(sorted(cuts), key=val_accuracy.__getitem__)
+    return probes, fit_accuracy, val_accuracy, best
+
+
+def score_cuts__right_argmax_table(extract, fit_images, y_fit, val_images, y_val, cuts, C):
+    """Accuracies by counting in a loop; best via np.argmax over the ascending cuts."""
+    order = sorted(cuts)
+    feats_fit = extract(fit_images, order)
+    feats_val = extract(val_images, order)
+    y_fit_arr, y_val_arr = np.asarray(y_fit), np.asarray(y_val)
+    probes, fit_accuracy, val_accuracy = {}, {}, {}
+    for cut in order:
+        scaler_then_lr = make_pipeline(StandardScaler(), LogisticRegression(C=C,
+                                                                            max_iter=2_000))
+        scaler_then_lr.fit(feats_fit[cut], y_fit_arr)
+        probes[cut] = scaler_then_lr
+        right = sum(int(p == t) for p, t in zip(scaler_then_lr.predict(feats_fit[cut]),
+                                                 y_fit_arr))
+        fit_accuracy[cut] = right / len(y_fit_arr)
+        right = sum(int(p == t) for p, t in zip(scaler_then_lr.predict(feats_val[cut]),
+                                                 y_val_arr))
+        val_accuracy[cut] = right / len(y_val_arr)
+    best = order[int(np.argmax([val_accuracy[c] for c in order]))]
+    return probes, fit_accuracy, val_accuracy, best
+
+
+# ------------------------------------------------------- 7.5 shuffled_control
+def shuffled_control__wrong_shuffles_in_place(make_probe, fit_features, y_fit,
+                                              val_features, y_val, seed):
+    """rng.shuffle(y_fit): the same permutation, but the caller's labels are shuffled."""
+    rng = np.random.default_rng(seed)
+    rng.shuffle(y_fit)
+    probe = make_probe(fit_features, y_fit)
+    fit_accuracy = float(np.mean(probe.predict(fit_features) == y_fit))
+    val_accuracy = float(np.mean(probe.predict(val_features) == y_val))
+    p = 1 / len(np.unique(y_fit))
+    return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
+
+
+def shuffled_control__wrong_fit_vs_true_labels(make_probe, fit_features, y_fit,
+                                               val_features, y_val, seed):
+    """Scores the fit accuracy against the true labels, not the shuffled ones."""
+    shuffled = np.random.default_rng(seed).permutation(y_fit)
+    probe = make_probe(fit_features, shuffled)
+    fit_accuracy = float(np.mean(probe.predict(fit_features) == y_fit))
+    val_accuracy = float(np.mean(probe.predict(val_features) == y_val))
+    p = 1 / len(np.unique(y_fit))
+    return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
+
+
+def shuffled_control__wrong_legacy_rng(make_probe, fit_features, y_fit, val_features,
+                                       y_val, seed):
+    """np.random.seed + np.random.permutation: a different permutation (and global state)."""
+    np.random.seed(seed)
+    shuffled = np.random.permutation(y_fit)
+    probe = make_probe(fit_features, shuffled)
+    fit_accuracy = float(np.mean(probe.predict(fit_features) == shuffled))
+    val_accuracy = float(np.mean(probe.predict(val_features) == y_val))
+    p = 1 / len(np.unique(y_fit))
+    return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
+
+
+def shuffled_control__wrong_se_without_n(make_probe, fit_features, y_fit, val_features,
+                                         y_val, seed):
+    """Standard error sqrt(p(1 - p)): forgets to divide the variance by n."""
+    shuffled = np.random.default_rng(seed).permutation(y_fit)
+    probe = make_probe(fit_features, shuffled)
+    fit_accuracy = float(np.mean(probe.predict(fit_features) == shuffled))
+    val_accuracy = float(np.mean(probe.predict(val_features) == y_val))
+    p = 1 / len(np.unique(y_fit))
+    return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p))
+
+
+def shuffled_control__wrong_n_of_fit(make_probe, fit_features, y_fit, val_features, y_val,
+                                     seed):
+    """Takes n as the number of fit images, not validation images."""
+    shuffled = np.random.default_rng(seed).permutation(y_fit)
+    probe = make_probe(fit_features, shuffled)
+    fit_accuracy = float(np.mean(probe.predict(fit_features) == shuffled))
+    val_accuracy = float(np.mean(probe.predict(val_features) == y_val))
+    p = 1 / len(np.unique(y_fit))
+    return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_fit))
+
+
+def shuffled_control__wrong_k_from_max_label(make_probe, fit_features, y_fit,
+                                             val_features, y_val, seed):
+    """K = max(y_fit): one short for labels 0..K-1, so p = 1/(K - 1)."""
+    shuffled = np.random.default_rng(seed).permutation(y_fit)
+    probe = make_probe(fit_features, shuffled)
+    fit_accuracy = float(np.mean(probe.predict(fit_features) == shuffled))
+    val_accuracy = float(np.mean(probe.predict(val_features) == y_val))
+    p = 1 / int(np.max(y_fit))
+    return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
+
+
+def shuffled_control__wrong_shuffles_val_too(make_probe, fit_features, y_fit, val_features,
+                                             y_val, seed):
+    """Also shuffles the validation labels and scores against those."""
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(y_fit)
+    shuffled_val = rng.permutation(y_val)
+    probe = make_probe(fit_features, shuffled)
+    fit_accuracy = float(np.mean(probe.predict(fit_features) == shuffled))
+    val_accuracy = float(np.mean(probe.predict(val_features) == shuffled_val))
+    p = 1 / len(np.unique(y_fit))
+    return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
+
+
+def shuffled_control__wrong_delegates(make_probe, fit_features, y_fit, val_features, y_val,
+                                      seed):
+    """Calls the saved reference in utils."""
+    from utils.transfer import shuffled_control as reference
+    return reference(make_probe, fit_features, y_fit, val_features, y_val, seed)
+
+
+def shuffled_control__right_index_permutation(make_probe, fit_features, y_fit,
+                                              val_features, y_val, seed):
+    """permutation(len(y_fit)) as indices: the same shuffle as permutation(y_fit)."""
+    order = np.random.default_rng(seed).permutation(len(y_fit))
+    labels = np.asarray(y_fit)[order]
+    probe = make_probe(fit_features, labels)
+    fit_accuracy = (probe.predict(fit_features) == labels).sum() / len(labels)
+    val_accuracy = (probe.predict(val_features) == np.asarray(y_val)).sum() / len(y_val)
+    k = len(set(np.asarray(y_fit).tolist()))
+    n = len(y_val)
+    p = 1.0 / k
+    return float(fit_accuracy), float(val_accuracy), p + 4.0 * math.sqrt(n * p * (1 - p)) / n
+
+
+def shuffled_control__right_probe_score(make_probe, fit_features, y_fit, val_features,
+                                        y_val, seed):
+    """The sklearn probe's own .score for both accuracies; std of the count over n."""
+    labels = np.random.default_rng(seed).permutation(y_fit)
+    probe = make_probe(fit_features, labels)
+    fit_accuracy = probe.score(fit_features, labels)
+    val_accuracy = probe.score(val_features, y_val)
+    p = 1 / np.unique(y_fit).size
+    n = len(y_val)
+    se = np.sqrt(n * p * (1 - p)) / n
+    return fit_accuracy, val_accuracy, float(p + 4 * se)
+
+
+def shuffled_control__right_scipy_binom(make_probe, fit_features, y_fit, val_features,
+                                        y_val, seed):
+    """scipy.stats.binom for the count's standard deviation; a loop for accuracy."""
+    from scipy.stats import binom
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(y_fit)
+    probe = make_probe(fit_features, labels)
+    pred_fit = probe.predict(fit_features)
+    pred_val = probe.predict(val_features)
+    fit_hits = sum(1 for a, b in zip(pred_fit, labels) if a == b)
+    val_hits = sum(1 for a, b in zip(pred_val, y_val) if a == b)
+    n = len(y_val)
+    p = 1 / len(np.unique(y_fit))
+    return fit_hits / len(labels), val_hits / n, p + 4 * binom(n, p).std() / n
 
 
 # -------------------------------------------------------------- 7.6 train_head
@@ -886,6 +1207,25 @@ ANSWERS = {
             "right": [extract_features__right_torch_cat,
                       extract_features__right_dataloader,
                       extract_features__right_while_vstack]},
+    "7.4": {"wrong": [score_cuts__wrong_extract_per_cut,
+                      score_cuts__wrong_scaler_outside_probe,
+                      score_cuts__wrong_first_in_given_order,
+                      score_cuts__wrong_deepest_on_tie, score_cuts__wrong_best_on_fit,
+                      score_cuts__wrong_fits_on_fit_and_val, score_cuts__wrong_inverted_C,
+                      score_cuts__wrong_delegates],
+            "right": [score_cuts__right_pipeline_class, score_cuts__right_comprehensions,
+                      score_cuts__right_argmax_table]},
+    "7.5": {"wrong": [shuffled_control__wrong_shuffles_in_place,
+                      shuffled_control__wrong_fit_vs_true_labels,
+                      shuffled_control__wrong_legacy_rng,
+                      shuffled_control__wrong_se_without_n,
+                      shuffled_control__wrong_n_of_fit,
+                      shuffled_control__wrong_k_from_max_label,
+                      shuffled_control__wrong_shuffles_val_too,
+                      shuffled_control__wrong_delegates],
+            "right": [shuffled_control__right_index_permutation,
+                      shuffled_control__right_probe_score,
+                      shuffled_control__right_scipy_binom]},
     "7.6": {"wrong": [train_head__wrong_mean_of_batch_losses,
                       train_head__wrong_generator_per_epoch,
                       train_head__wrong_unseeded_shuffle, train_head__wrong_no_shuffle,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import tracemalloc
+
 import numpy as np
 
 from ..checks import (close, numerical_gradient, numerical_jacobian,
@@ -494,9 +496,14 @@ def test_batch_gradients(batch_gradients, seed: int = 0, sizes=(5, 4, 3, 3),
         weights, biases, X, Y = _layered(seed, case, batch)
         where = f"a {'-'.join(map(str, case))} network and {batch} images"
         copies = [p.copy() for p in weights + biases + [X, Y]]
-        result = batch_gradients(*(copies[:len(weights)],
-                                   copies[len(weights):2 * len(weights)]),
-                                 copies[-2], copies[-1])
+        lists = (copies[:len(weights)], copies[len(weights):2 * len(weights)])
+        given = [list(one) for one in lists]
+        result = batch_gradients(*lists, copies[-2], copies[-1])
+        require(all(len(a) == len(b) and all(x is y for x, y in zip(a, b))
+                    for a, b in zip(lists, given)),
+                f"on {where}: batch_gradients changed the lists it was given "
+                "(reversed, popped or appended to them): walk down the "
+                "layers with indices or reversed(...), not list.reverse().")
         require(all(np.array_equal(c, p) for c, p in
                     zip(copies, weights + biases + [X, Y])),
                 f"on {where}: batch_gradients changed its inputs: compute "
@@ -516,6 +523,27 @@ def _no_image_loop(answer) -> str:
     return loop_free(call, what="image")
 
 
+def _no_jacobian_matrices(answer) -> str:
+    """The spec's "no Jacobian matrices": memory like backprop's, far below
+    one (n, n) Jacobian per image (64 images, 300-unit layers)."""
+    weights, biases, X, Y = _layered(1, (40, 300, 300, 10), 64)
+    tracemalloc.start()
+    try:
+        answer(weights, biases, X, Y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    stack = 64 * 300 * 300 * 8             # one sigmoid Jacobian per image
+    limit = stack // 4
+    require(peak < limit, f"batch_gradients used {peak / 1e6:.1f} MB at its "
+            f"peak for 64 images and 300-unit layers, about what a stack of "
+            f"per-image Jacobians takes ({stack / 1e6:.0f} MB): multiply by "
+            "the sigmoid's derivative element-wise instead of building "
+            "diagonal Jacobian matrices.")
+    return (f"{peak / 1e6:.1f} MB at the peak for 64 images and 300-unit "
+            f"layers (a Jacobian per image would take {stack / 1e6:.0f} MB).")
+
+
 EXERCISES = {
     "2.1": Spec("layer_jacobians", points=3, test=test_layer_jacobians,
                 reference="utils.jacobians:layer_jacobians"),
@@ -529,6 +557,7 @@ EXERCISES = {
     "2.4": Spec("dL_dW_by_jacobians", points=3, test=test_dL_dW_by_jacobians,
                 reference="utils.jacobians:dL_dW_by_jacobians"),
     "2.5": Spec("batch_gradients", points=3, test=test_batch_gradients,
-                clauses=(Clause("no loop over the images", _no_image_loop),),
+                clauses=(Clause("no loop over the images", _no_image_loop),
+                         Clause("no Jacobian matrices", _no_jacobian_matrices)),
                 reference="utils.jacobians:batch_gradients"),
 }

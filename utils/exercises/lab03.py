@@ -422,6 +422,7 @@ def test_evaluate(answer, seed=34, n=40, n_in=6, hidden=5, n_out=4) -> str:
     require(all(np.ndim(v) == 0 for v in got),
             "return two numbers (loss, accuracy), not arrays: the loss is "
             "the MEAN over the images, the accuracy one fraction.")
+    _python_floats(got)
     got_loss, got_accuracy = (float(v) for v in got)
     require(not (np.isclose(got_loss, accuracy)
                  and np.isclose(got_accuracy, loss)),
@@ -448,6 +449,45 @@ def test_evaluate(answer, seed=34, n=40, n_in=6, hidden=5, n_out=4) -> str:
             f"{got_loss:.6f}: cross_entropy(cache['A2'], y) of the "
             "forward pass.")
     return f"loss and accuracy of {n} images right ({accuracy:.2f} correct)."
+
+
+def _python_floats(got) -> None:
+    """The spec's "a pair of Python floats" (np.float64 is one; not
+    np.float32, nor a 0-d array)."""
+    names = [type(v).__name__ for v in got]
+    require(all(isinstance(v, float) for v in got),
+            f"return Python floats, got ({names[0]}, {names[1]}): convert "
+            "each number with float(...), so that the pair prints and "
+            "compares like plain numbers whatever the network's dtype.")
+
+
+def _float32_network(answer) -> str:
+    """A float32 network still gives a pair of Python floats."""
+    rng = np.random.default_rng(35)
+    params = _network(rng, 5, 4, 3, std=1.5, dtype=np.float32)
+    X = rng.random((30, 5)).astype(np.float32)
+    y = rng.integers(0, 3, 30)
+    got = _pair(answer(params, X, y), "(loss, accuracy)")
+    _python_floats(got)
+    A2 = expit(X.astype(np.float64) @ params["W1"].T.astype(np.float64)
+               + params["b1"]) @ params["W2"].T.astype(np.float64) \
+        + params["b2"]
+    log_P = A2 - A2.max(axis=1, keepdims=True)
+    log_P -= np.log(np.exp(log_P).sum(axis=1, keepdims=True))
+    loss = float(-log_P[np.arange(30), y].mean())
+    require(np.isclose(got[0], loss, rtol=1e-4, atol=0)
+            and np.isclose(got[1], np.mean(A2.argmax(axis=1) == y),
+                           rtol=0, atol=1.01 / 30),  # a float32 near-tie
+            f"on a float32 network the pair should be about ({loss:.5f}, "
+            f"{np.mean(A2.argmax(axis=1) == y):.4f}), got {got}.")
+    return "a float32 network gives two Python floats"
+
+
+def _evaluate_on(answer, n, seed=3):
+    """``answer(params, X, y)`` on ``n`` images of a small network."""
+    rng = np.random.default_rng(seed)
+    return answer(_network(rng, 4, 3, 2), rng.random((n, 4)),
+                  rng.integers(0, 2, n))
 
 
 def _confident_and_wrong(answer) -> str:
@@ -587,7 +627,20 @@ def test_most_confused(answer, seed=43, n=300, k=3, n_classes=10,
             f"count) triples, not a {type(got).__name__}.")
     require(all(isinstance(t, tuple) and len(t) == 3 for t in got),
             "every entry must be a triple (true, predicted, count).")
-    got = [tuple(int(v) for v in t) for t in got]
+    kinds = sorted({type(v).__name__ for t in got for v in t
+                    if not isinstance(v, int) or isinstance(v, bool)})
+    require(not kinds, f"the triples hold {', '.join(kinds)} values: the "
+            "spec asks for Python ints, convert each number with int(...).")
+    if n_classes > 10 and got != expected:
+        # the slip of coding the pairs as true * 10 + predicted
+        codes = y_true * 10 + y_pred
+        tens = sorted(((c // 10, c % 10, int(m)) for c, m in zip(
+            *np.unique(codes[codes % 11 != 0], return_counts=True))),
+            key=lambda t: (-t[2], t[0], t[1]))[:k]
+        require(got != tens, f"with {n_classes} classes the pairs were "
+                "coded as true * 10 + predicted, so different pairs share "
+                "a code: code them with n_classes, true * n_classes + "
+                "predicted (and decode with divmod by n_classes).")
     require(not any(c == 0 for _, _, c in got),
             "leave out pairs that never occur (count 0).")
     require(not any(t == p for t, p, _ in got),
@@ -680,7 +733,12 @@ EXERCISES = {
     "3.4": Spec("evaluate", points=1, test=test_evaluate,
                 reference="utils.mlp:evaluate",
                 clauses=(Clause("a finite loss for sure wrong guesses",
-                                _confident_and_wrong),)),
+                                _confident_and_wrong),
+                         Clause("Python floats for a float32 network",
+                                _float32_network),
+                         Clause("no loop over images", lambda answer:
+                                loop_free(lambda n: _evaluate_on(answer, n),
+                                          "image")))),
     "3.5": Spec("learning_rates", points=2, test=test_learning_rates,
                 reference="utils.mlp:learning_rates",
                 clauses=(Clause("bad settings refused", _refuses_settings),

@@ -254,8 +254,9 @@ def _history(rng, n_evals):
             "val_accuracy": [float(v) for v in val]}
 
 
-def test_learning_curve(answer, seed=48, n_sizes=4) -> str:
-    """learning_curve(sizes, x, y, fit, reuse) -> (curve, final)."""
+def test_learning_curve(answer, seed=48, n_sizes=4, shuffled=False) -> str:
+    """learning_curve(sizes, x, y, fit, reuse) -> (curve, final);
+    ``shuffled``: the sizes are not given in increasing order."""
     rng = np.random.default_rng(seed)
     sizes = [int(n) for n in np.cumsum(rng.integers(3, 9, n_sizes))]
     x = rng.normal(size=(sizes[-1] + 5, 3))
@@ -265,6 +266,10 @@ def test_learning_curve(answer, seed=48, n_sizes=4) -> str:
     evenly = _history(rng, 2 * int(rng.integers(2, 4)))  # evenly spaced:
     evenly["step"] = [10 * (i + 1) for i in range(len(evenly["step"]))]
     reuse[int(reused[0])] = evenly  # one evaluation exactly at half-way
+    if shuffled:  # the order of sizes is the order of the experiment
+        order = np.random.default_rng([seed, 1]).permutation(n_sizes)
+        sizes = [sizes[i] for i in (order if any(np.diff(order) < 0)
+                                    else order[::-1])]
     calls, made = [], {}
 
     def fit(x_n, y_n):
@@ -283,6 +288,11 @@ def test_learning_curve(answer, seed=48, n_sizes=4) -> str:
     require(not set(got) & set(reuse), f"fit trained sizes {got}, among "
             f"them {sorted(set(got) & set(reuse))}, which are in reuse: take "
             "their history from reuse instead of training again.")
+    require(got == trained or got != sorted(trained),
+            f"fit trained sizes {got}, in increasing order; sizes gives "
+            f"them as {trained}: run the sizes in the order of sizes (the "
+            "keys of curve and the rows of final follow it), do not sort "
+            "them.")
     require(got == trained, f"fit trained sizes {got}; expected {trained}: "
             "once each size of sizes that is not in reuse, in order.")
     for (x_n, y_n), n in zip(calls, trained):
@@ -345,6 +355,28 @@ def test_learning_curve(answer, seed=48, n_sizes=4) -> str:
             f"{np.round(final[:, 3], 4).tolist()}.")
     return (f"{len(trained)} sizes trained on nested sets, {len(reuse)} "
             "reused; final accuracies and gaps right.")
+
+
+def _independent(answer, seed, keep, dtype, calls=40, shape=(20, 50)):
+    """The spec's "independently": the number of units kept varies from call
+    to call like a binomial count, Binomial(size, keep).
+
+    An answer that keeps a fixed number of units (a permutation) has a
+    variance 0. The sample variance of ``calls`` counts over the binomial
+    variance is chi^2_(calls-1) / (calls-1): below 0.25 with probability
+    5e-7 for 40 calls, the false alarm of this check.
+    """
+    H = np.ones(shape, dtype)
+    counts = np.array([np.count_nonzero(answer(H, keep, np.random.default_rng(
+        [seed, 7, call]))[1]) for call in range(calls)])
+    variance = H.size * keep * (1 - keep)
+    require(counts.var(ddof=1) > 0.25 * variance,
+            f"over {calls} calls on {H.size} units the number kept was "
+            f"{sorted(set(counts.tolist()))[:5]}... (variance "
+            f"{counts.var(ddof=1):.3g}, a binomial count has {variance:.3g}): "
+            "the units are not kept independently. Do not choose a fixed "
+            "number of units to keep; decide each unit on its own, kept "
+            "with probability keep (rng.random(H.shape) < keep).")
 
 
 def test_dropout(answer, seed=49, keep=0.8, shape=(120, 250),
@@ -412,6 +444,8 @@ def test_dropout(answer, seed=49, keep=0.8, shape=(120, 250),
         require(mask.std(axis=0).max() > 0 and mask.std(axis=1).max() > 0,
                 "the mask repeats along one axis: draw one number per unit "
                 "AND image, rng.random(H.shape), not one per row or column.")
+    if keep < 1:
+        _independent(answer, seed, keep, dtype)
     require(np.array_equal(again[1], mask), "two calls with generators of the "
             "same seed gave different masks: draw from rng, the generator "
             "you are given, not from np.random.")

@@ -757,8 +757,16 @@ def test_shuffled_control(shuffled_control, seed: int = 0, n_fit: int = 40,
     fit_features = centres[y_fit] + rng.normal(0, 1, (n_fit, dim))
     val_features = centres[y_val] + rng.normal(0, 1, (n_val, dim))
     make_probe = _MakeProbe()
-    got = shuffled_control(make_probe, fit_features.copy(), y_fit.copy(),
-                           val_features.copy(), y_val.copy(), seed)
+    inputs = {"fit_features": fit_features, "y_fit": y_fit,
+              "val_features": val_features, "y_val": y_val}
+    given_inputs = {name: value.copy() for name, value in inputs.items()}
+    got = shuffled_control(make_probe, *given_inputs.values(), seed)
+    changed = [name for name, value in given_inputs.items()
+               if not np.array_equal(value, inputs[name])]
+    require(not changed, f"shuffled_control changed its input "
+            f"{', '.join(changed)} in place (rng.shuffle, or an assignment "
+            "into it): the caller still needs the true labels. Shuffle a "
+            "new array, np.random.default_rng(seed).permutation(y_fit).")
     require(isinstance(got, tuple) and len(got) == 3, "return a tuple "
             "(fit_accuracy, val_accuracy, chance_bound).")
     require(len(make_probe.labels) == 1, f"make_probe was called "
