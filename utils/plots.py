@@ -1,4 +1,10 @@
-"""The figures the labs share, in one style: titles and axis labels are always set."""
+"""The figures the labs share, in one style: titles and axis labels are always set.
+
+Every figure a lab shows goes through ``show(fig, alt)``: the description
+``alt`` travels with the image as its output metadata, becomes the image's
+alt text in the book (``book/_ext/workbook_build.py``) and is read out by a
+screen reader. A lab computes it from the data it plots.
+"""
 from __future__ import annotations
 
 import math
@@ -10,6 +16,26 @@ from matplotlib.ticker import MaxNLocator
 
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3,
                      "axes.spines.top": False, "axes.spines.right": False})
+
+
+def show(fig, alt: str) -> None:
+    """Display ``fig`` as a PNG whose alt text is ``alt``, then close it.
+
+    ``alt`` says what the figure shows and what to read from it (its axes
+    and key numbers), in one or a few sentences.
+    """
+    from IPython.display import Image, display
+    from matplotlib_inline.backend_inline import InlineBackend
+    from IPython.core.pylabtools import print_figure
+
+    text = " ".join(str(alt).split())
+    if len(text) < 20:
+        raise ValueError(f"describe the figure in a sentence or more (alt={alt!r}): what it "
+                         "shows, its axes and the numbers to read from it.")
+    kwargs = dict(InlineBackend.instance().print_figure_kwargs)
+    png = print_figure(fig, "png", **kwargs)
+    plt.close(fig)
+    display(Image(data=png), metadata={"image/png": {"alt": text}})
 
 
 def show_images(images, titles: Sequence[str] | None = None, ncols: int = 10,

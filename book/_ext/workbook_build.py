@@ -7,6 +7,10 @@ a hash of every file under ``utils/``: a text-only edit reuses the cache, a
 code change re-executes.  It also turns off progress bars for the kernels
 and sets ``WORKBOOK_BOOK=1`` for them: a lab's explorer cell runs its grid of
 trainings for the static page only there (``utils.config.book_build``).
+
+It also gives every figure its description: ``utils.plots.show`` stores the
+alt text in the image output's metadata, which MyST-NB reads only for width
+and height; ``render_image`` here copies ``alt`` onto the image node.
 """
 from __future__ import annotations
 
@@ -14,6 +18,8 @@ import hashlib
 import os
 import shutil
 from pathlib import Path
+
+from myst_nb.core.render import NbElementRenderer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +49,20 @@ def choose_cache(app, config):
     print(f"workbook: execution cache .jupyter_cache/{current.name}")
 
 
+_render_image = NbElementRenderer.render_image
+
+
+def render_image(self, data):
+    """MyST-NB's image node, with the alt text the output's metadata holds."""
+    nodes = _render_image(self, data)
+    alt = data.output_metadata.get(data.mime_type, {}).get("alt")
+    if alt:
+        nodes[0]["alt"] = str(alt)
+    return nodes
+
+
 def setup(app):
     """Register the cache choice before MyST-NB reads its configuration."""
     app.connect("config-inited", choose_cache)
+    NbElementRenderer.render_image = render_image
     return {"parallel_read_safe": True, "parallel_write_safe": True}
