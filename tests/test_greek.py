@@ -49,6 +49,21 @@ def test_generator_is_deterministic_and_looks_like_paper():
         make_greek.draw_letter("omega", np.random.default_rng(0))
 
 
+def test_every_variant_is_drawn_with_strokes_as_wide_as_handwriting():
+    """Each way of writing a letter draws; strokes at MNIST scale are about 2 px, not a thin font's 1."""
+    rng = np.random.default_rng(0)
+    widths = []
+    for letter, forms in make_greek.VARIANTS.items():
+        assert len(forms) >= 3, f"{letter}: a letter has several common forms"
+        for form in forms:
+            image = np.asarray(make_greek.draw_letter(letter, rng, variant=form))
+            widths.append(to_mnist(image, report=True)[1].stroke_mnist)
+    print(f"stroke widths at MNIST scale: {min(widths):.2f}-{max(widths):.2f}, median {np.median(widths):.2f}")
+    assert 1.8 < np.median(widths) < 3.0 and min(widths) > 1.2
+    with pytest.raises(ValueError, match="unknown gamma variant"):
+        make_greek.draw_letter("gamma", rng, variant="upside down")
+
+
 def test_shipped_set_is_exactly_what_the_generator_writes(tmp_path):
     make_greek.main([str(tmp_path)])
     shipped, labels, names = greek.load_letter_folder(greek.GREEK_DIR)

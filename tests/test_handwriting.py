@@ -142,12 +142,17 @@ def test_any_size_from_20_to_600_px(digits, size):
 
 
 def test_table_edge_and_scanner_line_are_ignored(photo):
-    """A dark table along one side and a black line along the top are not ink."""
+    """A dark table along one side and a black line along the top are not ink.
+
+    Both are cut away with the desk (the sheet is found), or dropped as ink
+    regions along the edges when no sheet is found.
+    """
     framed = photo.copy()
     framed[:, :30] = 35
     framed[:3] = 5
     out, report = to_mnist(framed, report=True)
-    assert report.dropped >= 1
+    assert report.sheet is not None or report.dropped >= 1
+    assert report.sheet is None or min(x for x, _ in report.sheet.corners) >= 28
     assert similarity(out, to_mnist(photo)) > 0.95
 
 
@@ -233,4 +238,5 @@ def test_network_reads_every_kind_of_photo(digit_net, digits, style, size):
 
 def test_drawing_pad_builds_a_widget():
     pad = drawing_pad(lambda gray: None)
-    assert pad is not None and len(pad.children) == 3
+    # the note, the tabs (draw, upload, file), the output, the accessibility script
+    assert [type(c).__name__ for c in pad.children] == ["HTML", "Tab", "Output", "Output"]

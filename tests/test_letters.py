@@ -15,7 +15,8 @@ from scipy import ndimage
 
 import utils.letters as lf
 from utils.data import mnist_test_images
-from utils.embedding import knn_predict, loo_knn_predictions, ssd_matrix
+from utils.embedding import knn_predict, knn_with_doubt, loo_knn_predictions
+from utils.embedding import ssd_matrix
 from utils.greek import GREEK_DIR, load_letter_folder
 from utils.handwriting import to_mnist
 from utils.nets import DigitNet
@@ -92,6 +93,20 @@ def test_ssd_on_unit_rows_is_cosine_knn():
                           labels[np.argmax(cosine, axis=1)])
     assert np.array_equal(lf.l2_normalise(np.zeros((2, 3))), np.zeros((2, 3)))
     assert np.allclose(lf.l2_normalise(3 * a), ua), "length does not count"
+
+
+def test_doubt_is_the_ratio_of_the_nearest_voted_to_the_nearest_other():
+    labels = np.array([0, 1, 0])
+    distances = np.array([[1.0, 4.0, 2.0],      # label 0 clearly nearest
+                          [3.0, 3.1, 9.0]])     # label 1 almost as near
+    voted, doubt = knn_with_doubt(distances, labels, 1)
+    assert voted.tolist() == [0, 0]
+    assert doubt == pytest.approx([0.25, 3.0 / 3.1])
+    assert knn_with_doubt(10 * distances, labels, 1)[1] == pytest.approx(doubt)
+    outvoted = np.array([[2.0, 1.0, 3.0]])      # 3-NN votes 0, 1 is nearest
+    voted, doubt = knn_with_doubt(outvoted, labels, 3)
+    assert voted.tolist() == [0] and doubt == pytest.approx([2.0])
+    assert np.array_equal(voted, knn_predict(outvoted, labels, 3))
 
 
 @pytest.mark.parametrize("letter, writer", [("beta", "rewrite"),

@@ -17,7 +17,8 @@ from scipy.stats import norm
 SAVED_FROM = "labs/08_greek_embedding.ipynb"
 __all__ = ["embed", "ssd_matrix", "knn_predict", "loo_knn_predictions",
            "wilson_interval", "confusion_matrix",
-           "read_among_others", "select_method_and_k"]
+           "read_among_others", "select_method_and_k",
+           "knn_with_doubt"]
 
 
 # labs/08_greek_embedding.ipynb, section "2 The embedding and the SSD distance table"
@@ -102,3 +103,14 @@ def select_method_and_k(candidates, originals, labels, k_values):
             scores[c, j] = np.mean(read == truth)
     best = int(np.argmax(scores[:, 0]))
     return scores, (best, k_values[int(np.argmax(scores[best]))])
+
+
+# labs/08_greek_embedding.ipynb, section "8 Letters from writers it never saw"
+def knn_with_doubt(distances, train_labels, k):
+    """k-NN labels (q,) and their doubt (q,): the distance to the nearest
+    reference of the voted label over that to the nearest of another."""
+    voted = knn_predict(distances, train_labels, k)
+    same = train_labels[None, :] == voted[:, None]
+    nearest_voted = np.where(same, distances, np.inf).min(axis=1)
+    nearest_other = np.where(same, np.inf, distances).min(axis=1)
+    return voted, nearest_voted / np.maximum(nearest_other, 1e-12)

@@ -10,6 +10,9 @@ of any size from 8 px up, in these steps:
 2. **Gray** (``to_grayscale``): ink drawn in the alpha channel (opaque pixels
    all of one shade, whatever the colour) becomes dark ink on white; a
    transparent margin around an opaque photo becomes paper.
+   **Sheet** (``utils.paper.prepare``): a sheet of paper lying on a darker
+   desk is found, cut out upright (perspective corrected) and its lighting
+   flattened; a photo that is all paper goes on unchanged.
 3. **Polarity** (``dark_ink``): with the lighting gradient taken out, the
    smaller of Otsu's two classes is the ink; for a thick stroke in a tight
    crop, where neither is clearly smaller, the background is the class that
@@ -29,7 +32,8 @@ of any size from 8 px up, in these steps:
    scaled so that 32 % of the ink pixels are 1, as in MNIST; the mean pixel
    then lands near MNIST's 0.131.
 
-``to_mnist(image, report=True)`` returns ``(image, InkReport)``; ``print`` of
+``photo_steps(image)`` (``utils.paper``) draws the photo, the sheet found and the
+input side by side. ``to_mnist(image, report=True)`` returns ``(image, InkReport)``; ``print`` of
 the report gives one line such as "ink: light on dark, kept (already white on
 black); 240x240 px, stroke 13.8 px -> 2.4 px at MNIST scale, kept ...".
 """
@@ -42,6 +46,15 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from .paper import (  # noqa: F401
+    STYLES,
+    Sheet,
+    _otsu,
+    phone_photo,
+    photo_steps,
+    prepare,
+    synthetic_photo,
+)
 from .photo import mnist_box
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
@@ -53,7 +66,6 @@ THIN_MAX = 1 / 3       # strokes are thinned by at most a third (more breaks mer
 BOX_WORK = 80          # px of the longer side of the ink's box while strokes are corrected
 WORK_SIZE = (96, 320)  # the longer side is resampled into this range before the ink is found
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R 601 weights, as PIL's convert("L")
-STYLES = ("plain", "inverted", "alpha", "marker")
 NO_INK = ("no ink found: the image looks blank (no stroke stands out from the background). "
           "Use a photo of one dark character on light paper, or light on dark.")
 
@@ -70,6 +82,7 @@ class InkReport:
     correction: str       # "thinned", "thickened" or "kept"
     dropped: int          # ink regions dropped (specks, margin lines, dark edges)
     mean: float           # mean pixel of the 28x28 result (MNIST: 0.131)
+    sheet: Sheet | None = None  # the sheet found on a desk (corners, tilt, correction), or None
 
     def __str__(self) -> str:
         flip = ("used as white ink on black" if self.ink.startswith("in the alpha") else
@@ -77,7 +90,8 @@ class InkReport:
         low, high = MNIST_STROKE_QUARTILES
         return (f"ink: {self.ink}, {flip}; {self.size[0]}x{self.size[1]} px; stroke {self.stroke:.1f} px, "
                 f"{self.stroke_mnist:.2f} px at MNIST scale ({self.correction}; MNIST {low}-{high}); "
-                f"{self.dropped} region(s) dropped; mean pixel {self.mean:.3f} (MNIST {MNIST_MEAN})")
+                f"{self.dropped} region(s) dropped; mean pixel {self.mean:.3f} (MNIST {MNIST_MEAN}); "
+                + (str(self.sheet) if self.sheet else "no sheet on a desk: all paper, as is"))
 
 
 def image_channels(image) -> tuple[np.ndarray, np.ndarray | None]:
@@ -162,20 +176,6 @@ def to_grayscale(image) -> np.ndarray:
     around an opaque photo, the margin takes the colour of the photo's paper.
     """
     return _gray(*image_channels(image))
-
-
-def _otsu(values: np.ndarray) -> float:
-    """Otsu's threshold of values in [0, 1] (256 bins)."""
-    if values.max() - values.min() < 1e-6:
-        return float(values.max())
-    counts, edges = np.histogram(values, bins=256, range=(0.0, 1.0))
-    centres = (edges[:-1] + edges[1:]) / 2
-    weight = np.cumsum(counts)
-    mass = np.cumsum(counts * centres)
-    total, total_mass = weight[-1], mass[-1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        between = (total_mass * weight / total - mass) ** 2 / (weight * (total - weight))
-    return float(centres[np.nanargmax(np.where(np.isfinite(between), between, np.nan))])
 
 
 def _border(array: np.ndarray, width: int) -> np.ndarray:
@@ -400,7 +400,8 @@ def to_mnist(image, threshold: float = 0.3, report: bool = False):
     if min(luminance.shape) < 8:
         raise ValueError(f"the image is too small ({luminance.shape}); use a photo of at least 8x8 pixels.")
     in_alpha = alpha is not None and _alpha_holds_ink(luminance, alpha)
-    ink, facts = find_ink(_gray(luminance, alpha), threshold)
+    gray, sheet = (_gray(luminance, alpha), None) if in_alpha else prepare(_gray(luminance, alpha))
+    ink, facts = find_ink(gray, threshold)
     ink, width_mnist, correction = normalise_stroke(ink)
     out = match_brightness(mnist_box(ink))
     if not report:
@@ -408,7 +409,8 @@ def to_mnist(image, threshold: float = 0.3, report: bool = False):
     ink_name = "in the alpha channel" if in_alpha else ("dark on light" if facts["dark"] else "light on dark")
     return out, InkReport(ink=ink_name, inverted=facts["dark"] and not in_alpha, size=tuple(luminance.shape),
                           stroke=round(float(facts["stroke"]), 1), stroke_mnist=float(width_mnist),
-                          correction=correction, dropped=facts["dropped"], mean=round(float(out.mean()), 4))
+                          correction=correction, dropped=facts["dropped"], mean=round(float(out.mean()), 4),
+                          sheet=sheet)
 
 
 def load_digit_folder(path, report: bool = False):
@@ -432,51 +434,3 @@ def load_digit_folder(path, report: bool = False):
         reports.append(found)
     names = [f.name for f in files]
     return (np.stack(images), names, reports) if report else (np.stack(images), names)
-
-
-def synthetic_photo(digit: np.ndarray, rng: np.random.Generator, size: int = 240,
-                    style: str = "plain") -> np.ndarray:
-    """Return a fake phone photo (size x size, 0..255 uint8) of a 28x28 MNIST digit (lab 06, tests).
-
-    ``style="plain"``: dark ink on light paper, blown up, rotated a few
-    degrees, placed off-centre, under a lighting gradient with sensor noise.
-    ``"inverted"``: the same photo, light ink on dark (chalk on a board).
-    ``"alpha"``: a size x size x 4 array, black pixels, the ink only in the
-    alpha channel (a drawing exported with a transparent background).
-    ``"marker"``: a thick felt-tip stroke, darker, the photo cropped tightly
-    to the ink (longer side ``size``, a margin of 0-2 %).
-    """
-    if style not in STYLES:
-        raise ValueError(f"unknown style {style!r}; choose one of {', '.join(STYLES)}.")
-    digit = np.asarray(digit, dtype=np.float64)
-    digit = digit / 255.0 if digit.max() > 1.0 else digit
-    if style == "marker":
-        thick = ndimage.grey_dilation(digit, footprint=np.hypot(*np.mgrid[-2:3, -2:3]) <= 1.6)
-        thick = ndimage.rotate(thick, rng.uniform(-12, 12), reshape=True, order=1)
-        rows, cols = np.nonzero(thick > 0.2)
-        thick = thick[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
-        margin = rng.uniform(0.0, 0.02)
-        big = np.clip(ndimage.zoom(thick, (1 - 2 * margin) * size / max(thick.shape), order=1), 0, 1)
-        pad = round(margin * size)
-        ink = np.pad(big, pad)
-    else:
-        scale = rng.uniform(0.45, 0.75) * size / 28
-        big = ndimage.zoom(digit, scale, order=1)
-        big = ndimage.rotate(big, rng.uniform(-12, 12), reshape=True, order=1)
-        ink = np.zeros((size, size))
-        h, w = (min(n, size) for n in big.shape)
-        top = int(rng.integers(0, size - h + 1))
-        left = int(rng.integers(0, size - w + 1))
-        ink[top:top + h, left:left + w] = np.clip(big[:h, :w], 0, 1)
-    if style == "alpha":
-        rgba = np.zeros(ink.shape + (4,), dtype=np.uint8)
-        rgba[..., 3] = np.round(ink * 255).astype(np.uint8)
-        return rgba
-    yy, xx = np.mgrid[0:ink.shape[0], 0:ink.shape[1]] / size
-    angle = rng.uniform(0, 2 * np.pi)
-    lighting = 0.75 + 0.2 * (np.cos(angle) * xx + np.sin(angle) * yy)
-    paper = lighting * rng.uniform(0.85, 1.0)
-    darkness = 0.9 if style == "marker" else 0.8
-    photo = paper * (1 - darkness * ink) + rng.normal(0, 0.02, ink.shape)
-    photo = (np.clip(photo, 0, 1) * 255).astype(np.uint8)
-    return 255 - photo if style == "inverted" else photo
