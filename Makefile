@@ -51,7 +51,7 @@ bookjs: $(BOOK_JS)  ## the book's pinned JavaScript (MathJax, RequireJS, widget 
 book: setup $(BOOK_JS)  ## the HTML book in _build/html, every lab executed (cached)
 	$(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml -W -n --keep-going
 
-booktest: setup  ## the built book in headless Chromium, offline (after make book)
+booktest: setup $(BOOK_JS)  ## the built book in headless Chromium, offline (after make book)
 	WORKBOOK_BOOK_HTML=_build/html $(BIN)/python -m pytest tests/test_book_browser.py
 
 saved: setup  ## regenerate the saved-code modules of utils from the labs' cells tagged save

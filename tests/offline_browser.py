@@ -69,13 +69,17 @@ def chromium(missing=pytest.skip):
             browser.close()
 
 
-def open_page(browser, base: str, path: str):
+def open_page(browser, base: str, path: str, failed: list | None = None,
+              viewport: dict | None = None):
     """Open ``base/path`` refusing every request outside ``base``.
 
     Returns (tab, outside, errors): the refused URLs and the JavaScript
-    errors are collected as the page runs.  Close with tab.context.close().
+    errors are collected as the page runs.  ``failed``, if given, collects
+    every request inside ``base`` that failed or was answered 4xx/5xx
+    ("404 http://.../x.woff2").  Close with tab.context.close().
     """
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        viewport=viewport or {"width": 1280, "height": 900})
     outside, errors = [], []
 
     def only_local(route):
@@ -88,6 +92,19 @@ def open_page(browser, base: str, path: str):
     context.route("**/*", only_local)
     tab = context.new_page()
     tab.on("pageerror", lambda error: errors.append(str(error)))
+    if failed is not None:
+        def answered(response):
+            if response.status >= 400:
+                failed.append(f"{response.status} {response.url}")
+
+        def refused(request):
+            # the test's own refusals are in ``outside``; a 4xx is listed once
+            if request.url not in outside and not any(
+                    entry.endswith(f" {request.url}") for entry in failed):
+                failed.append(f"{request.failure} {request.url}")
+
+        tab.on("response", answered)
+        tab.on("requestfailed", refused)
     tab.goto(f"{base}/{path}", wait_until="load")
     return tab, outside, errors
 

@@ -44,3 +44,44 @@ def test_confusion_matrix_counts_and_percent_plot():
     assert "50.0" in [t.get_text() for t in ax.texts]
     with pytest.raises(ValueError, match="differ in shape"):
         plots.confusion_matrix([0, 1], [0])
+
+
+def _shown(monkeypatch):
+    """Capture what show() passes to IPython's display."""
+    import IPython.display
+    calls = []
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda *objs, **kwargs: calls.append((objs, kwargs)))
+    return calls
+
+
+@pytest.mark.parametrize("alt", ["", "   ", "a figure", None])
+def test_show_refuses_a_missing_or_short_alt(monkeypatch, alt):
+    calls = _shown(monkeypatch)
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    with pytest.raises(ValueError, match="describe the figure in a sentence"):
+        plots.show(fig, alt)
+    assert calls == []
+
+
+def test_show_puts_the_alt_into_the_png_metadata_and_closes(monkeypatch):
+    calls = _shown(monkeypatch)
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    alt = "Loss against epoch:\n  it falls from 1.0 to 0.0 in one epoch."
+    plots.show(fig, alt)
+    [(objs, kwargs)] = calls
+    [image] = objs
+    assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert kwargs["metadata"] == {"image/png": {
+        "alt": "Loss against epoch: it falls from 1.0 to 0.0 in one epoch."}}
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_describe_confusion_counts_right_and_names_the_worst_confusion():
+    counts = np.array([[10, 2, 0], [3, 9, 0], [0, 0, 12]])
+    text = plots.describe_confusion(counts, ["alpha", "beta", "gamma"])
+    assert "(alpha, beta, gamma)" in text and "31 of 36 right (86.1%)" in text
+    assert "beta predicted as alpha, 3 of 12 (25%)" in text
+    assert "No class is taken" in plots.describe_confusion(np.eye(2, dtype=int))

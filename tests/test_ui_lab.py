@@ -163,9 +163,9 @@ def _drag(page, slider, fraction: float):
     page.mouse.up()
 
 
-@pytest.mark.parametrize("stem", CHOSEN)
-def test_panel_in_jupyterlab(jupyterlab, browser, stem):
-    url, token, work = jupyterlab
+def _open_notebook(jupyterlab, browser, stem):
+    """Open labs/<stem>.ipynb in JupyterLab; return the page once the kernel is idle."""
+    url, token, _ = jupyterlab
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(60_000)
@@ -173,6 +173,12 @@ def test_panel_in_jupyterlab(jupyterlab, browser, stem):
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
     page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"Python 3 .*\| Idle")).first.wait_for(
         timeout=180_000)  # the kernel is up
+    return page
+
+
+@pytest.mark.parametrize("stem", CHOSEN)
+def test_panel_in_jupyterlab(jupyterlab, browser, stem):
+    page = _open_notebook(jupyterlab, browser, stem)
     try:
         seconds_all = _run_all(page, stem)
     finally:
@@ -257,3 +263,157 @@ def test_panel_in_jupyterlab(jupyterlab, browser, stem):
     (SHOTS / f"{stem}_times.json").write_text(json.dumps(
         {"run_all_s": seconds_all, "train_to_first_curve_s": first_curve, "train_to_last_curve_s": last_curve,
          "progress_seen": progress_text, "moved": moved}, indent=1))
+
+
+# ----- issue 22: the same panel by keyboard alone, and a name for every control -------------------------
+NAMED = re.compile(r"""^\s*- '?(slider|textbox|button|spinbutton)(?: "([^"]*)")?""", re.MULTILINE)
+
+
+def _contrast(css_a: str, css_b: str) -> float:
+    from utils.plots import contrast_ratio
+
+    def rgb(css):
+        r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", css)[:3])
+        return (r, g, b)
+
+    return contrast_ratio(rgb(css_a), rgb(css_b))
+
+
+def _active(page) -> dict:
+    """What has the keyboard focus: its panel class, tag, role, and its focus outline."""
+    return page.evaluate("""() => { const el = document.activeElement;
+        const owner = el.closest('[class*="panel-"]');
+        const style = getComputedStyle(el);
+        return {inPanel: !!el.closest('.training-panel'), tag: el.tagName, role: el.getAttribute('role'),
+                owner: owner ? [...owner.classList].filter(c => c.startsWith('panel-')).join(' ') : '',
+                outline: style.outlineStyle + ' ' + style.outlineWidth + ' ' + style.outlineColor}; }""")
+
+
+def _run_to_panel(page, stem):
+    """Run the cells up to and including the panel's (Run menu: all above, then the selected cell)."""
+    cell = page.locator(".jp-Notebook .jp-CodeCell").filter(has_text="panel = TrainingPanel(").first
+    cell.locator(".jp-InputPrompt").click()  # selects the cell: the panel is not there yet
+    for command in ("notebook:run-all-above", "notebook:run-cell"):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(f"li.lm-Menu-item[data-command='{command}']").click()
+    page.wait_for_function(
+        """() => { const failed = [...document.querySelectorAll('.jp-OutputArea-output')]
+                       .some(o => o.textContent.includes('Traceback (most recent call last)'));
+                   const running = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+                       .some(p => p.textContent.includes('*'));
+                   return failed || (!running && document.querySelector('.training-panel .panel-train')); }""",
+        timeout=900_000, polling=500)
+    errors = page.locator(".jp-OutputArea-output", has_text="Traceback (most recent call last)")
+    assert not errors.count(), f"{stem}: a cell failed:\n" + errors.first.inner_text()[-3000:]
+
+
+def _tab_to(page, selector: str, key: str, limit: int = 40) -> list:
+    """Press ``key`` (Tab or Shift+Tab) until the focus is on ``selector``; return the stops on the way."""
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        stops.append(_active(page))
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return stops
+    raise AssertionError(f"{key} x{limit} never reached {selector}: {stops}")
+
+
+@pytest.mark.parametrize("stem", ["03_numpy_mlp"])
+def test_panel_by_keyboard(jupyterlab, browser, stem):
+    """Lab 03's panel without the mouse: every control named; Shift-Tab/Tab, arrows and Enter train it."""
+    page = _open_notebook(jupyterlab, browser, stem)
+    started = time.perf_counter()
+    _run_to_panel(page, stem)
+    ran = time.perf_counter() - started
+    page.screenshot(path=str(SHOTS / f"{stem}_5_keyboard_start.png"))
+    panel = page.locator(".training-panel").first
+    panel.scroll_into_view_if_needed()
+    page.wait_for_function("() => [...document.querySelectorAll('.training-panel .noUi-handle')]"
+                           ".every(h => h.hasAttribute('aria-labelledby'))", timeout=20_000)
+
+    # 1. Names: every slider, text box and button of the panel has a non-empty accessible name.
+    snapshot = panel.aria_snapshot()
+    controls = NAMED.findall(snapshot)
+    names = [f"{role} {name!r}" for role, name in controls]
+    settings = ("learning rate", "batch size", "hidden width", "epochs")  # lab 03's panel
+    problems = []  # checked to the end, so that one run reports every defect
+    if len(controls) != 2 * len(settings) + 1:  # a slider and a box each, and Train
+        problems.append(f"{len(controls)} controls, not {2 * len(settings) + 1}")
+    if not all(name.strip() for _, name in controls):
+        problems.append("a control without a name")
+    for slider in settings:
+        if panel.get_by_role("slider", name=slider, exact=True).count() != 1:
+            problems.append(f"no slider named {slider!r}")
+        if panel.get_by_role("textbox", name=re.compile(f"^{slider}: type a value")).count() != 1:
+            problems.append(f"no text box named {slider!r}: ...")
+    train = panel.locator(".panel-train")
+    if panel.get_by_role("button", name="Train", exact=True).count() != 1:
+        problems.append("no button named Train")
+    valuetext = panel.locator(".panel-slider-learning_rate .noUi-handle").get_attribute("aria-valuetext") or ""
+    lr_shown = panel.locator(".panel-input-learning_rate input").input_value()
+    if not re.fullmatch(r"[\d.e-]+", valuetext) or float(valuetext) != pytest.approx(float(lr_shown), rel=1e-2):
+        problems.append(f"learning rate slider says {valuetext!r}, the box {lr_shown!r}")
+
+    # 2. Contrast of the Train button as the browser draws it.
+    colors = train.evaluate("(b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]")
+    button_contrast = _contrast(*colors)
+    if button_contrast < 4.5:
+        problems.append(f"Train: {colors} contrast {button_contrast:.2f} < 4.5")
+
+    # 3. Keyboard only. Select the cell after the panel's (a click on its prompt, outside the panel),
+    # then Shift-Tab back into the panel to the learning-rate slider.
+    status = panel.locator(".panel-status")
+    last_run = max(map(int, re.findall(r"run (\d+)", _text(status))), default=0)
+    panel_cell = page.locator(".jp-Notebook .jp-Cell").filter(has=page.locator(".training-panel")).first
+    after = panel_cell.locator("xpath=following-sibling::div[contains(@class,'jp-Cell')][1]")
+    after.locator(".jp-InputPrompt").click()
+    assert not _active(page)["inPanel"]
+    back = _tab_to(page, ".panel-slider-learning_rate .noUi-handle", "Shift+Tab")
+    focus_stops = {"learning rate slider": _active(page)}
+    lr_box = panel.locator(".panel-input-learning_rate input")
+    hw_box = panel.locator(".panel-input-hidden_width input")
+    lr_before, hw_before = lr_box.input_value(), hw_box.input_value()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")  # 0.1 decade each: the learning rate halves
+    page.wait_for_function("([el, old]) => el.value !== old", arg=[lr_box.element_handle(), lr_before],
+                           timeout=20_000)
+    stops = _tab_to(page, ".panel-slider-hidden_width .noUi-handle", "Tab")
+    focus_stops["hidden width slider"] = stops[-1]
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("([el, old]) => el.value !== old", arg=[hw_box.element_handle(), hw_before],
+                           timeout=20_000)
+    page.wait_for_timeout(500)
+    moved = {"learning_rate": lr_box.input_value(), "hidden_width": hw_box.input_value()}
+    assert float(moved["learning_rate"]) < float(lr_before), (lr_before, moved)
+    assert int(moved["hidden_width"]) == int(hw_before) + 4, (hw_before, moved)
+    stops = _tab_to(page, ".panel-train", "Tab")
+    focus_stops["hidden width box"] = stops[0]
+    focus_stops["Train"] = stops[-1]
+    panel.screenshot(path=str(SHOTS / f"{stem}_6_keyboard_focus_train.png"))
+    for where, active in focus_stops.items():
+        style, width = active["outline"].split()[:2]
+        if style == "none" or float(width.rstrip("px")) < 2:
+            problems.append(f"no visible focus on {where}: {active}")
+    run = last_run + 1
+    pressed = time.perf_counter()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"(el) => /run {run}: (ok|diverged|not learning)/.test(el.innerText)",
+                           arg=status.element_handle(), timeout=600_000, polling=200)
+    trained = time.perf_counter() - pressed
+    panel.screenshot(path=str(SHOTS / f"{stem}_7_keyboard_trained.png"))
+    assert f"run {run}: ok" in _text(status), _text(status)
+    rows = panel.locator(".panel-table tr")
+    row = rows.nth(rows.count() - 1).inner_text().split()
+    assert row[0] == str(run) and f"{float(moved['learning_rate']):.2e}" in row and moved["hidden_width"] in row, \
+        (moved, row)
+    assert _active(page)["owner"] == "panel-train", "the focus stays on Train after the run"
+    assert not problems, "\n".join(problems) + "\n" + snapshot
+    total = time.perf_counter() - started
+    page.close()
+    print(f"\n{stem} by keyboard: {len(controls)} named controls ({', '.join(names)}); Train contrast "
+          f"{button_contrast:.2f}:1; Shift-Tab x{len(back)} into the panel; moved {moved}; "
+          f"Enter -> run {run} ok in {trained:.1f} s; cells up to the panel {ran:.1f} s; test {total:.1f} s")
+    (SHOTS / f"{stem}_keyboard.json").write_text(json.dumps(
+        {"names": names, "train_contrast": button_contrast, "shift_tabs": len(back), "moved": moved,
+         "enter_to_done_s": trained, "run_to_panel_s": ran, "test_s": total, "focus": focus_stops}, indent=1))

@@ -181,7 +181,7 @@ def test_defect4_divergence_beyond_nan(losses, accuracies, status, message):
     assert record["status"] == status and message in record["message"]
     assert "ok" not in panel.status.value or status == "ok"
     if status != "ok":
-        assert "darkorange" in panel.status.value
+        assert widgets.COLORS[status] in panel.status.value
         assert record["epochs_run"] == len(record["history"]["train_loss"]) <= len(losses)
     if status == "diverged":
         assert "Lower the learning rate (it was 10); try 1." in record["message"]
@@ -260,3 +260,205 @@ def test_drawing_pad_explains_a_bad_file(tmp_path, capsys):
     # Outside a kernel the Output widget captures nothing: the message reaches stdout.
     shown = str(pad.output.outputs) + capsys.readouterr().out
     assert "Could not use this image: no image file" in shown and "missing.png" in shown
+
+
+# ----- issue 22: names, keyboard, contrast and colour-blind-safe colours -----------------------------
+import itertools  # noqa: E402
+import re  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
+
+from utils import plots  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+AA_TEXT, AA_GRAPHICS = 4.5, 3.0  # WCAG 2.1 AA: 1.4.3 (text) and 1.4.11 (non-text, focus outlines)
+
+
+def _lab_panel(**kwargs):
+    defaults = {"learning_rate": 0.1, "batch_size": 32, "hidden_width": 16, "epochs": 2, "n_train": 100}
+    return widgets.TrainingPanel(_scripted([1.0, 0.5] * 3, [0.8, 0.9] * 3), defaults, n_train=100, **kwargs)
+
+
+def test_every_panel_control_has_a_name():
+    """A screen reader announces each control: sliders by description, boxes by tooltip, Train by its text."""
+    panel = _lab_panel()
+    for name, slider in panel.controls.items():
+        assert slider.description == widgets.LIMITS[name][2] and "arrow keys" in slider.tooltip
+        box = panel.inputs[name]
+        assert box.tooltip.startswith(f"{widgets.LIMITS[name][2]}: type a value") and "Enter" in box.tooltip
+    assert panel.button.description == "Train" and "Enter or Space" in panel.button.tooltip
+    assert panel.button.icon == "", "an icon font glyph would be read as part of the name"
+    # The slider handles get their names in the browser, from the script inside the panel.
+    script = [w for w in panel.widget.children if isinstance(w, widgets.widgets.Output)][-1]
+    js = script.outputs[0]["data"]["application/javascript"]
+    assert js == widgets.SLIDER_NAMES_JS
+    for needle in ("aria-labelledby", "aria-valuetext", "data-lm-suppress-shortcuts", "MutationObserver"):
+        assert needle in js, needle
+    assert "workbook-a11y" in panel.widget._dom_classes and "focus-visible" in panel.widget.children[0].value
+
+
+def test_drawing_pad_controls_have_names():
+    from ipycanvas import Canvas
+
+    from utils.drawpad import drawing_pad
+
+    pad = drawing_pad(lambda gray: None)
+    tabs = pad.children[1]
+    draw = tabs.children[0]
+    canvas = next(w for w in draw.children[1].children if isinstance(w, Canvas))
+    classify, clear = draw.children[1].children[1].children
+    # The keyboard route is in the note; a tooltip on the canvas breaks the pad in the
+    # widget manager (ipycanvas's model has no description), so it has none.
+    assert not canvas.tooltip and "Without a mouse" in draw.children[0].value
+    assert "Upload or File path" in draw.children[0].value
+    assert (classify.description, clear.description) == ("Classify", "Clear")
+    assert pad.upload.description and pad.path_box.description == "image file"
+    assert pad.path_button.description == "Classify file"
+    for button in (classify, pad.path_button):
+        ratio = plots.contrast_ratio(button.style.text_color, button.style.button_color)
+        assert ratio >= AA_TEXT, f"{button.description}: {ratio:.2f} < {AA_TEXT} (margin {ratio - AA_TEXT:+.2f})"
+    assert "workbook-a11y" in pad._dom_classes
+    assert any(getattr(w, "outputs", None) and "SliderNames" in w.outputs[0]["data"]["application/javascript"]
+               for w in pad.children)
+
+
+def test_panel_colours_meet_wcag_aa():
+    """Every status colour as text on white, the Train button's text on its colour, the focus outline."""
+    for status, color in widgets.COLORS.items():
+        ratio = plots.contrast_ratio(color)
+        assert ratio >= AA_TEXT, f"{status} {color}: {ratio:.2f} < {AA_TEXT} (margin {ratio - AA_TEXT:+.2f})"
+    button = plots.contrast_ratio(widgets.BUTTON_TEXT, widgets.BUTTON_COLOR)
+    assert button >= AA_TEXT, f"Train: {button:.2f} < {AA_TEXT} (margin {button - AA_TEXT:+.2f})"
+    primary = plots.contrast_ratio("white", "#2196f3")  # ipywidgets' "primary" outside JupyterLab
+    assert primary < AA_TEXT, f"the old primary style was {primary:.2f}: the check must be able to fail"
+    panel = _lab_panel()
+    assert panel.button.style.button_color == widgets.BUTTON_COLOR and panel.button.button_style == ""
+    focus = plots.contrast_ratio(widgets.FOCUS_COLOR)
+    assert focus >= AA_GRAPHICS, f"focus outline: {focus:.2f} < {AA_GRAPHICS}"
+    assert f"outline: 3px solid {widgets.FOCUS_COLOR}" in widgets.PANEL_CSS
+    panel.run(learning_rate=0.0)  # an invalid input: said in the "refused" colour
+    assert widgets.COLORS["refused"] in panel.status.value
+
+
+def test_keyboard_paths_are_wired():
+    """What a browser's keys trigger: Enter/Space on Train is a click; Enter in a box applies the value."""
+    panel = _lab_panel()
+    panel.button.click()  # a <button>: Enter and Space fire the same click
+    assert [r["status"] for r in panel.results] == ["ok"]
+    for box in panel.inputs.values():
+        assert box.continuous_update is False, "the typed value applies on Enter (or leaving the box)"
+    panel.inputs["hidden_width"].value = "24"
+    assert panel.controls["hidden_width"].value == 24
+    panel.button.click()
+    assert panel.results[-1]["hidden_width"] == 24
+    for slider in panel.controls.values():
+        assert not slider.disabled and slider.tabbable is not False
+
+
+def test_live_figure_goes_through_show_with_a_computed_alt(monkeypatch):
+    shown = []
+    monkeypatch.setattr(widgets, "show", lambda fig, alt: shown.append((fig, alt)))
+    panel = widgets.TrainingPanel(_scripted([2.0, 0.5], [0.3, 0.9]), {"learning_rate": 0.1, "epochs": 2},
+                                  n_train=100)
+    panel.run()
+    fig, alt = shown[-1]
+    assert "run 1, 2 epochs" in alt and "training loss 2 to 0.5" in alt and "validation accuracy 0.3 to 0.9" in alt
+    assert len(fig.axes) == 2
+    panel.show_results()
+    assert "run 1" in shown[-1][1] and len(shown) == 3
+    source = (ROOT / "utils" / "widgets.py").read_text()
+    assert "plt.show(" not in source
+
+
+# Colour-blindness simulation: Machado, Oliveira & Fernandes (2009), severity 1, on linear RGB;
+# differences in CIELAB (Delta E 1976; about 2.3 is just noticeable, 10+ tells lines apart at a glance).
+CVD = {"protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                      [-0.003882, -0.048116, 1.051998]],
+       "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                        [-0.011820, 0.042940, 0.968881]],
+       "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                      [0.004733, 0.691367, 0.303900]]}
+MIN_DELTA_E = 15.0
+
+
+def _lab(color, matrix=None):
+    rgb = np.asarray(to_rgb(color) if isinstance(color, str) else color[:3], dtype=float)
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    linear = np.clip((np.eye(3) if matrix is None else np.asarray(matrix)) @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ linear
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def _closest_pair(palette, matrix):
+    return min((float(np.linalg.norm(_lab(a, matrix) - _lab(b, matrix))), a, b)
+               for a, b in itertools.combinations(palette, 2))
+
+
+def test_palette_is_colour_blind_safe_and_visible():
+    import matplotlib.pyplot as plt
+
+    assert tuple(plt.rcParams["axes.prop_cycle"].by_key()["color"]) == plots.PALETTE
+    for color in plots.PALETTE:
+        ratio = plots.contrast_ratio(color)
+        assert ratio >= AA_GRAPHICS, f"{color} on white: {ratio:.2f} < {AA_GRAPHICS}"
+    for kind, matrix in CVD.items():
+        gap, a, b = _closest_pair(plots.PALETTE, matrix)
+        assert gap >= MIN_DELTA_E, f"{kind}: {a} and {b} differ by {gap:.1f} < {MIN_DELTA_E}"
+    tab10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]  # matplotlib's default, first five
+    gap, a, b = _closest_pair(tab10, CVD["protanopia"])
+    assert gap < MIN_DELTA_E, f"matplotlib's default colours ({a}, {b}: {gap:.1f}) would fail this test"
+
+
+def test_runs_differ_by_marker_not_only_colour():
+    import matplotlib.pyplot as plt
+
+    runs = {f"run {i}": {"train_loss": [1.0, 0.5], "val_loss": [1.1, 0.7]} for i in range(1, 8)}
+    ax = plots.plot_curves(runs, metric="loss")
+    lines = ax.get_lines()
+    by_run = {}
+    for line in lines:
+        by_run.setdefault(line.get_label().split(" (")[0], set()).add((line.get_marker(), line.get_color()))
+    styles = [next(iter(s)) for s in by_run.values()]
+    assert len({marker for marker, _ in styles}) == 7, styles
+    assert {line.get_linestyle() for line in lines} == {"-", "--"}
+    plt.close(ax.figure)
+
+
+def test_confusion_labels_readable_on_every_cell():
+    """The numbers printed on the confusion matrix's cells: AA contrast on every shade of its map."""
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    cmap = matplotlib.colormaps["Blues"]
+    shades = np.linspace(0, 1, 501)
+    worst = min(plots.contrast_ratio(plots.text_color_on(cmap(v)), cmap(v)) for v in shades)
+    assert worst >= AA_TEXT, f"{worst:.2f} < {AA_TEXT} (margin {worst - AA_TEXT:+.2f})"
+    old = min(plots.contrast_ratio("white" if 100 * v > 60 else "black", cmap(v)) for v in shades)
+    assert old < AA_TEXT, f"the old rule (white above 60 %) reached {old:.2f}"
+    ax = plots.plot_confusion(np.array([[50, 50], [10, 90]]))
+    assert {t.get_color() for t in ax.texts} == {"black", "white"}
+    plt.close(ax.figure)
+
+
+def test_colormaps_in_use_are_colour_blind_safe():
+    """Every cmap named in utils and the labs is one of SAFE_CMAPS, whose lightness carries the value."""
+    sources = list((ROOT / "utils").glob("*.py")) + list((ROOT / "labs").glob("*.ipynb"))
+    used = set()
+    for path in sources:
+        used |= set(re.findall(r'cmap=\\?["\'](\w+)\\?["\']', path.read_text()))
+    assert used and used <= set(plots.SAFE_CMAPS), f"not known to be colour-blind safe: {used - set(plots.SAFE_CMAPS)}"
+    import matplotlib
+
+    for name, kind in {**plots.SAFE_CMAPS, "jet": "sequential"}.items():
+        lightness = np.array([_lab(matplotlib.colormaps[name](v))[0] for v in np.linspace(0, 1, 64)])
+        steps = np.diff(lightness)
+        if kind == "sequential":
+            monotone = (steps > 0).all() or (steps < 0).all()
+        else:  # diverging: lightness rises to a light middle, then falls
+            middle = int(np.argmax(lightness))
+            monotone = 20 < middle < 44 and (steps[:middle] > 0).all() and (steps[middle:] < 0).all()
+        assert monotone == (name != "jet"), f"{name}: lightness from {lightness.min():.0f} to {lightness.max():.0f}"

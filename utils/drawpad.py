@@ -64,6 +64,10 @@ def _canvas(size: int, pen_width: int, widgets, output, on_drawing):
     """The ipycanvas pad with Classify and Clear."""
     from ipycanvas import Canvas
 
+    from .widgets import BUTTON_COLOR, BUTTON_TEXT, PANEL_CSS
+
+    # No tooltip on the canvas: ipycanvas's model has no description, and the
+    # widget manager's tooltip code fails on it (the pad's note says the same).
     canvas = Canvas(width=size, height=size, sync_image_data=True,
                     layout=widgets.Layout(border="1px solid #888", width=f"{size}px", height=f"{size}px"))
     state = {"drawing": False, "last": None}
@@ -101,11 +105,14 @@ def _canvas(size: int, pen_width: int, widgets, output, on_drawing):
     canvas.on_mouse_down(down)
     canvas.on_mouse_move(move)
     canvas.on_mouse_up(up)
-    classify_button = widgets.Button(description="Classify", button_style="primary")
-    clear_button = widgets.Button(description="Clear")
+    primary = {"button_color": BUTTON_COLOR, "text_color": BUTTON_TEXT}  # 7.1:1, WCAG AA
+    classify_button = widgets.Button(description="Classify", style=primary,
+                                     tooltip="Classify the character drawn on the pad")
+    clear_button = widgets.Button(description="Clear", tooltip="Clear the drawing pad")
     classify_button.on_click(classify)
     clear_button.on_click(clear)
-    note = widgets.HTML("<i>Draw one character with the mouse, then press Classify.</i>")
+    note = widgets.HTML(f"{PANEL_CSS}<i>Draw one character with the mouse, then press Classify. "
+                        "Without a mouse, use the Upload or File path tab.</i>")
     return widgets.VBox([note, widgets.HBox([canvas, widgets.VBox([classify_button, clear_button])])])
 
 
@@ -143,7 +150,10 @@ def drawing_pad(on_drawing: Callable[[np.ndarray], None], size: int = 280, pen_w
     upload.observe(uploaded, names="value")
     path_box = widgets.Text(placeholder="e.g. ~/my_digit.png", description="image file",
                             layout=widgets.Layout(width="420px"))
-    path_button = widgets.Button(description="Classify file", button_style="primary")
+    from .widgets import BUTTON_COLOR, BUTTON_TEXT
+
+    path_button = widgets.Button(description="Classify file", tooltip="Classify the image file named above",
+                                 style={"button_color": BUTTON_COLOR, "text_color": BUTTON_TEXT})
 
     def from_path(_):
         with output:
@@ -155,5 +165,9 @@ def drawing_pad(on_drawing: Callable[[np.ndarray], None], size: int = 280, pen_w
     for i, name in enumerate(["Draw", "Upload", "File path"]):
         tabs.set_title(i, name)
     widget = widgets.VBox([widgets.HTML(f"<i>{FALLBACK_HINT}</i>"), tabs, output])
+    from .widgets import a11y_script
+
+    widget.children += (a11y_script(),)  # keeps JupyterLab's arrow-key shortcuts off the tabs
+    widget.add_class("workbook-a11y")  # the focus outline of PANEL_CSS
     widget.upload, widget.path_box, widget.path_button, widget.output = upload, path_box, path_button, output
     return widget

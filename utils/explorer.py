@@ -49,12 +49,26 @@ CURVE_NUMBERS = (
     ("train_loss", "training loss", "{:.3f}"),
 )
 # Line styles in the order of a panel's metrics (training, validation, ...).
+# Colour-blind safe (Okabe and Ito's palette, each at least 3:1 against the
+# white background), and each curve has its own dash and marker too, so
+# that no reader needs the colours to tell the curves apart.
 STYLES = (
-    {"color": "#1f77b4", "dash": "solid"},
-    {"color": "#ff7f0e", "dash": "dash"},
-    {"color": "#2ca02c", "dash": "dot"},
-    {"color": "#d62728", "dash": "dashdot"},
+    {"color": "#0072B2", "dash": "solid", "symbol": "circle"},
+    {"color": "#D55E00", "dash": "dash", "symbol": "square"},
+    {"color": "#009E73", "dash": "dot", "symbol": "diamond"},
+    {"color": "#CC79A7", "dash": "dashdot", "symbol": "triangle-up"},
 )
+# Text colours (WCAG AA: at least 4.5:1 on white) and the focus ring.
+MUTED = "#595959"       # 7.0:1: the values and the note
+WARNING = "#9c4a00"     # 6.2:1: the numbers of a run that was stopped
+FOCUS = "#0b5cad"       # 6.7:1: the outline of the focused slider
+# Focus visible on every slider (keyboard users), and the explorer printed
+# in full: the figure keeps its drawn size inside the page.
+_STYLE = (
+    ".workbook-explorer .explorer-slider:focus-visible{"
+    f"outline:3px solid {FOCUS};outline-offset:2px}}"
+    "@media print{.workbook-explorer{break-inside:avoid}"
+    ".workbook-explorer .modebar-container{display:none}}")
 HEIGHT = 340  # pixels of the figure
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
@@ -292,7 +306,8 @@ def _figure(results, panels, height):
                     x=x, y=y, name=label, legendgroup=label,
                     showlegend=col == 1 or label not in _legend_labels(
                         panels[:col - 1]),
-                    mode="lines+markers", marker={"size": 5},
+                    mode="lines+markers",
+                    marker={"size": 6, "symbol": style["symbol"]},
                     line={"color": style["color"], "dash": style["dash"]},
                     **axes).to_plotly_json())
         for trace in panel.get("background", ()):
@@ -362,10 +377,12 @@ def explorer_html(results: dict, *, title: str, sizes: str,
             f'<input type="range" class="explorer-slider" '
             f'data-param="{html.escape(name)}" min="0" '
             f'max="{len(values) - 1}" step="1" value="{position}" '
-            f'aria-label="{label}" style="width:14em;max-width:60%">'
+            f'aria-label="{label}" '
+            f'aria-valuetext="{html.escape(format_value(values[position]))}"'
+            ' style="width:14em;max-width:60%">'
             '<output class="explorer-value" style="font-weight:bold">'
             f'{html.escape(format_value(values[position]))}</output>'
-            '<span style="color:#666;font-size:0.85em">('
+            f'<span style="color:{MUTED};font-size:0.85em">('
             f'{html.escape(" · ".join(format_value(v) for v in values))})'
             '</span></label>')
     n_runs = len(results["runs"])
@@ -381,14 +398,19 @@ def explorer_html(results: dict, *, title: str, sizes: str,
         'style="margin:0.5em 0 1em;max-width:100%">'
         f'<p style="margin:0 0 0.3em"><strong>{html.escape(title)}</strong>'
         '</p>' + "".join(sliders) +
-        f'<div class="explorer-figure" style="width:100%;height:{height}px">'
+        f'<div class="explorer-figure" role="group" '
+        f'aria-label="{html.escape(title)}: figure" '
+        f'style="width:100%;height:{height}px">'
         'This explorer needs JavaScript (Plotly.js).</div>'
-        '<p class="explorer-numbers" style="margin:0.3em 0"></p>'
+        '<p class="explorer-numbers" aria-live="polite" '
+        'style="margin:0.3em 0"></p>'
         '<p class="explorer-note" style="margin:0;font-size:0.85em;'
-        f'color:#555">{html.escape(note)}</p>'
+        f'color:{MUTED}">{html.escape(note)}</p>'
+        f'<style>{_STYLE}</style>'
         f'<script type="application/json" class="explorer-data">{data}'
         '</script>'
-        f'<script>{_SCRIPT.replace("@ID@", uid)}</script></div>')
+        '<script>' + _SCRIPT.replace("@ID@", uid).replace(
+            "@WARNING@", WARNING) + '</script></div>')
 
 
 # Redraws the figure and the numbers for the combination of all sliders.
@@ -406,12 +428,13 @@ _SCRIPT = """(function () {
     for (var i = 0; i < sliders.length; i++) {
       key.push(sliders[i].value);
       shown[i].textContent = data.params[i].text[+sliders[i].value];
+      sliders[i].setAttribute("aria-valuetext", shown[i].textContent);
     }
     var run = data.runs[key.join("-")];
     window.Plotly.react(plot, copy(data.static.concat(run.traces)),
                         copy(data.layout), data.config);
     numbers.textContent = run.numbers;
-    numbers.style.color = run.ok ? "" : "#b35900";
+    numbers.style.color = run.ok ? "" : "@WARNING@";
   }
   function start() {
     if (!window.Plotly) {

@@ -14,8 +14,37 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+# Colours for colour-blind readers: the Okabe-Ito palette (Okabe & Ito 2008, designed to
+# stay distinct under the three kinds of colour blindness), keeping the five hues with a
+# contrast of at least 3:1 on white (WCAG 1.4.11 for graphics); its orange, sky blue and
+# yellow are below 2.4:1. Runs also differ by marker (plot_curves), never by colour alone.
+# Colormaps: gray/Greys/Blues (one hue, lightness rising), viridis, and RdBu_r for signed
+# values; tests/test_widgets.py checks that every cmap the labs use is one of these.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+SAFE_CMAPS = {"gray": "sequential", "Greys": "sequential", "Blues": "sequential",
+              "viridis": "sequential", "RdBu_r": "diverging"}
+
 plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3,
-                     "axes.spines.top": False, "axes.spines.right": False})
+                     "axes.spines.top": False, "axes.spines.right": False,
+                     "axes.prop_cycle": plt.cycler(color=PALETTE)})
+
+
+def contrast_ratio(foreground, background="white") -> float:
+    """WCAG 2 contrast ratio of two matplotlib colours (1 to 21; AA text needs 4.5)."""
+    from matplotlib.colors import to_rgb
+
+    def luminance(color):
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    dark, light = sorted((luminance(foreground), luminance(background)))
+    return (light + 0.05) / (dark + 0.05)
+
+
+def text_color_on(background) -> str:
+    """"white" or "black", whichever has the higher contrast on ``background`` (>= 4.58:1)."""
+    return "white" if contrast_ratio("white", background) >= contrast_ratio("black", background) else "black"
 
 
 def show(fig, alt: str) -> None:
@@ -75,6 +104,8 @@ def plot_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], metric: 
                 title: str = "", xlabel: str = "epoch", ax=None):
     """Plot train (solid) and validation (dashed) curves of one metric for several runs.
 
+    Each run has its own colour and marker, so runs stay apart without colour.
+
     ``histories`` maps a run name to a dict with ``train_<metric>`` and/or
     ``val_<metric>`` lists. Returns the axes.
     """
@@ -82,12 +113,14 @@ def plot_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], metric: 
         _, ax = plt.subplots(figsize=(6.4, 4))
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (name, history) in enumerate(histories.items()):
-        color = colors[i % len(colors)]
+        color, marker = colors[i % len(colors)], MARKERS[i % len(MARKERS)]  # runs differ by both
         for split, style in (("train", "-"), ("val", "--")):
             values = history.get(f"{split}_{metric}")
             if values is not None and len(values):
                 steps = np.arange(1, len(values) + 1)
-                ax.plot(steps, values, style, color=color, label=f"{name} ({'validation' if split == 'val' else split})")
+                ax.plot(steps, values, style, color=color, marker=marker, markersize=4,
+                        markevery=max(1, len(values) // 10),
+                        label=f"{name} ({'validation' if split == 'val' else split})")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(metric)
@@ -120,7 +153,7 @@ def plot_confusion(counts: np.ndarray, labels: Sequence[str] | None = None, titl
         for j in range(n):
             if percent[i, j] >= 0.05:
                 ax.text(j, i, f"{percent[i, j]:.1f}", ha="center", va="center", fontsize=7,
-                        color="white" if percent[i, j] > 60 else "black")
+                        color=text_color_on(image.cmap(image.norm(percent[i, j]))))
     ax.set_xticks(range(n), labels)
     ax.set_yticks(range(n), labels)
     ax.set_xlabel("predicted class")
@@ -129,3 +162,24 @@ def plot_confusion(counts: np.ndarray, labels: Sequence[str] | None = None, titl
     ax.grid(False)
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="% of true class")
     return ax
+
+
+def describe_confusion(counts: np.ndarray, labels: Sequence[str] | None = None) -> str:
+    """Describe a confusion matrix in words: its axes, how many were right, the worst confusion.
+
+    The text fits a figure drawn by ``plot_confusion`` (for ``show``'s alt).
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    n = len(counts)
+    labels = list(labels) if labels is not None else [str(i) for i in range(n)]
+    right, total = int(np.trace(counts)), int(counts.sum())
+    text = (f"Rows are the true class ({', '.join(labels)}), columns the class predicted, "
+            f"each cell in percent of its row: {right} of {total} right "
+            f"({right / max(total, 1):.1%}).")
+    wrong = counts.copy()
+    np.fill_diagonal(wrong, 0)
+    if not wrong.any():
+        return text + " No class is taken for another."
+    i, j = np.unravel_index(np.argmax(wrong), wrong.shape)
+    return (text + f" The most frequent confusion: {labels[i]} predicted as {labels[j]}, "
+            f"{wrong[i, j]} of {counts[i].sum()} ({wrong[i, j] / counts[i].sum():.0%}).")

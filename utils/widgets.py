@@ -15,6 +15,13 @@ metrics.  The panel owns the plumbing around it and is honest about it:
 - a run is stopped as diverged when its loss blows up (NaN or infinite, above
   10x the first epoch's, or above 10x a uniform guess's ln C) and as not
   learning when its accuracy stays at chance while the loss stands still.
+
+It is usable without a mouse or without sight: every control has a name a
+screen reader announces (the sliders get theirs from ``SLIDER_NAMES_JS``:
+ipywidgets 8 does not link a slider's description to its handle), Tab reaches
+each control, the arrow keys move a slider, a typed value applies on Enter,
+Enter or Space on Train trains, focus is outlined, every colour meets WCAG AA
+on white, and the live curves carry a computed description.
 """
 from __future__ import annotations
 
@@ -27,7 +34,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import HTML, clear_output, display
 
-from .plots import plot_curves
+from .plots import plot_curves, show
 from .threads import adapt
 
 # name: (minimum, maximum, description shown on the slider)
@@ -47,7 +54,95 @@ CHANCE_FACTOR = 1.5   # accuracy below 1.5x chance (0.15 for 10 classes) counts 
 CHANCE_FROM_EPOCH = 3  # "after the first epochs": judged from the third epoch on
 STALL = 0.01          # ... when the loss fell by less than 1 % since the first epoch
 
-COLORS = {"ok": "green", "running": "#555", "diverged": "darkorange", "not learning": "darkorange"}
+# Status colours, each at least 4.5:1 on white (WCAG AA text; tests/test_widgets.py computes it).
+COLORS = {"ok": "green", "running": "#555", "diverged": "#a04000", "not learning": "#a04000",
+          "warning": "#a04000", "refused": "crimson"}
+# The Train button: white on this blue is 7.1:1 (white on ipywidgets' "primary" #2196f3 is 3.1:1).
+BUTTON_COLOR, BUTTON_TEXT = "#005a9c", "white"
+FOCUS_COLOR = "#1a1a1a"  # the focus outline: 17:1 on white
+
+# A visible focus outline on every control of a panel (ipywidgets' own is a 1 px light-blue
+# line, 2.2:1), and a class for text only a screen reader reads.
+PANEL_CSS = f"""<style>
+.workbook-a11y .noUi-handle:focus-visible, .workbook-a11y button:focus-visible,
+.workbook-a11y input:focus-visible, .workbook-a11y .lm-TabBar-tab:focus-visible {{
+  outline: 3px solid {FOCUS_COLOR} !important; outline-offset: 2px; }}
+.workbook-sr-only {{ position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }}
+</style>"""
+
+# ipywidgets 8.1 draws a slider with noUiSlider: the handle (role="slider") has no name,
+# its <label> is not linked to it, and a log slider's aria-valuetext is the exponent.
+# This names each handle by its description (aria-labelledby) and gives it the value shown
+# in the readout (kept up to date even when hidden). It also keeps JupyterLab's command-mode
+# shortcuts off the handles and tab bars of our widgets: otherwise the arrow keys that move
+# a slider also move the notebook's cursor or collapse its heading. Idempotent; it runs from
+# a11y_script(), an Output inside each panel (JupyterLab trusts widget outputs).
+SLIDER_NAMES_JS = """(() => {
+  const key = "__workbookSliderNames";
+  if (window[key]) { window[key](); return; }
+  let count = 0, timer = null;
+  const name = () => {
+    timer = null;
+    for (const slider of document.querySelectorAll(".widget-slider, .jupyter-widget-slider")) {
+      const label = slider.querySelector(":scope > .widget-label");
+      const readout = slider.querySelector(":scope > .widget-readout");
+      const text = label ? label.textContent.trim() : "";
+      for (const handle of slider.querySelectorAll(".noUi-handle")) {
+        if (text) {
+          if (!label.id) label.id = "workbook-slider-label-" + (++count);
+          if (handle.getAttribute("aria-labelledby") !== label.id)
+            handle.setAttribute("aria-labelledby", label.id);
+        } else if (slider.title && handle.getAttribute("aria-label") !== slider.title) {
+          handle.setAttribute("aria-label", slider.title);
+        }
+        const value = readout ? readout.textContent.trim() : "";
+        if (value && handle.getAttribute("aria-valuetext") !== value)
+          handle.setAttribute("aria-valuetext", value);
+        if (!handle.hasAttribute("data-lm-suppress-shortcuts"))
+          handle.setAttribute("data-lm-suppress-shortcuts", "true");
+      }
+    }
+    // A text box without a description is labelled by an empty hidden <label>, which hides
+    // its tooltip from the name: name it by the tooltip.
+    for (const input of document.querySelectorAll(".workbook-a11y input[title]"))
+      if (input.getAttribute("aria-label") !== input.title)
+        input.setAttribute("aria-label", input.title);
+    for (const status of document.querySelectorAll(".workbook-a11y .panel-status .widget-html-content"))
+      if (!status.hasAttribute("aria-live")) {  // "run 3: ok" is read out when it changes
+        status.setAttribute("role", "status");
+        status.setAttribute("aria-live", "polite");
+      }
+    for (const bar of document.querySelectorAll(".workbook-a11y .lm-TabBar"))
+      if (!bar.hasAttribute("data-lm-suppress-shortcuts"))
+        bar.setAttribute("data-lm-suppress-shortcuts", "true");
+  };
+  // A button disabled while it has the focus (Train, during a run) loses it to the page:
+  // give it back when the button is enabled again, unless the focus went elsewhere.
+  let focused = null, parked = null;
+  document.addEventListener("focusin", (event) => {
+    focused = event.target.closest && event.target.closest(".workbook-a11y") ? event.target : null;
+  }, true);
+  const refocus = (records) => {
+    for (const record of records) {
+      const button = record.target;
+      if (record.attributeName !== "disabled" || button.tagName !== "BUTTON") continue;
+      const away = !document.activeElement || document.activeElement === document.body;
+      if (button.disabled && button === focused && (away || document.activeElement === button)) parked = button;
+      else if (!button.disabled && button === parked) {
+        parked = null;
+        if (away) button.focus();
+      }
+    }
+  };
+  window[key] = name;
+  new MutationObserver((records) => {
+    refocus(records);
+    if (!timer) timer = setTimeout(name, 30);
+  }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
+                             attributeFilter: ["aria-valuenow", "disabled"]});
+  name();
+})();"""
 
 
 class TrainingDiverged(RuntimeError):
@@ -145,6 +240,32 @@ def check_training(history: Mapping[str, list], learning_rate: float | None = No
             f"{loss:.3g}). A learning rate that is too large stalls like this; so does one that is too small.")
 
 
+_SPLITS = {"train": "training", "val": "validation"}
+
+
+def a11y_script() -> widgets.Output:
+    """An Output holding SLIDER_NAMES_JS, to put inside a panel (it takes no room)."""
+    out = widgets.Output(layout=widgets.Layout(height="0px", overflow="hidden"))
+    out.outputs = ({"output_type": "display_data", "metadata": {},
+                    "data": {"application/javascript": SLIDER_NAMES_JS, "text/plain": ""}},)
+    return out
+
+
+def describe_runs(runs: Mapping[str, Mapping[str, list]]) -> str:
+    """The alt text of a panel's figure: its two panels, then each run's first and last values."""
+    parts = []
+    for name, history in runs.items():
+        epochs = max((len(v) for v in history.values()), default=0)
+        values = []
+        for key, v in history.items():
+            split, _, metric = key.partition("_")
+            if v and metric in ("loss", "accuracy"):
+                values.append(f"{_SPLITS.get(split, split)} {metric} {v[0]:.3g} to {v[-1]:.3g}")
+        parts.append(f"{name}, {epochs} epoch{'s' * (epochs != 1)}: {', '.join(values)}")
+    return ("Training curves per epoch, loss on the left and accuracy on the right; training solid, "
+            "validation dashed, each run its own colour and marker. " + "; ".join(parts) + ".")
+
+
 def _powers_of_two(high: int) -> list[int]:
     return [2 ** k for k in range(int(math.log2(high)) + 1)] if high >= 1 else []
 
@@ -172,12 +293,15 @@ class TrainingPanel:
         self.running = False
         self.controls = {name: self._slider(name, value) for name, value in self.defaults.items()}
         self.inputs = {name: widgets.Text(value=self._format(name, control.value), continuous_update=False,
+                                          tooltip=f"{LIMITS[name][2]}: type a value, then press Enter",
                                           layout=widgets.Layout(width="90px"))
                        for name, control in self.controls.items()}
         for name in self.controls:
             self.controls[name].observe(lambda change, n=name: self._slider_moved(n), names="value")
             self.inputs[name].observe(lambda change, n=name: self._typed(n, change["new"]), names="value")
-        self.button = widgets.Button(description="Train", button_style="primary", icon="play")
+        self.button = widgets.Button(description="Train",  # no icon: its glyph would enter the name
+                                     tooltip="Train with these settings (Enter or Space)",
+                                     style={"button_color": BUTTON_COLOR, "text_color": BUTTON_TEXT})
         self.status = widgets.HTML()
         self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
         self.progress_text = widgets.HTML()
@@ -185,10 +309,11 @@ class TrainingPanel:
         self.table_area = widgets.Output()
         self.button.on_click(lambda _: self.run())
         rows = [widgets.HBox([self.controls[n], self.inputs[n]]) for n in self.controls]
-        self.widget = widgets.VBox([widgets.HTML(f"<b>{html.escape(title)}</b>"), *rows, self.button,
+        self.widget = widgets.VBox([widgets.HTML(f"{PANEL_CSS}<b>{html.escape(title)}</b>"), *rows, self.button,
                                     widgets.HBox([self.progress, self.progress_text]), self.status,
-                                    self.plot_area, self.table_area])
+                                    self.plot_area, self.table_area, a11y_script()])
         self.widget.add_class("training-panel")  # CSS hooks for the browser test (tests/test_ui_lab.py)
+        self.widget.add_class("workbook-a11y")
         for widget, name in ((self.status, "status"), (self.progress_text, "progress"),
                              (self.plot_area, "plot"), (self.table_area, "table"), (self.button, "train")):
             widget.add_class(f"panel-{name}")
@@ -227,7 +352,8 @@ class TrainingPanel:
         high = self._high(name) if name in ("n_train", "batch_size") else high
         style = {"description_width": "initial"}
         layout = widgets.Layout(width="420px")
-        common = dict(description=label, style=style, layout=layout, readout=False)
+        common = dict(description=label, style=style, layout=layout, readout=False,
+                      tooltip=f"{label}: arrow keys move it, Home and End go to the ends")
         if name == "learning_rate":
             return widgets.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high),
                                           step=0.1, **common)
@@ -260,7 +386,7 @@ class TrainingPanel:
         if keep is None:
             slider.value = max(slider.options)
             self._say(f"batch size {current} is larger than the {high} training images: "
-                      f"set to {slider.value}.", "darkorange")
+                      f"set to {slider.value}.", COLORS["warning"])
         else:
             slider.value = current
         self.inputs["batch_size"].value = self._format("batch_size", slider.value)
@@ -280,7 +406,7 @@ class TrainingPanel:
         try:
             value = self._validate({**context, name: value})[name]
         except ValueError as err:
-            self._say(f"typed value refused: {err} Kept {self._format(name, slider.value)}.", "crimson")
+            self._say(f"typed value refused: {err} Kept {self._format(name, slider.value)}.", COLORS["refused"])
             self.inputs[name].value = self._format(name, slider.value)
             return
         if name == "batch_size" and value not in slider.options:
@@ -334,7 +460,7 @@ class TrainingPanel:
             self.button.disabled = False
         record["seconds"] = time.perf_counter() - start
         self.results.append(record)
-        color = COLORS.get(record["status"], "crimson")
+        color = COLORS.get(record["status"], COLORS["refused"])
         self._say(f"run {record['run']}: {record['status']}"
                   f"{' - ' + record['message'] if record['message'] else ''}", color)
         with self.table_area:
@@ -374,8 +500,10 @@ class TrainingPanel:
             plot_curves({f"run {run}": history}, metric="loss", ax=ax_loss, title="loss per epoch")
             plot_curves({f"run {run}": history}, metric="accuracy", ax=ax_acc, title="accuracy per epoch")
             fig.tight_layout()
-            plt.show()
-            plt.close(fig)
+            alt = describe_runs({f"run {run}": history})
+            show(fig, alt)
+            # JupyterLab and the widget manager drop the image's alt: say it in the panel too.
+            display(HTML(f"<p class='workbook-sr-only'>{html.escape(alt)}</p>"))
 
     def show_results(self) -> None:
         """Draw every run's curves and the results table as plain outputs (visible in the static book too)."""
@@ -385,8 +513,7 @@ class TrainingPanel:
             plot_curves(runs, metric="loss", ax=ax_loss, title="loss per epoch, every run")
             plot_curves(runs, metric="accuracy", ax=ax_acc, title="accuracy per epoch, every run")
             fig.tight_layout()
-            plt.show()
-            plt.close(fig)
+            show(fig, describe_runs(runs))
         display(HTML(self.results_table()))
 
     def results_table(self) -> str:
