@@ -9,7 +9,8 @@ import torch
 from matplotlib import cbook
 from PIL import Image
 
-from utils import backbones, transfer
+from utils import backbones
+from utils.saved import lab07_transfer as transfer
 
 
 @pytest.fixture(scope="module")

@@ -164,7 +164,7 @@ def test_5_3_wrong_answers_get_their_hint():
 
 
 def test_5_4_wrong_answers_get_their_hint():
-    from utils.momentum import heavy_ball_step
+    from utils.saved.lab05_momentum import heavy_ball_step
 
     def loop(first=1, gamma_used=None, strict=True, never=None,
              velocity=None):

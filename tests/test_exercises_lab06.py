@@ -9,7 +9,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from exercise_contract import assert_caught, assert_clause_caught, own, passes
-from utils import nets
+from utils.saved import lab06_nets as nets
 
 # the references compiled anew: the graders refuse answers that call them
 DigitNet, right_step = own(nets.DigitNet), own(nets.train_step)

@@ -14,7 +14,9 @@ from torch import nn
 from torch.nn import functional as F
 
 from exercise_contract import graded, own
-from utils import embedding, nets, softmax as saved_softmax
+from utils.saved import lab01_softmax as saved_softmax
+from utils.saved import lab06_nets as nets
+from utils.saved import lab08_embedding as embedding
 from utils.exercises import grade, reference, spec
 
 LABS = Path(__file__).resolve().parents[1] / "labs"
@@ -121,11 +123,11 @@ def test_2_3_calling_gradient_by_paths_scores_zero_and_says_why():
 
 def test_3_2_delegating_to_the_reference_scores_zero_and_says_why():
     def mlp_backward(params, cache, Y_onehot):
-        from utils.mlp import mlp_backward as ref
+        from utils.saved.lab03_mlp import mlp_backward as ref
         return ref(params, cache, Y_onehot)
     check, out = graded("3.2", mlp_backward)
-    assert check.score == 0 and check.delegated == "utils.mlp.mlp_backward"
-    assert "calls utils.mlp.mlp_backward, which this exercise asks you" in out
+    assert check.score == 0 and check.delegated == "utils.saved.lab03_mlp.mlp_backward"
+    assert "calls utils.saved.lab03_mlp.mlp_backward, which this exercise asks you" in out
     assert "0 points" in check.score._repr_markdown_()
 
 

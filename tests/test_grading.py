@@ -72,7 +72,7 @@ def _solution_of(lab, name):
 
 
 def test_a_sign_flipped_in_mlp_backward_loses_its_points():
-    import utils.mlp as mlp
+    import utils.saved.lab03_mlp as mlp
     source = _solution_of("03", "mlp_backward")
     assert "P - Y_onehot" in source
     namespace = dict(vars(mlp))

@@ -13,8 +13,8 @@ from PIL import Image
 from utils import handwriting
 from utils.data import load_mnist, mnist_arrays, mnist_test_images
 from utils.drawpad import drawing_pad
-from utils.nets import load_or_train_digit_net
-from utils.photo import mnist_box
+from utils.saved.lab06_nets import load_or_train_digit_net
+from utils.saved.lab06_photo import mnist_box
 
 to_mnist, synthetic_photo = handwriting.to_mnist, handwriting.synthetic_photo
 

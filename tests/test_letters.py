@@ -15,11 +15,11 @@ from scipy import ndimage
 
 import utils.letters as lf
 from utils.data import mnist_test_images
-from utils.embedding import knn_predict, knn_with_doubt, loo_knn_predictions
-from utils.embedding import ssd_matrix
+from utils.saved.lab08_embedding import knn_predict, knn_with_doubt, loo_knn_predictions
+from utils.saved.lab08_embedding import ssd_matrix
 from utils.greek import GREEK_DIR, load_letter_folder
 from utils.handwriting import to_mnist
-from utils.nets import DigitNet
+from utils.saved.lab06_nets import DigitNet
 
 COURSE = os.environ.get("WORKBOOK_GREEK_COURSE")
 NONE = {"degrees": 0, "shear": 0, "scale": (1, 1), "shift": 0,

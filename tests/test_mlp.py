@@ -1,12 +1,12 @@
-"""Unit tests of utils/mlp.py, the NumPy perceptron saved from lab 03."""
+"""Unit tests of utils/saved/lab03_mlp.py, the NumPy perceptron saved from lab 03."""
 import warnings
 
 import numpy as np
 import pytest
 
-from utils import mlp
+from utils.saved import lab03_mlp as mlp
 from utils.checks import grad_check
-from utils.mlp import (cross_entropy, evaluate, init_mlp, mlp_backward, mlp_forward, one_hot, sigmoid,
+from utils.saved.lab03_mlp import (cross_entropy, evaluate, init_mlp, mlp_backward, mlp_forward, one_hot, sigmoid,
                        softmax, train_epoch)
 
 

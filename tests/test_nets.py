@@ -1,9 +1,9 @@
-"""utils.nets: DigitNet's size and shapes, the training loop, the checkpoint hand-off to lab 08."""
+"""utils.saved.lab06_nets: DigitNet's size and shapes, the training loop, the checkpoint hand-off to lab 08."""
 import numpy as np
 import pytest
 import torch
 
-from utils import nets
+from utils.saved import lab06_nets as nets
 from utils.data import load_mnist
 
 
@@ -102,7 +102,7 @@ def test_mnist_box_frames_a_blown_up_digit_as_mnist_did(small_data):
     """MNIST digits are already boxed: enlarge, displace, box again, compare."""
     from scipy import ndimage
 
-    from utils.photo import mnist_box
+    from utils.saved.lab06_photo import mnist_box
 
     rng = np.random.default_rng(0)
     match = []
@@ -121,7 +121,7 @@ def test_mnist_box_frames_a_blown_up_digit_as_mnist_did(small_data):
 
 @pytest.mark.parametrize("bad", [np.zeros((30, 30)), np.ones(12), np.ones((9, 9, 3))])
 def test_mnist_box_refuses_what_is_not_one_channel_of_ink(bad):
-    from utils.photo import mnist_box
+    from utils.saved.lab06_photo import mnist_box
 
     with pytest.raises(ValueError, match="mnist_box"):
         mnist_box(bad)

@@ -23,7 +23,7 @@ import torch
 from utils import handwriting, paper
 from utils.data import load_mnist, mnist_test_images
 from utils.greek import load_letter_folder
-from utils.nets import load_or_train_digit_net
+from utils.saved.lab06_nets import load_or_train_digit_net
 
 CONDITIONS = [name for name in paper.PHONE_CONDITIONS if name != "tight crop"]
 N_DIGITS = 30

@@ -1,4 +1,4 @@
-"""Saved code (d2l's #@save): utils/mlp.py and utils/nets.py are generated from the labs."""
+"""Saved code (d2l's #@save): utils/saved/lab03_mlp.py and utils/saved/lab06_nets.py are generated from the labs."""
 import importlib
 import sys
 from pathlib import Path
@@ -39,4 +39,4 @@ def test_untagged_lab_is_an_error(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import numpy")])
     nbformat.write(notebook, tmp_path / "lab.ipynb")
     with pytest.raises(ValueError, match="no code cell tagged"):
-        save_code.generate("utils/mlp.py", tmp_path / "lab.ipynb")
+        save_code.generate("utils/saved/lab03_mlp.py", tmp_path / "lab.ipynb")

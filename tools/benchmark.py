@@ -2,7 +2,7 @@
 
 In one process it times one training epoch of the 784 -> 64 sigmoid -> 10
 softmax network over 50,000 samples with minibatch SGD (batch 256, float32):
-once with ``utils.mlp.train_epoch`` (the code lab 03 teaches), once as the
+once with ``utils.saved.lab03_mlp.train_epoch`` (the code lab 03 teaches), once as the
 epoch's five matrix products alone at the same shapes (the GEMM floor: what
 the epoch would cost with no elementwise work, copies or Python), and once
 with the same network, loss and optimiser in PyTorch. NumPy runs with one
@@ -30,7 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from utils.mlp import init_mlp, train_epoch  # noqa: E402
+from utils.saved.lab03_mlp import init_mlp, train_epoch  # noqa: E402
 
 N_IN, N_OUT = 784, 10
 GOAL_RATIO_TO_TORCH = 0.6   # NumPy epoch time / PyTorch epoch time should be at most this

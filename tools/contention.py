@@ -34,7 +34,7 @@ CONDITIONS = (0, 1, 2)  # busy cores beside the measurement
 
 def softmax_regression(steps=300, batch=256):
     """Lab 01/05: steps of softmax regression on 50,000 images (NumPy)."""
-    from utils.softmax import loss_and_grads
+    from utils.saved.lab01_softmax import loss_and_grads
 
     rng = np.random.default_rng(0)
     X = rng.random((50_000, 784), dtype=np.float32)
@@ -54,7 +54,7 @@ def softmax_regression(steps=300, batch=256):
 
 def mlp_epoch():
     """Lab 03/04: one epoch of the 784-64-10 MLP on 50,000 images (NumPy)."""
-    from utils.mlp import init_mlp, train_epoch
+    from utils.saved.lab03_mlp import init_mlp, train_epoch
 
     rng = np.random.default_rng(0)
     X = rng.random((50_000, 784), dtype=np.float32)
@@ -66,7 +66,7 @@ def mlp_epoch():
 def _torch_epoch(model, n=10_000, batch=128):
     import torch
 
-    from utils.nets import train_epoch
+    from utils.saved.lab06_nets import train_epoch
 
     torch.manual_seed(0)
     model = model.to(memory_format=torch.channels_last)
@@ -89,7 +89,7 @@ def lenet_epoch():
 
 def digitnet_epoch():
     """Lab 06/08: one epoch of DigitNet on 10,000 images, batch 128 (PyTorch)."""
-    from utils.nets import DigitNet
+    from utils.saved.lab06_nets import DigitNet
 
     return _torch_epoch(DigitNet())
 

@@ -52,15 +52,15 @@ sys.path.insert(0, str(ROOT))
 
 from utils.config import cache_dir  # noqa: E402
 from utils.data import load_mnist  # noqa: E402
-from utils.embedding import knn_predict, loo_knn_predictions  # noqa: E402
-from utils.embedding import ssd_matrix  # noqa: E402
+from utils.saved.lab08_embedding import knn_predict, loo_knn_predictions  # noqa: E402
+from utils.saved.lab08_embedding import ssd_matrix  # noqa: E402
 from utils.greek import GREEK_DIR, course_preprocess  # noqa: E402
 from utils.greek import load_letter_folder  # noqa: E402
 from utils.handwriting import to_mnist  # noqa: E402
 from utils.letters import augment, layer_features  # noqa: E402
 from utils.letters import l2_normalise, rewrite  # noqa: E402
 from utils.letters import train_augmented  # noqa: E402
-from utils.nets import DigitNet, save_digit_net, train_step  # noqa: E402
+from utils.saved.lab06_nets import DigitNet, save_digit_net, train_step  # noqa: E402
 
 # MNIST images and epochs of the augmented networks: the profiles' sizes
 SIZES = {"quick": (6_000, 3), "full": (50_000, 4), "long": (50_000, 8)}

@@ -21,23 +21,23 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 # module -> (lab it is generated from, what it holds, the tag of its cells)
 MODULES = {
-    "utils/softmax.py": ("labs/01_softmax_derivation.ipynb",
+    "utils/saved/lab01_softmax.py": ("labs/01_softmax_derivation.ipynb",
                          "softmax regression of lab 01", "save"),
-    "utils/jacobians.py": ("labs/02_jacobians.ipynb",
+    "utils/saved/lab02_jacobians.py": ("labs/02_jacobians.ipynb",
                            "the Jacobians and chain rule of lab 02", "save"),
-    "utils/mlp.py": ("labs/03_numpy_mlp.ipynb",
+    "utils/saved/lab03_mlp.py": ("labs/03_numpy_mlp.ipynb",
                      "the NumPy two-layer perceptron of lab 03", "save"),
-    "utils/regularise.py": ("labs/04_overfitting.ipynb",
+    "utils/saved/lab04_regularise.py": ("labs/04_overfitting.ipynb",
                             "weight decay and early stopping of lab 04", "save"),
-    "utils/momentum.py": ("labs/05_momentum.ipynb",
+    "utils/saved/lab05_momentum.py": ("labs/05_momentum.ipynb",
                           "the momentum updates of lab 05", "save"),
-    "utils/nets.py": ("labs/06_cnn.ipynb",
+    "utils/saved/lab06_nets.py": ("labs/06_cnn.ipynb",
                       "the digit network of lab 06 and its training loop", "save"),
-    "utils/photo.py": ("labs/06_cnn.ipynb",
+    "utils/saved/lab06_photo.py": ("labs/06_cnn.ipynb",
                        "lab 06's MNIST recipe for a photo", "save-photo"),
-    "utils/transfer.py": ("labs/07_transfer_learning.ipynb",
+    "utils/saved/lab07_transfer.py": ("labs/07_transfer_learning.ipynb",
                           "cutting a backbone and its head, from lab 07", "save"),
-    "utils/embedding.py": ("labs/08_greek_embedding.ipynb",
+    "utils/saved/lab08_embedding.py": ("labs/08_greek_embedding.ipynb",
                            "the embedding and k-NN of lab 08", "save"),
 }
 # nbgrader's solution markers: the saved code is the solution, without them
@@ -85,8 +85,10 @@ def _imports(sources: list[str], used: set[str]) -> list[str]:
             aliases = [a for a in node.names if (a.asname or a.name) in used]
             if aliases:
                 module = node.module
-                if module.startswith("utils."):
-                    module = "." + module[len("utils."):]
+                if module.startswith("utils.saved."):
+                    module = "." + module[len("utils.saved."):]
+                elif module.startswith("utils."):
+                    module = ".." + module[len("utils."):]
                 names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "")
                                   for a in aliases)
                 kept.append(f"from {module} import {names}")

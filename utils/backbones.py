@@ -2,7 +2,7 @@
 
 Every backbone is a ``Backbone``: its input scaling (``normalise``) and its
 list of ``blocks``; lab 07 cuts it after a block and extracts features
-(that lesson code is the lab's, saved in ``utils.transfer``).
+(that lesson code is the lab's, saved in ``utils.saved.lab07_transfer``).
 
 Online: torchvision's ImageNet AlexNet (five blocks, one per convolution)
 and ResNet-18 (four stages), weights downloaded once into the workbook

@@ -27,7 +27,7 @@ of any size from 8 px up, in these steps:
    redrawn (binarised and anti-aliased again by the final resize, as NIST's
    binary scans were for MNIST), thinner or thicker when their width is
    outside the quartiles of MNIST's, measured the same way (``stroke_width``).
-6. **Box**: lab 06's ``utils.photo.mnist_box`` crops, fits the longer side into
+6. **Box**: lab 06's ``utils.saved.lab06_photo.mnist_box`` crops, fits the longer side into
    20 px and centres by mass in 28x28. **Brightness** (``match_brightness``):
    scaled so that 32 % of the ink pixels are 1, as in MNIST; the mean pixel
    then lands near MNIST's 0.131.
@@ -55,7 +55,7 @@ from .paper import (  # noqa: F401
     prepare,
     synthetic_photo,
 )
-from .photo import mnist_box
+from .saved.lab06_photo import mnist_box
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 MNIST_MEAN = 0.131     # mean pixel of the MNIST training images (0.133 on the test set)

@@ -26,7 +26,7 @@ from torch.nn import functional as F
 
 from .config import cache_dir, checkpoint_dir, device as default_device
 from .config import profile, progress
-from .nets import DigitNet, load_digit_net, save_digit_net, train_step
+from .saved.lab06_nets import DigitNet, load_digit_net, save_digit_net, train_step
 
 LAYERS = ("conv1", "conv2", "embed", "digits")
 AUGMENT = {"degrees": 12.0, "shear": 0.35, "scale": (0.75, 1.2),

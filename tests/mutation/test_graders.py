@@ -26,8 +26,8 @@ from utils.exercises import reference, spec  # noqa: E402
 
 def mutant_prefix(exercise):
     """How mutmut's names of the mutants of ``exercise``'s reference begin:
-    ``utils.mlp.x_mlp_forward__mutmut_``, or for a class (all its methods)
-    ``utils.regularise.xǁEarlyStoppingǁ``."""
+    ``utils.saved.lab03_mlp.x_mlp_forward__mutmut_``, or for a class (all its methods)
+    ``utils.saved.lab04_regularise.xǁEarlyStoppingǁ``."""
     module, name = spec(exercise).reference.split(":")
     if isinstance(reference(exercise), type):
         return f"{module}.xǁ{name}ǁ"

@@ -2,7 +2,7 @@
 import numpy as np
 from scipy.special import logsumexp
 
-from utils.softmax import cross_entropy, loss_and_grads, one_hot, softmax  # the notebook's names
+from utils.saved.lab01_softmax import cross_entropy, loss_and_grads, one_hot, softmax  # the notebook's names
 
 
 # ---------------------------------------------------------------- 1.1 softmax
@@ -60,7 +60,7 @@ def softmax__wrong_python_list(o):
 
 def softmax__wrong_delegates(o):
     """Calls the saved reference in utils instead of writing the function."""
-    from utils.softmax import softmax as reference
+    from utils.saved.lab01_softmax import softmax as reference
     return reference(o)
 
 
@@ -121,7 +121,7 @@ def batch_softmax_jacobian__wrong_python_loop(P):
 
 def batch_softmax_jacobian__wrong_delegates(P):
     """Calls the saved reference in utils."""
-    from utils.softmax import batch_softmax_jacobian as reference
+    from utils.saved.lab01_softmax import batch_softmax_jacobian as reference
     return reference(P)
 
 
@@ -196,7 +196,7 @@ def cross_entropy__wrong_labels_as_one_hot(o, y):
 
 def cross_entropy__wrong_delegates(o, y):
     """Calls the saved reference in utils."""
-    from utils.softmax import cross_entropy as reference
+    from utils.saved.lab01_softmax import cross_entropy as reference
     return reference(o, y)
 
 
@@ -286,7 +286,7 @@ def loss_and_grads__wrong_python_loop(W, b, X, y):
 
 def loss_and_grads__wrong_delegates(W, b, X, y):
     """Calls the saved reference in utils."""
-    from utils.softmax import loss_and_grads as reference
+    from utils.saved.lab01_softmax import loss_and_grads as reference
     return reference(W, b, X, y)
 
 

@@ -3,8 +3,8 @@ import numpy as np
 from scipy.linalg import block_diag
 from scipy.special import expit
 
-from utils.jacobians import forward, layer_jacobians, sigmoid  # the notebook's names
-from utils.softmax import softmax
+from utils.saved.lab02_jacobians import forward, layer_jacobians, sigmoid  # the notebook's names
+from utils.saved.lab01_softmax import softmax
 
 
 # ------------------------------------------------------- 2.1 layer_jacobians
@@ -80,7 +80,7 @@ def layer_jacobians__wrong_sigmoid_of_wv(W, b, v):
 
 def layer_jacobians__wrong_delegates(W, b, v):
     """Calls the saved reference in utils."""
-    from utils.jacobians import layer_jacobians as reference
+    from utils.saved.lab02_jacobians import layer_jacobians as reference
     return reference(W, b, v)
 
 
@@ -179,7 +179,7 @@ def dL_dW1_by_jacobians__wrong_W2_not_from_jacobians(W1, b1, W2, b2, x, y):
 
 def dL_dW1_by_jacobians__wrong_delegates(W1, b1, W2, b2, x, y):
     """Calls the saved reference in utils (which uses its own layer_jacobians)."""
-    from utils.jacobians import dL_dW1_by_jacobians as reference
+    from utils.saved.lab02_jacobians import dL_dW1_by_jacobians as reference
     return reference(W1, b1, W2, b2, x, y)
 
 
@@ -293,7 +293,7 @@ def gradient_by_backprop__wrong_sum_over_paths(weights, out, inputs, derivatives
 
 def gradient_by_backprop__wrong_delegates(weights, out, inputs, derivatives, i, j):
     """Calls the saved reference in utils."""
-    from utils.jacobians import gradient_by_backprop as reference
+    from utils.saved.lab02_jacobians import gradient_by_backprop as reference
     return reference(weights, out, inputs, derivatives, i, j)
 
 

@@ -5,10 +5,10 @@ import numbers
 import numpy as np
 from scipy.special import logsumexp
 
-from utils.mlp import (cross_entropy, mlp_backward, mlp_forward, one_hot,  # noqa: F401
+from utils.saved.lab03_mlp import (cross_entropy, mlp_backward, mlp_forward, one_hot,  # noqa: F401
                        sigmoid, softmax)
 from utils.plots import confusion_matrix
-from utils.regularise import sgd_step
+from utils.saved.lab04_regularise import sgd_step
 
 
 def _check_X(params, X):
@@ -128,7 +128,7 @@ def mlp_forward__wrong_loop_over_images(params, X):
 
 def mlp_forward__wrong_delegates(params, X):
     """Calls the saved reference in utils."""
-    from utils.mlp import mlp_forward as reference
+    from utils.saved.lab03_mlp import mlp_forward as reference
     return reference(params, X)
 
 
@@ -273,7 +273,7 @@ def mlp_backward__wrong_loop_over_images(params, cache, Y_onehot):
 
 def mlp_backward__wrong_delegates(params, cache, Y_onehot):
     """Calls the saved reference in utils."""
-    from utils.mlp import mlp_backward as reference
+    from utils.saved.lab03_mlp import mlp_backward as reference
     return reference(params, cache, Y_onehot)
 
 
@@ -507,7 +507,7 @@ def train_epoch__wrong_batch_off_by_one(params, X, y, batch_size, learning_rate,
 def train_epoch__wrong_delegates(params, X, y, batch_size, learning_rate, rng,
                                  weight_decay=0.0, step=sgd_step):
     """Calls the saved reference in utils."""
-    from utils.mlp import train_epoch as reference
+    from utils.saved.lab03_mlp import train_epoch as reference
     return reference(params, X, y, batch_size, learning_rate, rng,
                      weight_decay=weight_decay, step=step)
 
@@ -606,7 +606,7 @@ def per_class_errors__wrong_default_ten(y_true, y_pred, n_classes=10):
 
 def per_class_errors__wrong_delegates(y_true, y_pred, n_classes=10):
     """Calls the saved reference in utils."""
-    from utils.mlp import per_class_errors as reference
+    from utils.saved.lab03_mlp import per_class_errors as reference
     return reference(y_true, y_pred, n_classes)
 
 

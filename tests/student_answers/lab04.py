@@ -84,7 +84,7 @@ def sgd_step__wrong_float64_rebind(params, grads, learning_rate, weight_decay=0.
 
 def sgd_step__wrong_delegates(params, grads, learning_rate, weight_decay=0.0):
     """Calls the saved reference in utils."""
-    from utils.regularise import sgd_step as reference
+    from utils.saved.lab04_regularise import sgd_step as reference
     reference(params, grads, learning_rate, weight_decay)
 
 
@@ -283,7 +283,7 @@ class EarlyStopping__wrong_int_patience:
 
 
 def _reference_early_stopping():
-    from utils.regularise import EarlyStopping as reference
+    from utils.saved.lab04_regularise import EarlyStopping as reference
     return reference
 
 
@@ -383,7 +383,7 @@ def generalisation_gap__wrong_final_gap_step(history):
 
 def generalisation_gap__wrong_delegates(history):
     """Calls the saved reference in utils."""
-    from utils.regularise import generalisation_gap as reference
+    from utils.saved.lab04_regularise import generalisation_gap as reference
     return reference(history)
 
 
@@ -558,7 +558,7 @@ def learning_curve__wrong_sorted_sizes(sizes, x, y, fit, reuse):
 
 def learning_curve__wrong_delegates(sizes, x, y, fit, reuse):
     """Calls the saved reference in utils."""
-    from utils.regularise import learning_curve as reference
+    from utils.saved.lab04_regularise import learning_curve as reference
     return reference(sizes, x, y, fit, reuse)
 
 
@@ -708,7 +708,7 @@ def dropout__wrong_no_upper_check(H, keep, rng, train=True):
 
 def dropout__wrong_delegates(H, keep, rng, train=True):
     """Calls the saved reference in utils."""
-    from utils.regularise import dropout as reference
+    from utils.saved.lab04_regularise import dropout as reference
     return reference(H, keep, rng, train)
 
 
@@ -851,7 +851,7 @@ def dropout_gradients__wrong_float64(params, X, Y_onehot, drop):
 
 def dropout_gradients__wrong_delegates(params, X, Y_onehot, drop):
     """Calls the saved reference in utils."""
-    from utils.regularise import dropout_gradients as reference
+    from utils.saved.lab04_regularise import dropout_gradients as reference
     return reference(params, X, Y_onehot, drop)
 
 

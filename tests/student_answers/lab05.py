@@ -3,7 +3,7 @@ import cmath
 
 import numpy as np
 
-from utils.momentum import heavy_ball_step  # the notebook's name
+from utils.saved.lab05_momentum import heavy_ball_step  # the notebook's name
 
 
 # -------------------------------------------------------- 5.1 heavy_ball_step
@@ -55,7 +55,7 @@ def heavy_ball_step__wrong_gamma_on_gradient(w, v, g, lr, gamma):
 
 def heavy_ball_step__wrong_delegates(w, v, g, lr, gamma):
     """Calls the saved reference in utils."""
-    from utils.momentum import heavy_ball_step as reference
+    from utils.saved.lab05_momentum import heavy_ball_step as reference
     return reference(w, v, g, lr, gamma)
 
 
@@ -128,7 +128,7 @@ def heavy_ball_rate__wrong_gd_formula(lr, gamma, lam):
 
 def heavy_ball_rate__wrong_delegates(lr, gamma, lam):
     """Calls the saved reference in utils."""
-    from utils.momentum import heavy_ball_rate as reference
+    from utils.saved.lab05_momentum import heavy_ball_rate as reference
     return reference(lr, gamma, lam)
 
 
@@ -193,7 +193,7 @@ def nesterov_step__wrong_old_velocity(w, v, grad_fn, lr, gamma):
 
 def nesterov_step__wrong_delegates(w, v, grad_fn, lr, gamma):
     """Calls the saved reference in utils."""
-    from utils.momentum import nesterov_step as reference
+    from utils.saved.lab05_momentum import nesterov_step as reference
     return reference(w, v, grad_fn, lr, gamma)
 
 
@@ -267,7 +267,7 @@ def torch_sgd_step__wrong_step_before_gradient(p, b, g, lr, gamma, nesterov=Fals
 
 def torch_sgd_step__wrong_delegates(p, b, g, lr, gamma, nesterov=False):
     """Calls the saved reference in utils."""
-    from utils.momentum import torch_sgd_step as reference
+    from utils.saved.lab05_momentum import torch_sgd_step as reference
     return reference(p, b, g, lr, gamma, nesterov)
 
 
@@ -380,7 +380,7 @@ def polyak_parameters__wrong_swapped_return(hessian):
 
 def polyak_parameters__wrong_delegates(hessian):
     """Calls the saved reference in utils."""
-    from utils.momentum import polyak_parameters as reference
+    from utils.saved.lab05_momentum import polyak_parameters as reference
     return reference(hessian)
 
 
@@ -532,7 +532,7 @@ def iterations_to_converge__wrong_last_index_on_failure(hessian, w0, lr, gamma,
 def iterations_to_converge__wrong_delegates(hessian, w0, lr, gamma, tolerance,
                                             max_steps):
     """Calls the saved reference in utils."""
-    from utils.momentum import iterations_to_converge as reference
+    from utils.saved.lab05_momentum import iterations_to_converge as reference
     return reference(hessian, w0, lr, gamma, tolerance, max_steps)
 
 
@@ -637,7 +637,7 @@ def nesterov_rate__wrong_returns_complex(lr, gamma, lam):
 
 def nesterov_rate__wrong_delegates(lr, gamma, lam):
     """Calls the saved reference in utils."""
-    from utils.momentum import nesterov_rate as reference
+    from utils.saved.lab05_momentum import nesterov_rate as reference
     return reference(lr, gamma, lam)
 
 
@@ -743,7 +743,7 @@ def lr_schedule__wrong_stateful(lr, factor, milestones=None):
 
 def lr_schedule__wrong_delegates(lr, factor, milestones=None):
     """Calls the saved reference in utils."""
-    from utils.momentum import lr_schedule as reference
+    from utils.saved.lab05_momentum import lr_schedule as reference
     return reference(lr, factor, milestones)
 
 

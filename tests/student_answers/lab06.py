@@ -8,7 +8,7 @@ from scipy import ndimage
 from torch import nn
 from torch.nn import functional as F
 
-from utils.nets import conv_output_size, train_step  # the notebook's names
+from utils.saved.lab06_nets import conv_output_size, train_step  # the notebook's names
 
 
 # -------------------------------------------------------- 6.1 conv_output_size
@@ -44,7 +44,7 @@ def conv_output_size__wrong_plus_one_inside(n, kernel, stride=1, padding=0):
 
 def conv_output_size__wrong_delegates(n, kernel, stride=1, padding=0):
     """Calls the saved reference in utils."""
-    from utils.nets import conv_output_size as reference
+    from utils.saved.lab06_nets import conv_output_size as reference
     return reference(n, kernel, stride, padding)
 
 
@@ -99,7 +99,7 @@ def conv_param_count__wrong_bias_count_from_inputs(c_in, c_out, kernel):
 
 def conv_param_count__wrong_delegates(c_in, c_out, kernel):
     """Calls the saved reference in utils."""
-    from utils.nets import conv_param_count as reference
+    from utils.saved.lab06_nets import conv_param_count as reference
     return reference(c_in, c_out, kernel)
 
 
@@ -430,7 +430,7 @@ class DigitNet__wrong_fixed_rate(nn.Module):
 
 
 def _reference_digit_net():
-    from utils.nets import DigitNet as reference
+    from utils.saved.lab06_nets import DigitNet as reference
     return reference
 
 
@@ -601,7 +601,7 @@ def train_step__wrong_loss_after_update(model, optimizer, xb, yb):
 
 def train_step__wrong_delegates(model, optimizer, xb, yb):
     """Calls the saved reference in utils."""
-    from utils.nets import train_step as reference
+    from utils.saved.lab06_nets import train_step as reference
     return reference(model, optimizer, xb, yb)
 
 
@@ -776,7 +776,7 @@ def train_epoch__wrong_no_channels_last(model, x, y, optimizer, batch_size, gene
 def train_epoch__wrong_delegates(model, x, y, optimizer, batch_size, generator, device,
                                  scheduler=None):
     """Calls the saved reference in utils."""
-    from utils.nets import train_epoch as reference
+    from utils.saved.lab06_nets import train_epoch as reference
     return reference(model, x, y, optimizer, batch_size, generator, device, scheduler)
 
 
@@ -951,7 +951,7 @@ def evaluate__wrong_ignores_batch_size(model, x, y, device, batch_size=1000):
 
 def evaluate__wrong_delegates(model, x, y, device, batch_size=1000):
     """Calls the saved reference in utils."""
-    from utils.nets import evaluate as reference
+    from utils.saved.lab06_nets import evaluate as reference
     return reference(model, x, y, device, batch_size)
 
 
@@ -1130,7 +1130,7 @@ def conv2d__wrong_loops_over_images_and_filters(x, w, b, stride=1, padding=0):
 
 def conv2d__wrong_delegates(x, w, b, stride=1, padding=0):
     """Calls the saved reference in utils."""
-    from utils.nets import conv2d as reference
+    from utils.saved.lab06_nets import conv2d as reference
     return reference(x, w, b, stride, padding)
 
 
@@ -1269,7 +1269,7 @@ def max_pool2d__wrong_relu_inside(x, size=2, stride=None):
 
 def max_pool2d__wrong_delegates(x, size=2, stride=None):
     """Calls the saved reference in utils."""
-    from utils.nets import max_pool2d as reference
+    from utils.saved.lab06_nets import max_pool2d as reference
     return reference(x, size, stride)
 
 
@@ -1505,7 +1505,7 @@ def mnist_box__wrong_whole_pixel_roll(ink):
 
 def mnist_box__wrong_delegates(ink):
     """Calls the saved reference in utils."""
-    from utils.photo import mnist_box as reference
+    from utils.saved.lab06_photo import mnist_box as reference
     return reference(ink)
 
 

@@ -9,7 +9,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from utils.backbones import to_rgb  # the notebook's names
-from utils.transfer import cut_activations
+from utils.saved.lab07_transfer import cut_activations
 
 
 # ----------------------------------------------------------- 7.1 top_k_classes
@@ -56,7 +56,7 @@ def top_k_classes__wrong_torch_topk(logits, k):
 
 def top_k_classes__wrong_delegates(logits, k):
     """Calls the saved reference in utils."""
-    from utils.transfer import top_k_classes as reference
+    from utils.saved.lab07_transfer import top_k_classes as reference
     return reference(logits, k)
 
 
@@ -196,7 +196,7 @@ def cut_activations__wrong_list(backbone, images, cuts):
 
 def cut_activations__wrong_delegates(backbone, images, cuts):
     """Calls the saved reference in utils."""
-    from utils.transfer import cut_activations as reference
+    from utils.saved.lab07_transfer import cut_activations as reference
     return reference(backbone, images, cuts)
 
 
@@ -384,7 +384,7 @@ def extract_features__wrong_no_no_grad(backbone, images, cuts, size, grid,
 def extract_features__wrong_delegates(backbone, images, cuts, size, grid, batch_size=64,
                                       device="cpu"):
     """Calls the saved reference in utils."""
-    from utils.transfer import extract_features as reference
+    from utils.saved.lab07_transfer import extract_features as reference
     return reference(backbone, images, cuts, size, grid, batch_size, device)
 
 
@@ -561,7 +561,7 @@ def score_cuts__wrong_inverted_C(extract, fit_images, y_fit, val_images, y_val, 
 
 def score_cuts__wrong_delegates(extract, fit_images, y_fit, val_images, y_val, cuts, C):
     """Calls the saved reference in utils."""
-    from utils.transfer import score_cuts as reference
+    from utils.saved.lab07_transfer import score_cuts as reference
     return reference(extract, fit_images, y_fit, val_images, y_val, cuts, C)
 
 
@@ -708,7 +708,7 @@ def shuffled_control__wrong_shuffles_val_too(make_probe, fit_features, y_fit, va
 def shuffled_control__wrong_delegates(make_probe, fit_features, y_fit, val_features, y_val,
                                       seed):
     """Calls the saved reference in utils."""
-    from utils.transfer import shuffled_control as reference
+    from utils.saved.lab07_transfer import shuffled_control as reference
     return reference(make_probe, fit_features, y_fit, val_features, y_val, seed)
 
 
@@ -1039,7 +1039,7 @@ def train_head__wrong_last_loss_only(head, features, labels, epochs, seed, lr=1e
 def train_head__wrong_delegates(head, features, labels, epochs, seed, lr=1e-3,
                                 batch_size=64):
     """Calls the saved reference in utils."""
-    from utils.transfer import train_head as reference
+    from utils.saved.lab07_transfer import train_head as reference
     return reference(head, features, labels, epochs, seed, lr=lr, batch_size=batch_size)
 
 
@@ -1147,7 +1147,7 @@ def imagenet_normalise__wrong_numpy(images):
 
 def imagenet_normalise__wrong_delegates(images):
     """Calls the saved reference in utils."""
-    from utils.transfer import imagenet_normalise as reference
+    from utils.saved.lab07_transfer import imagenet_normalise as reference
     return reference(images)
 
 

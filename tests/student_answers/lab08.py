@@ -9,7 +9,7 @@ from scipy.optimize import brentq
 from scipy.spatial.distance import cdist
 from scipy.stats import norm
 
-from utils.embedding import knn_predict, read_among_others, ssd_matrix  # the notebook's names
+from utils.saved.lab08_embedding import knn_predict, read_among_others, ssd_matrix  # the notebook's names
 
 
 # -------------------------------------------------------------------- 8.1 embed
@@ -84,7 +84,7 @@ def embed__wrong_returns_tensor(model, batch):
 
 def embed__wrong_delegates(model, batch):
     """Calls the saved reference in utils."""
-    from utils.embedding import embed as reference
+    from utils.saved.lab08_embedding import embed as reference
     return reference(model, batch)
 
 
@@ -169,7 +169,7 @@ def ssd_matrix__wrong_python_loops(a, b):
 
 def ssd_matrix__wrong_delegates(a, b):
     """Calls the saved reference in utils."""
-    from utils.embedding import ssd_matrix as reference
+    from utils.saved.lab08_embedding import ssd_matrix as reference
     return reference(a, b)
 
 
@@ -326,7 +326,7 @@ def knn_predict__wrong_skips_nearest(distances, train_labels, k):
 
 def knn_predict__wrong_delegates(distances, train_labels, k):
     """Calls the saved reference in utils."""
-    from utils.embedding import knn_predict as reference
+    from utils.saved.lab08_embedding import knn_predict as reference
     return reference(distances, train_labels, k)
 
 
@@ -432,7 +432,7 @@ def loo_knn_predictions__wrong_labels_not_deleted(features, labels, k):
 
 def loo_knn_predictions__wrong_delegates(features, labels, k):
     """Calls the saved reference in utils."""
-    from utils.embedding import loo_knn_predictions as reference
+    from utils.saved.lab08_embedding import loo_knn_predictions as reference
     return reference(features, labels, k)
 
 

@@ -20,8 +20,8 @@ from torch.nn import functional as F
 from torch import nn
 
 from utils.backbones import to_rgb
-from utils import mlp as _mlp          # lab 03 helpers (not the graded refs)
-from utils import softmax as _sm       # lab 01 helpers
+from utils.saved import lab03_mlp as _mlp          # lab 03 helpers (not the graded refs)
+from utils.saved import lab01_softmax as _sm       # lab 01 helpers
 
 FINDINGS = []
 
@@ -43,9 +43,9 @@ cross_entropy_sum = _sm.cross_entropy
 
 # the notebooks' names for earlier exercises (2.2 swaps ``layer_jacobians``
 # in the answer's globals, so it must be a global here)
-from utils.embedding import knn_predict, ssd_matrix  # noqa: E402
-from utils.jacobians import forward, layer_jacobians, sigmoid  # noqa: E402,F401
-from utils.transfer import cut_activations  # noqa: E402
+from utils.saved.lab08_embedding import knn_predict, ssd_matrix  # noqa: E402
+from utils.saved.lab02_jacobians import forward, layer_jacobians, sigmoid  # noqa: E402,F401
+from utils.saved.lab07_transfer import cut_activations  # noqa: E402
 
 
 # ===================================================================== 1.4

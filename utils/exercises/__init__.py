@@ -62,7 +62,7 @@ class Spec:
     name: str                # what the student defines, e.g. "mlp_forward"
     points: float
     test: Callable[..., str]
-    reference: str           # "module:attribute", e.g. "utils.mlp:mlp_forward"
+    reference: str           # "module:attribute", e.g. "utils.saved.lab03_mlp:mlp_forward"
     clauses: tuple[Clause, ...] = ()
     # helpers not to call: "module:attribute", or a bare name for a function
     # the lab's notebook defines (looked up in the notebook's globals)

@@ -546,18 +546,18 @@ def _no_jacobian_matrices(answer) -> str:
 
 EXERCISES = {
     "2.1": Spec("layer_jacobians", points=3, test=test_layer_jacobians,
-                reference="utils.jacobians:layer_jacobians"),
+                reference="utils.saved.lab02_jacobians:layer_jacobians"),
     "2.2": Spec("dL_dW1_by_jacobians", points=3, test=test_dL_dW1_by_jacobians,
-                reference="utils.jacobians:dL_dW1_by_jacobians"),
+                reference="utils.saved.lab02_jacobians:dL_dW1_by_jacobians"),
     "2.3": Spec("gradient_by_backprop", points=2,
                 clauses=(Clause("no recursion over paths", _no_paths),),
                 replaces=("gradient_by_paths",),  # defined in the lab
                 test=test_gradient_by_backprop,
-                reference="utils.jacobians:gradient_by_backprop"),
+                reference="utils.saved.lab02_jacobians:gradient_by_backprop"),
     "2.4": Spec("dL_dW_by_jacobians", points=3, test=test_dL_dW_by_jacobians,
-                reference="utils.jacobians:dL_dW_by_jacobians"),
+                reference="utils.saved.lab02_jacobians:dL_dW_by_jacobians"),
     "2.5": Spec("batch_gradients", points=3, test=test_batch_gradients,
                 clauses=(Clause("no loop over the images", _no_image_loop),
                          Clause("no Jacobian matrices", _no_jacobian_matrices)),
-                reference="utils.jacobians:batch_gradients"),
+                reference="utils.saved.lab02_jacobians:batch_gradients"),
 }

@@ -12,8 +12,8 @@ import numpy as np
 from scipy.special import expit, softmax
 
 from ..checks import numerical_gradient, rel_error
-from ..mlp import cross_entropy, mlp_backward, mlp_forward, one_hot
-from ..regularise import sgd_step
+from ..saved.lab03_mlp import cross_entropy, mlp_backward, mlp_forward, one_hot
+from ..saved.lab04_regularise import sgd_step
 from . import Clause, Spec, loop_free, require
 
 
@@ -714,24 +714,24 @@ def _float32_weights(answer) -> str:
 
 EXERCISES = {
     "3.1": Spec("mlp_forward", points=3, test=test_mlp_forward,
-                reference="utils.mlp:mlp_forward",
+                reference="utils.saved.lab03_mlp:mlp_forward",
                 clauses=(Clause("no loop over images", lambda answer: loop_free(
                     lambda n: _forward_on(answer, n), "image")),
                          Clause("float32 stays float32", _float32_forward),
                          Clause("the shape check kept", _input_checks_forward))),
     "3.2": Spec("mlp_backward", points=4, test=test_mlp_backward,
-                reference="utils.mlp:mlp_backward",
+                reference="utils.saved.lab03_mlp:mlp_backward",
                 clauses=(Clause("no loop over images", lambda answer: loop_free(
                     lambda n: _backward_on(answer, n), "image")),
                          Clause("uses the cache only", _cache_only),
                          Clause("float32 stays float32", _float32_weights),
                          Clause("the shape check kept", _input_checks_backward))),
     "3.3": Spec("train_epoch", points=3, test=test_train_epoch,
-                reference="utils.mlp:train_epoch",
+                reference="utils.saved.lab03_mlp:train_epoch",
                 clauses=(Clause("float32 stays float32", _float32_epoch),
                          Clause("the argument checks kept", _input_checks_epoch))),
     "3.4": Spec("evaluate", points=1, test=test_evaluate,
-                reference="utils.mlp:evaluate",
+                reference="utils.saved.lab03_mlp:evaluate",
                 clauses=(Clause("a finite loss for sure wrong guesses",
                                 _confident_and_wrong),
                          Clause("Python floats for a float32 network",
@@ -740,18 +740,18 @@ EXERCISES = {
                                 loop_free(lambda n: _evaluate_on(answer, n),
                                           "image")))),
     "3.5": Spec("learning_rates", points=2, test=test_learning_rates,
-                reference="utils.mlp:learning_rates",
+                reference="utils.saved.lab03_mlp:learning_rates",
                 clauses=(Clause("bad settings refused", _refuses_settings),
                          Clause("no loop over epochs", lambda answer:
                                 loop_free(lambda n: answer(1.0, 0.9, n),
                                           "epoch")))),
     "3.6": Spec("per_class_errors", points=1, test=test_per_class_errors,
-                reference="utils.mlp:per_class_errors",
+                reference="utils.saved.lab03_mlp:per_class_errors",
                 clauses=(Clause("no loop over images", lambda answer: loop_free(
                     lambda n: answer(np.arange(n) % 3, np.zeros(n, int), 3),
                     "image")),)),
     "3.7": Spec("most_confused", points=3, test=test_most_confused,
-                reference="utils.mlp:most_confused",
+                reference="utils.saved.lab03_mlp:most_confused",
                 replaces=("utils.plots:confusion_matrix",),
                 clauses=(Clause("no loop over images", lambda answer: loop_free(
                     lambda n: answer(np.arange(n) % 3, np.zeros(n, int), 2,

@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from torch.nn import functional as F
-from .backbones import to_rgb
+from ..backbones import to_rgb
 
 
 SAVED_FROM = "labs/07_transfer_learning.ipynb"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 import numpy as np
-from .regularise import sgd_step
+from .lab04_regularise import sgd_step
 
 
 SAVED_FROM = "labs/03_numpy_mlp.ipynb"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 import numpy as np
-from .softmax import softmax
+from .lab01_softmax import softmax
 
 
 SAVED_FROM = "labs/02_jacobians.ipynb"

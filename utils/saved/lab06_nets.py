@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from .config import cache_dir, checkpoint_dir, device as default_device, profile, progress
-from .data import load_mnist
+from ..config import cache_dir, checkpoint_dir, device as default_device, profile, progress
+from ..data import load_mnist
 
 
 SAVED_FROM = "labs/06_cnn.ipynb"
