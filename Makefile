@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup constraints test lab uitest bookjs book booktest saved bench student grade mutants clean
+.PHONY: setup constraints lint test lab uitest bookjs book booktest saved bench student grade mutants clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,10 @@ constraints: setup  ## rewrite constraints.txt from .venv (after upgrading packa
 
 test: setup  ## run every unit test and execute every lab (quick profile, offline)
 	$(BIN)/python -m pytest
+
+lint: setup  ## ruff: the code and the labs' code cells, and the formatting of the code
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 LAB_PORT ?= 8888
 LAB_ARGS ?=

@@ -5,6 +5,7 @@ reference, the nbgrader stub, a crashing answer and a wrong one.
 lab keeps; ``tests/test_exercises_labNN.py`` use ``assert_caught`` for the
 lab's own wrong answers.
 """
+
 import ast
 import contextlib
 import functools
@@ -26,20 +27,28 @@ LABS = Path(__file__).resolve().parents[1] / "labs"
 
 def exercises():
     """Every exercise number ("1.1" ...) of every lab's ``EXERCISES`` table."""
-    labs = sorted(module.name for module
-                  in pkgutil.iter_modules(utils.exercises.__path__)
-                  if module.name.startswith("lab"))
-    return [exercise for lab in labs for exercise in importlib.import_module(
-        f"utils.exercises.{lab}").EXERCISES]
+    labs = sorted(
+        module.name
+        for module in pkgutil.iter_modules(utils.exercises.__path__)
+        if module.name.startswith("lab")
+    )
+    return [
+        exercise
+        for lab in labs
+        for exercise in importlib.import_module(f"utils.exercises.{lab}").EXERCISES
+    ]
 
 
 @functools.cache
 def _grade_cells(lab):
     """Lab ``lab``'s grade cells: exercise number -> source."""
-    notebook, = LABS.glob(f"{int(lab):02d}_*.ipynb")
+    (notebook,) = LABS.glob(f"{int(lab):02d}_*.ipynb")
     cells = nbformat.read(notebook, as_version=4).cells
-    return {match[1]: cell.source for cell in cells
-            if (match := re.match(r'check = grade\("([\d.]+)"', cell.source))}
+    return {
+        match[1]: cell.source
+        for cell in cells
+        if (match := re.match(r'check = grade\("([\d.]+)"', cell.source))
+    }
 
 
 def hidden_cases(exercise):
@@ -47,10 +56,11 @@ def hidden_cases(exercise):
     markers of ``exercise``'s grade cell in its lab."""
     cell = _grade_cells(exercise.split(".")[0])[exercise]
     hidden = cell.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN")[0]
-    return [{k.arg: ast.literal_eval(k.value) for k in call.keywords}
-            for call in ast.walk(ast.parse(hidden))
-            if isinstance(call, ast.Call)
-            and getattr(call.func, "attr", "") == "run"]
+    return [
+        {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        for call in ast.walk(ast.parse(hidden))
+        if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "run"
+    ]
 
 
 def _quietly(action):
@@ -71,8 +81,13 @@ def graded(exercise, answer):
     """``answer`` graded as its grade cell does: the visible cases, the
     spec's clauses, each hidden case. Return the Check and what it said."""
     check = Check(exercise, answer)
-    out = _quietly(lambda: (check.run(), check.run_clauses(),
-                            [check.run(**case) for case in hidden_cases(exercise)]))[1]
+    out = _quietly(
+        lambda: (
+            check.run(),
+            check.run_clauses(),
+            [check.run(**case) for case in hidden_cases(exercise)],
+        )
+    )[1]
     return check, out
 
 
@@ -108,8 +123,7 @@ def stub(exercise):
     answer = reference(exercise)
     if not inspect.isclass(answer):
         return _raises
-    methods = {name: _raises for name, value in vars(answer).items()
-               if inspect.isfunction(value)}
+    methods = {name: _raises for name, value in vars(answer).items() if inspect.isfunction(value)}
     return type(answer.__name__, (answer,), methods)
 
 

@@ -5,6 +5,7 @@ a page that loads nothing from anywhere else, and the check of
 utils/explorer.py's explorers: each slider moved must change the figure's
 data and the numbers line.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,9 +18,14 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update",
-         "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # What an explorer shows now: its traces' data, numbers line, slider values.
 STATE = """(root) => {
@@ -58,19 +64,18 @@ def chromium(missing=pytest.skip):
     """Headless Debian Chromium; ``missing(reason)`` when it is not there."""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
-        missing(f"{CHROMIUM} is missing: apt-get install chromium "
-                "(.ci/run does).")
+        missing(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does).")
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM,
-                                         args=FLAGS)
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             yield browser
         finally:
             browser.close()
 
 
-def open_page(browser, base: str, path: str, failed: list | None = None,
-              viewport: dict | None = None):
+def open_page(
+    browser, base: str, path: str, failed: list | None = None, viewport: dict | None = None
+):
     """Open ``base/path`` refusing every request outside ``base``.
 
     Returns (tab, outside, errors): the refused URLs and the JavaScript
@@ -78,8 +83,7 @@ def open_page(browser, base: str, path: str, failed: list | None = None,
     every request inside ``base`` that failed or was answered 4xx/5xx
     ("404 http://.../x.woff2").  Close with tab.context.close().
     """
-    context = browser.new_context(
-        viewport=viewport or {"width": 1280, "height": 900})
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
     outside, errors = [], []
 
     def only_local(route):
@@ -93,6 +97,7 @@ def open_page(browser, base: str, path: str, failed: list | None = None,
     tab = context.new_page()
     tab.on("pageerror", lambda error: errors.append(str(error)))
     if failed is not None:
+
         def answered(response):
             if response.status >= 400:
                 failed.append(f"{response.status} {response.url}")
@@ -100,7 +105,8 @@ def open_page(browser, base: str, path: str, failed: list | None = None,
         def refused(request):
             # the test's own refusals are in ``outside``; a 4xx is listed once
             if request.url not in outside and not any(
-                    entry.endswith(f" {request.url}") for entry in failed):
+                entry.endswith(f" {request.url}") for entry in failed
+            ):
                 failed.append(f"{request.failure} {request.url}")
 
         tab.on("response", answered)
@@ -126,8 +132,7 @@ def move_every_slider(tab, timeout_ms: int = 15_000) -> tuple[int, list]:
             tab.wait_for_function(DRAWN, arg=handle, timeout=timeout_ms)
         except Exception:  # playwright's TimeoutError
             shown = root.locator(".explorer-figure").inner_text()
-            problems.append(f"explorer {i}: the figure was never drawn "
-                            f"({shown!r})")
+            problems.append(f"explorer {i}: the figure was never drawn ({shown!r})")
             continue
         sliders = root.locator("input.explorer-slider")
         for j in range(sliders.count()):
@@ -140,12 +145,9 @@ def move_every_slider(tab, timeout_ms: int = 15_000) -> tuple[int, list]:
             if not after["traces"]:
                 problems.append(f"explorer {i}, {name}: no traces")
             if after["data"] == before["data"]:
-                problems.append(f"explorer {i}, {name}: the figure's data "
-                                "did not change")
+                problems.append(f"explorer {i}, {name}: the figure's data did not change")
             if after["numbers"] == before["numbers"]:
-                problems.append(f"explorer {i}, {name}: the numbers did "
-                                "not change")
+                problems.append(f"explorer {i}, {name}: the numbers did not change")
             if after["values"] == before["values"]:
-                problems.append(f"explorer {i}, {name}: the shown value "
-                                "did not change")
+                problems.append(f"explorer {i}, {name}: the shown value did not change")
     return explorers.count(), problems

@@ -1,4 +1,7 @@
-"""utils.backbones: the Lite0 definition matches its weights, the blocks, the cache, the offline choice."""
+"""Lab 07's plumbing: the Lite0 definition matches its weights (utils.efficientnet),
+the blocks and the offline choice (utils.backbones), the feature cache
+(utils.feature_cache), the speed measure (utils.speed)."""
+
 import re
 import socket
 import time
@@ -9,34 +12,39 @@ import torch
 from matplotlib import cbook
 from PIL import Image
 
-from utils import backbones
+from utils import backbones, efficientnet
+from utils.feature_cache import cached_features
 from utils.saved import lab07_transfer as transfer
+from utils.speed import images_per_second
 
 
 @pytest.fixture(scope="module")
 def lite0():
-    return backbones.load_lite0(pretrained=True)
+    return efficientnet.load_lite0(pretrained=True)
 
 
 def test_packaged_weights_load_strictly_and_classify_grace_hopper(lite0):
-    state = torch.load(backbones.lite0_weights_path(), map_location="cpu", weights_only=True)
-    assert len(state) == 296 and sum(v.numel() for k, v in state.items() if "num_batches" not in k
-                                     and "running" not in k) == sum(p.numel() for p in lite0.parameters())
-    image = np.asarray(Image.open(cbook.get_sample_data("grace_hopper.jpg")).convert("RGB").resize((224, 224)))
+    state = torch.load(efficientnet.lite0_weights_path(), map_location="cpu", weights_only=True)
+    assert len(state) == 296 and sum(
+        v.numel() for k, v in state.items() if "num_batches" not in k and "running" not in k
+    ) == sum(p.numel() for p in lite0.parameters())
+    image = np.asarray(
+        Image.open(cbook.get_sample_data("grace_hopper.jpg")).convert("RGB").resize((224, 224))
+    )
     x = torch.from_numpy(image.copy()).permute(2, 0, 1)[None].float() / 255
     with torch.no_grad():
         top = lite0(x).argmax(1).item()
-    assert top == 652 and backbones.imagenet_categories()[top] == "military uniform"
+    assert top == 652 and efficientnet.imagenet_categories()[top] == "military uniform"
 
 
 def test_same_padding_halves_odd_and_even_sizes():
-    conv = backbones.SameConv2d(1, 1, 3, stride=2)
+    conv = efficientnet.SameConv2d(1, 1, 3, stride=2)
     assert conv(torch.zeros(1, 1, 7, 8)).shape[-2:] == (4, 4)
 
 
 def test_lite0_blocks_match_the_classifier(lite0):
     backbone = backbones.load_backbone("efficientnet_lite0")
-    assert len(backbone.blocks) == backbones.LITE0_HEAD == 17
+    assert len(backbone.blocks) == efficientnet.LITE0_HEAD == 17
     photo = torch.rand(2, 3, 96, 96, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         head = backbone(photo)
@@ -48,10 +56,11 @@ def test_lite0_blocks_match_the_classifier(lite0):
 def test_lite0_feature_shapes_per_block():
     backbone = backbones.load_backbone("efficientnet_lite0")
     digits = np.random.default_rng(0).random((5, 28, 28)).astype(np.float32)
-    features = transfer.extract_features(backbone, digits, [1, 11, backbones.LITE0_HEAD], 64, 2,
-                                         batch_size=2)
+    features = transfer.extract_features(
+        backbone, digits, [1, 11, efficientnet.LITE0_HEAD], 64, 2, batch_size=2
+    )
     assert features[1].shape == (5, 16 * 4) and features[11].shape == (5, 112 * 4)
-    assert features[backbones.LITE0_HEAD].shape == (5, 1280 * 4)
+    assert features[efficientnet.LITE0_HEAD].shape == (5, 1280 * 4)
 
 
 def test_features_are_cached_by_key_settings_and_images(tmp_path, monkeypatch):
@@ -63,20 +72,25 @@ def test_features_are_cached_by_key_settings_and_images(tmp_path, monkeypatch):
         calls.append(1)
         return {4: np.arange(6.0).reshape(3, 2)}
 
-    first = backbones.cached_features(compute, "test", images, size=64, cuts=[4])
-    again = backbones.cached_features(compute, "test", images, size=64, cuts=[4])
+    first = cached_features(compute, "test", images, size=64, cuts=[4])
+    again = cached_features(compute, "test", images, size=64, cuts=[4])
     assert len(calls) == 1 and np.array_equal(again[4], first[4]), "served from the cache"
-    backbones.cached_features(compute, "test", images, size=96, cuts=[4])
-    backbones.cached_features(compute, "test", images[::-1].copy(), size=64, cuts=[4])
-    backbones.cached_features(compute, "other", images, size=64, cuts=[4])
+    cached_features(compute, "test", images, size=96, cuts=[4])
+    cached_features(compute, "test", images[::-1].copy(), size=64, cuts=[4])
+    cached_features(compute, "other", images, size=64, cuts=[4])
     assert len(calls) == 4, "another size, other images or another key is computed again"
     assert len(list((tmp_path / "features").glob("*.npz"))) == 4
 
 
 def test_random_weights_with_calibrated_batchnorm_stay_finite():
-    model = backbones.calibrate_batchnorm(backbones.load_backbone("efficientnet_lite0", pretrained=False),
-                                          np.random.rand(20, 28, 28), 64)
-    out = transfer.extract_features(model, np.random.rand(3, 28, 28).astype(np.float32), [16], 64, 2)[16]
+    model = backbones.calibrate_batchnorm(
+        backbones.load_backbone("efficientnet_lite0", pretrained=False),
+        np.random.rand(20, 28, 28),
+        64,
+    )
+    out = transfer.extract_features(
+        model, np.random.rand(3, 28, 28).astype(np.float32), [16], 64, 2
+    )[16]
     assert np.isfinite(out).all() and out.std() > 0
 
 
@@ -94,7 +108,7 @@ def test_offline_choice_is_fast_and_said(monkeypatch):
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
-    closed.close()                      # nothing listens there: "no network"
+    closed.close()  # nothing listens there: "no network"
     monkeypatch.setattr(backbones, "PROBE_URL", f"http://127.0.0.1:{port}")
     start = time.perf_counter()
     setup = backbones.choose_setup()
@@ -126,9 +140,13 @@ def test_unknown_backbone_is_a_clear_error_naming_only_names_that_load():
         backbones.choose_setup("vgg")
 
 
-@pytest.mark.parametrize("name, widths, sides", [
-    ("alexnet", [64, 192, 384, 256, 256], [27, 13, 6, 6, 6]),
-    ("resnet18", [64, 128, 256, 512], [28, 14, 7, 4])])
+@pytest.mark.parametrize(
+    "name, widths, sides",
+    [
+        ("alexnet", [64, 192, 384, 256, 256], [27, 13, 6, 6, 6]),
+        ("resnet18", [64, 128, 256, 512], [28, 14, 7, 4]),
+    ],
+)
 def test_torchvision_cuts_and_labels(name, widths, sides):
     model = backbones.load_backbone(name, pretrained=False)
     cuts = backbones.TORCHVISION_CUTS[name]
@@ -139,10 +157,9 @@ def test_torchvision_cuts_and_labels(name, widths, sides):
         assert tuple(model(torch.rand(1, 3, 112, 112)).shape[1:]) == shapes[-1]
     assert shapes == [(w, s, s) for w, s in zip(widths, sides)]
     images = torch.rand(1, 3, 4, 4)
-    assert torch.allclose(model.normalise(images),
-                          (images - model.mean) / model.std)
+    assert torch.allclose(model.normalise(images), (images - model.mean) / model.std)
     assert backbones.cut_label(name, 4) in ("conv4", "stage 4")
-    assert backbones.cut_label("efficientnet_lite0", backbones.LITE0_HEAD) == "head"
+    assert backbones.cut_label("efficientnet_lite0", efficientnet.LITE0_HEAD) == "head"
 
 
 def test_alexnet_needs_no_batchnorm_calibration():
@@ -153,34 +170,13 @@ def test_alexnet_needs_no_batchnorm_calibration():
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
 
 
-def test_random_affine_moves_all_channels_of_an_image_together():
-    rng = np.random.default_rng(0)
-    gray = rng.random((6, 32, 32)).astype(np.float32)
-    colour = np.stack([gray, gray * 0.5, 1 - gray], axis=-1)
-    moved = backbones.random_affine(colour, np.random.default_rng(1), 3, 10)
-    moved_gray = backbones.random_affine(gray, np.random.default_rng(1), 3, 10)
-    assert moved.shape == colour.shape and moved.dtype == np.float32
-    assert not np.allclose(moved[..., 0], gray), "the images were moved"
-    # one transform per image: each channel equals the gray image moved alike
-    assert np.allclose(moved[..., 0], moved_gray, atol=1e-6)
-    assert np.allclose(moved[..., 1], 0.5 * moved_gray, atol=1e-6)
-    moved_third = backbones.random_affine(1 - gray, np.random.default_rng(1),
-                                          3, 10)
-    assert np.allclose(moved[..., 2], moved_third, atol=1e-6)
-    still = backbones.random_affine(colour, rng, 0, 0)
-    assert np.allclose(still, colour, atol=1e-5), "no shift, no rotation"
-    with pytest.raises(ValueError, match="expected"):
-        backbones.random_affine(np.zeros(5), rng, 1, 1)
-
-
 def test_images_per_second_is_positive_and_finite():
     model = backbones.load_backbone("alexnet", pretrained=False)
-    rate = backbones.images_per_second(model, 64, n_images=8, batch_size=8)
+    rate = images_per_second(model, 64, n_images=8, batch_size=8)
     assert np.isfinite(rate) and rate > 0
 
 
-def test_torchvision_weights_download_once_and_print_no_path(
-        tmp_path, monkeypatch, capsys):
+def test_torchvision_weights_download_once_and_print_no_path(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
     import torchvision
 

@@ -12,6 +12,7 @@ THEME_ALLOWED (the theme's, each with its reason); every figure has a
 description for its alt text; an explorer works with the keyboard alone,
 its focus visible; a lab prints whole (PDF in ``_build/print/``).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,11 +30,11 @@ HTML = os.environ.get("WORKBOOK_BOOK_HTML")
 
 EXPLORER_MARK = 'class="workbook-explorer"'
 # Labs whose static page answers its sliders from a precomputed grid.
-EXPLORER_LABS = ["labs/03_numpy_mlp", "labs/04_overfitting",
-                 "labs/05_momentum", "labs/06_cnn"]
+EXPLORER_LABS = ["labs/03_numpy_mlp", "labs/04_overfitting", "labs/05_momentum", "labs/06_cnn"]
 
-pytestmark = pytest.mark.skipif(not HTML, reason="set WORKBOOK_BOOK_HTML to a built book "
-                                "(make booktest does, after make book)")
+pytestmark = pytest.mark.skipif(
+    not HTML, reason="set WORKBOOK_BOOK_HTML to a built book (make booktest does, after make book)"
+)
 
 
 def toc_pages() -> list[str]:
@@ -141,8 +142,11 @@ def test_the_four_labs_have_explorers():
     assert not missing, f"no explorer on {missing}"
 
 
-@pytest.mark.parametrize("page", explorer_pages() or [pytest.param(
-    None, marks=pytest.mark.skip(reason="no page has an explorer"))])
+@pytest.mark.parametrize(
+    "page",
+    explorer_pages()
+    or [pytest.param(None, marks=pytest.mark.skip(reason="no page has an explorer"))],
+)
 def test_explorer_sliders_redraw_offline(site, browser, page):
     """Each slider of each explorer changes the figure and the numbers."""
     failed = []
@@ -152,8 +156,7 @@ def test_explorer_sliders_redraw_offline(site, browser, page):
     shots.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         name = f"{page.replace('/', '_')}_explorer{i + 1}.png"
-        tab.locator(".workbook-explorer").nth(i).screenshot(
-            path=str(shots / name))
+        tab.locator(".workbook-explorer").nth(i).screenshot(path=str(shots / name))
     tab.context.close()
     assert count > 0, f"{page} has no explorer"
     assert not problems, f"{page}: {problems}"
@@ -162,8 +165,7 @@ def test_explorer_sliders_redraw_offline(site, browser, page):
     assert not errors, f"{page} raised JavaScript errors: {errors[:3]}"
 
 
-@pytest.mark.parametrize("page", ["labs/01_softmax_derivation",
-                                  "labs/03_numpy_mlp"])
+@pytest.mark.parametrize("page", ["labs/01_softmax_derivation", "labs/03_numpy_mlp"])
 def test_pages_work_opened_as_files(browser, page):
     """Copied to a USB stick and opened as file://: formulas render and the
     explorer answers its sliders, with every outside request refused."""
@@ -171,8 +173,8 @@ def test_pages_work_opened_as_files(browser, page):
     failed = []
     tab, outside, errors = open_page(browser, base, f"{page}.html", failed)
     tab.wait_for_function(
-        "() => document.querySelectorAll('mjx-container').length > 0",
-        timeout=15_000)
+        "() => document.querySelectorAll('mjx-container').length > 0", timeout=15_000
+    )
     count, problems = move_every_slider(tab)
     tab.context.close()
     assert count == (page in EXPLORER_LABS), f"{page}: {count} explorers"
@@ -190,8 +192,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # {(rule, CSS selector of the elements): why}.  Everything else fails.
 # Empty: the theme's were repaired (book/_ext/offline_assets.py's
 # MARKUP_REPAIRS, book/_static/workbook.css and workbook.js).
-THEME_ALLOWED: dict[tuple[str, str], str] = {
-}
+THEME_ALLOWED: dict[tuple[str, str], str] = {}
 # Waits until the page is complete: formulas typeset, explorers drawn,
 # the widget manager's views rendered.
 READY = """async () => {
@@ -256,8 +257,7 @@ def test_page_passes_the_accessibility_audit(site, browser, page):
     tab, outside, errors = open_page(browser, site, f"{page}.html", failed)
     ready = wait_until_ready(tab)
     tab.add_script_tag(path=str(AXE))
-    found = tab.evaluate(AUDIT, [[list(key) for key in THEME_ALLOWED],
-                                 AXE_TAGS])
+    found = tab.evaluate(AUDIT, [[list(key) for key in THEME_ALLOWED], AXE_TAGS])
     # Images drawn in the browser too (the widget manager's): described.
     images = tab.evaluate("""() => Array.from(
         document.querySelectorAll('article img'),
@@ -265,17 +265,20 @@ def test_page_passes_the_accessibility_audit(site, browser, page):
     tab.context.close()
     report = ROOT / "_build" / "a11y"
     report.mkdir(parents=True, exist_ok=True)
-    (report / f"{page.replace('/', '_')}.json").write_text(
-        json.dumps(found, indent=1))
+    (report / f"{page.replace('/', '_')}.json").write_text(json.dumps(found, indent=1))
     assert ready, f"{page} did not finish rendering in 15 s"
-    left = [f"{v['rule']} at {v['target']}: {v['html']} ({v['why']})"
-            for v in found if v["allowed"] is None]
-    assert not left, (f"{page}: {len(left)} accessibility violations:\n"
-                      + "\n".join(left[:12]))
-    undescribed = [f"{src}: {alt!r}" for src, alt in images
-                   if alt is None or NOT_A_DESCRIPTION.search(alt)]
-    assert not undescribed, (f"{page}: {len(undescribed)} of {len(images)} "
-                             f"images not described: {undescribed[:3]}")
+    left = [
+        f"{v['rule']} at {v['target']}: {v['html']} ({v['why']})"
+        for v in found
+        if v["allowed"] is None
+    ]
+    assert not left, f"{page}: {len(left)} accessibility violations:\n" + "\n".join(left[:12])
+    undescribed = [
+        f"{src}: {alt!r}" for src, alt in images if alt is None or NOT_A_DESCRIPTION.search(alt)
+    ]
+    assert not undescribed, (
+        f"{page}: {len(undescribed)} of {len(images)} images not described: {undescribed[:3]}"
+    )
     assert not failed, f"{page}: failed requests {failed[:6]}"
     assert not outside, f"{page} asked the network for {outside[:5]}"
     assert not errors, f"{page} raised JavaScript errors: {errors[:3]}"
@@ -303,8 +306,8 @@ class _Images(HTMLParser):
 
 # A file name or a hash is not a description; neither are one or two words.
 NOT_A_DESCRIPTION = re.compile(
-    r"^\s*$|\.(png|jpe?g|gif|svg|webp)\s*$|^[0-9a-f]{8,}|^\S+$|^\S+\s+\S+$",
-    re.IGNORECASE)
+    r"^\s*$|\.(png|jpe?g|gif|svg|webp)\s*$|^[0-9a-f]{8,}|^\S+$|^\S+\s+\S+$", re.IGNORECASE
+)
 
 
 def test_every_image_has_a_description():
@@ -318,9 +321,9 @@ def test_every_image_has_a_description():
             if alt is None or NOT_A_DESCRIPTION.search(alt):
                 bad.setdefault(page, []).append(f"{Path(src).name}: {alt!r}")
     counts = {page: len(items) for page, items in bad.items()}
-    assert not bad, (f"images without a description, per page {counts}: "
-                     + "; ".join(f"{page}: {items[:2]}"
-                                 for page, items in bad.items()))
+    assert not bad, f"images without a description, per page {counts}: " + "; ".join(
+        f"{page}: {items[:2]}" for page, items in bad.items()
+    )
 
 
 # The focused element's outline and box-shadow, and the background behind it.
@@ -349,12 +352,15 @@ def _rgb(text: str) -> tuple[float, ...]:
 
 def contrast(first: str, second: str) -> float:
     """WCAG contrast ratio of two CSS rgb() colours."""
+
     def luminance(rgb):
-        linear = [c / 255 / 12.92 if c / 255 <= 0.03928
-                  else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        linear = [
+            c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4
+            for c in rgb
+        ]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    high, low = sorted([luminance(_rgb(first)), luminance(_rgb(second))],
-                       reverse=True)
+
+    high, low = sorted([luminance(_rgb(first)), luminance(_rgb(second))], reverse=True)
     return (high + 0.05) / (low + 0.05)
 
 
@@ -366,13 +372,11 @@ def test_an_explorer_works_with_the_keyboard_alone(site, browser):
     each shows a focus ring of 3:1 contrast at least, has a name, and its
     arrow keys redraw the figure and the numbers."""
     failed = []
-    tab, outside, errors = open_page(browser, site, f"{KEYBOARD_LAB}.html",
-                                     failed)
+    tab, outside, errors = open_page(browser, site, f"{KEYBOARD_LAB}.html", failed)
     assert wait_until_ready(tab), "the page did not finish rendering"
     root = tab.locator(".workbook-explorer").first
     n_sliders = root.locator("input.explorer-slider").count()
-    on_slider = ("() => document.activeElement.matches("
-                 "'.workbook-explorer .explorer-slider')")
+    on_slider = "() => document.activeElement.matches('.workbook-explorer .explorer-slider')"
     presses = 0
     while presses < 600 and not tab.evaluate(on_slider):
         tab.keyboard.press("Tab")
@@ -384,15 +388,17 @@ def test_an_explorer_works_with_the_keyboard_alone(site, browser):
             tab.keyboard.press("Tab")
         focus = tab.evaluate(FOCUS)
         seen.append(focus["param"])
-        ring = (focus["outline"] not in ("none", "") and focus["width"] >= 2
-                and contrast(focus["color"], focus["background"]) >= 3)
+        ring = (
+            focus["outline"] not in ("none", "")
+            and focus["width"] >= 2
+            and contrast(focus["color"], focus["background"]) >= 3
+        )
         if not ring and focus["shadow"] in ("none", ""):
             problems.append(f"{focus['param']}: no visible focus {focus}")
         if not (focus["name"] or "").strip():
             problems.append(f"{focus['param']}: no accessible name")
         before = root.evaluate(STATE)
-        last = tab.evaluate("() => +document.activeElement.value === "
-                            "+document.activeElement.max")
+        last = tab.evaluate("() => +document.activeElement.value === +document.activeElement.max")
         tab.keyboard.press("ArrowLeft" if last else "ArrowRight")
         after = root.evaluate(STATE)
         if after["data"] == before["data"]:
@@ -401,8 +407,10 @@ def test_an_explorer_works_with_the_keyboard_alone(site, browser):
             problems.append(f"{focus['param']}: the numbers did not change")
         shown = tab.evaluate(FOCUS)["valuetext"]
         if shown not in after["values"]:
-            problems.append(f"{focus['param']}: aria-valuetext {shown!r} is "
-                            f"not the value shown {after['values']}")
+            problems.append(
+                f"{focus['param']}: aria-valuetext {shown!r} is "
+                f"not the value shown {after['values']}"
+            )
     shots = ROOT / "_build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     root.screenshot(path=str(shots / "keyboard_explorer.png"))
@@ -410,8 +418,7 @@ def test_an_explorer_works_with_the_keyboard_alone(site, browser):
     print(f"{presses} Tabs to the first slider; sliders moved: {seen}")
     assert len(set(seen)) == n_sliders, f"Tab visited {seen}"
     assert not problems, problems
-    assert not failed and not outside and not errors, (failed, outside,
-                                                       errors)
+    assert not failed and not outside and not errors, (failed, outside, errors)
 
 
 # Printed on A4 with 12 mm margins: 186 mm of line, 703 CSS pixels.
@@ -464,8 +471,8 @@ def test_a_lab_prints_whole(site, browser):
     there, nothing wider than the paper; then saved as PDF."""
     failed = []
     tab, outside, errors = open_page(
-        browser, site, f"{PRINT_LAB}.html", failed,
-        viewport={"width": PRINT_WIDTH, "height": 1100})
+        browser, site, f"{PRINT_LAB}.html", failed, viewport={"width": PRINT_WIDTH, "height": 1100}
+    )
     assert wait_until_ready(tab), "the page did not finish rendering"
     tab.emulate_media(media="print")
     tab.wait_for_timeout(500)  # the explorers redraw at the paper's width
@@ -474,23 +481,27 @@ def test_a_lab_prints_whole(site, browser):
     out.mkdir(parents=True, exist_ok=True)
     name = PRINT_LAB.replace("/", "_")
     tab.screenshot(path=str(out / f"{name}_print.png"), full_page=True)
-    pdf = tab.pdf(path=str(out / f"{name}.pdf"), format="A4",
-                  margin={side: PRINT_MARGIN for side in
-                          ("top", "bottom", "left", "right")})
+    pdf = tab.pdf(
+        path=str(out / f"{name}.pdf"),
+        format="A4",
+        margin=dict.fromkeys(("top", "bottom", "left", "right"), PRINT_MARGIN),
+    )
     tab.context.close()
-    source = json.loads(next((ROOT / PRINT_LAB).parent.glob(
-        f"{Path(PRINT_LAB).name}.ipynb")).read_text())
+    source = json.loads(
+        next((ROOT / PRINT_LAB).parent.glob(f"{Path(PRINT_LAB).name}.ipynb")).read_text()
+    )
     cells = sum(cell["cell_type"] == "code" for cell in source["cells"])
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     print(f"{PRINT_LAB} printed: {pages} A4 pages, {printed}")
     assert not printed["sidebars"], f"printed: {printed['sidebars']}"
     assert not printed["wide"], f"wider than the paper: {printed['wide']}"
     assert printed["code"] >= cells // 2, (
-        f"{printed['code']} code blocks printed of {cells} code cells")
+        f"{printed['code']} code blocks printed of {cells} code cells"
+    )
     assert printed["images"] > 0, "no figure printed"
     assert printed["explorers"] and printed["drawn"] == printed["explorers"], (
-        f"{printed['drawn']} of {printed['explorers']} explorers printed")
+        f"{printed['drawn']} of {printed['explorers']} explorers printed"
+    )
     assert printed["defaults"], "an explorer printed another state"
     assert pdf.startswith(b"%PDF") and pages >= 5, f"{pages} PDF pages"
-    assert not failed and not outside and not errors, (failed, outside,
-                                                       errors)
+    assert not failed and not outside and not errors, (failed, outside, errors)

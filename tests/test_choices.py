@@ -7,6 +7,7 @@ must come out the same.  The normal run's record comes from nbval's run of the
 lab in the same session (conftest.py), or is made here when this file runs
 alone.
 """
+
 import json
 import os
 from pathlib import Path
@@ -16,12 +17,11 @@ import numpy as np
 import pytest
 from nbclient import NotebookClient
 
-from utils.config import choose
 from utils import data
+from utils.config import choose
 
 ROOT = Path(__file__).parents[1]
-CHOOSING = [p for p in sorted((ROOT / "labs").glob("*.ipynb"))
-            if "choose(" in p.read_text()]
+CHOOSING = [p for p in sorted((ROOT / "labs").glob("*.ipynb")) if "choose(" in p.read_text()]
 
 
 def _run(path, record, monkeypatch, scramble):
@@ -34,8 +34,13 @@ def _run(path, record, monkeypatch, scramble):
         else:
             env.delenv("WORKBOOK_SCRAMBLE_TEST", raising=False)
         notebook = nbformat.read(path, as_version=4)
-        NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=scramble,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            notebook,
+            timeout=900,
+            kernel_name="python3",
+            allow_errors=scramble,
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
     return _read(record)
 
 
@@ -50,12 +55,16 @@ def test_labs_that_choose_are_found():
 @pytest.mark.parametrize("path", CHOOSING, ids=lambda p: p.stem)
 def test_choices_do_not_read_test_labels(path, tmp_path, monkeypatch):
     normal_record = Path(os.environ["WORKBOOK_CHOICES_DIR"]) / f"{path.stem}.jsonl"
-    normal = _read(normal_record) or _run(path, tmp_path / "normal.jsonl", monkeypatch, scramble=False)
+    normal = _read(normal_record) or _run(
+        path, tmp_path / "normal.jsonl", monkeypatch, scramble=False
+    )
     scrambled = _run(path, tmp_path / "scrambled.jsonl", monkeypatch, scramble=True)
     assert normal, f"{path.stem} calls choose() but recorded no choice"
     assert scrambled == normal, (
-        f"{path.stem}: a choice changed when only the test labels were permuted, so it reads them:\n"
-        f"normal {normal}\nscrambled {scrambled}")
+        f"{path.stem}: a choice changed when only the test labels were permuted, "
+        "so it reads them:\n"
+        f"normal {normal}\nscrambled {scrambled}"
+    )
 
 
 def test_scrambling_permutes_only_the_test_labels(monkeypatch):

@@ -1,4 +1,5 @@
 """utils.config: profiles, seeds, cache folder."""
+
 import os
 import random
 
@@ -46,9 +47,18 @@ def test_cache_dir_honours_workbook_data(monkeypatch, tmp_path):
     assert path == tmp_path / "cache" / "features" and path.is_dir()
 
 
-@pytest.mark.parametrize("value, forced", [
-    ("1", True), ("true", True), (" YES ", True), ("0", False), ("", False), ("no", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "value, forced",
+    [
+        ("1", True),
+        ("true", True),
+        (" YES ", True),
+        ("0", False),
+        ("", False),
+        ("no", False),
+        (None, False),
+    ],
+)
 def test_offline_flag(monkeypatch, value, forced):
     if value is None:
         monkeypatch.delenv("WORKBOOK_OFFLINE", raising=False)
@@ -110,5 +120,6 @@ def test_progress_bar_honours_tqdm_disable(monkeypatch):
     monkeypatch.setenv("TQDM_DISABLE", "1")
     assert config.progress(range(3)).disable
     monkeypatch.setenv("TQDM_DISABLE", "0")
-    bar = config.progress(range(3), file=open(os.devnull, "w"))
-    assert not bar.disable and list(bar) == [0, 1, 2]
+    with open(os.devnull, "w") as devnull:
+        bar = config.progress(range(3), file=devnull)
+        assert not bar.disable and list(bar) == [0, 1, 2]

@@ -1,4 +1,5 @@
 """utils.data: the shipped official MNIST, its split, checksums and bad arguments."""
+
 import gzip
 import hashlib
 
@@ -14,7 +15,7 @@ def test_official_split_sizes_types_and_order():
     assert splits.x_train.shape == (3_000, 784) and splits.x_train.dtype == np.float32
     assert splits.y_train.dtype == np.int64
     assert len(splits.y_val) == 10_000 and len(splits.y_test) == 10_000
-    assert 0.0 <= splits.x_train.min() and splits.x_train.max() == 1.0
+    assert splits.x_train.min() >= 0.0 and splits.x_train.max() == 1.0
     # The official files: first training labels 5 0 4 1 9, first test labels 7 2 1 0 4.
     assert splits.y_train[:5].tolist() == [5, 0, 4, 1, 9]
     assert splits.y_test[:5].tolist() == [7, 2, 1, 0, 4]
@@ -36,12 +37,18 @@ def test_smaller_validation_and_test_are_prefixes():
     assert np.array_equal(small.y_test, big.y_test[:300])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"n_train": 0}, "between 1 and 50,000"), ({"n_train": 50_001}, "between 1 and 50,000"),
-    ({"n_train": 2.5}, "must be an int"), ({"n_train": "100"}, "must be an int"),
-    ({"n_train": True}, "must be an int"), ({"n_train": 10, "n_val": 10_001}, "n_val"),
-    ({"n_train": 10, "n_test": 0}, "n_test"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"n_train": 0}, "between 1 and 50,000"),
+        ({"n_train": 50_001}, "between 1 and 50,000"),
+        ({"n_train": 2.5}, "must be an int"),
+        ({"n_train": "100"}, "must be an int"),
+        ({"n_train": True}, "must be an int"),
+        ({"n_train": 10, "n_val": 10_001}, "n_val"),
+        ({"n_train": 10, "n_test": 0}, "n_test"),
+    ],
+)
 def test_bad_sizes_are_value_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         data.load_mnist(**kwargs, verbose=False)

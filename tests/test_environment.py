@@ -4,6 +4,7 @@ pyproject.toml is the source of truth (lower bounds); environment.yml (conda)
 must list the same packages with the same bounds; constraints.txt (the
 versions CI tested) must pin a version inside those bounds.
 """
+
 import tomllib
 from pathlib import Path
 
@@ -23,7 +24,9 @@ def _requirements(lines):
     """{canonical name: SpecifierSet} of PEP 508 lines (conda's `name>=x` lines parse the same)."""
     parsed = [Requirement(line) for line in lines]
     names = [canonicalize_name(r.name) for r in parsed]
-    assert len(names) == len(set(names)), f"listed twice: {sorted({n for n in names if names.count(n) > 1})}"
+    assert len(names) == len(set(names)), (
+        f"listed twice: {sorted({n for n in names if names.count(n) > 1})}"
+    )
     return {name: r.specifier for name, r in zip(names, parsed)}
 
 
@@ -55,8 +58,13 @@ def test_environment_yml_lists_the_project_requirements_with_the_same_bounds():
     wanted = project_requirements()
     assert set(listed) == set(wanted), (
         f"missing from environment.yml: {sorted(set(wanted) - set(listed))}; "
-        f"not in pyproject.toml: {sorted(set(listed) - set(wanted))}")
-    differ = {name: (str(listed[name]), str(wanted[name])) for name in wanted if listed[name] != wanted[name]}
+        f"not in pyproject.toml: {sorted(set(listed) - set(wanted))}"
+    )
+    differ = {
+        name: (str(listed[name]), str(wanted[name]))
+        for name in wanted
+        if listed[name] != wanted[name]
+    }
     assert not differ, f"bounds differ (environment.yml, pyproject.toml): {differ}"
 
 
@@ -68,8 +76,12 @@ def test_environment_yml_python_meets_requires_python():
 
 
 def test_pyproject_keeps_lower_bounds_and_constraints_leave_out_the_workbook():
-    assert not [r for r in PROJECT["dependencies"] if "==" in r], "pyproject.toml keeps lower bounds"
-    assert canonicalize_name(PROJECT["name"]) not in constraints(), "the workbook itself is not a constraint"
+    assert not [r for r in PROJECT["dependencies"] if "==" in r], (
+        "pyproject.toml keeps lower bounds"
+    )
+    assert canonicalize_name(PROJECT["name"]) not in constraints(), (
+        "the workbook itself is not a constraint"
+    )
 
 
 @pytest.mark.parametrize("name, specifier", sorted(project_requirements().items()), ids=str)
@@ -78,4 +90,5 @@ def test_constraints_pin_a_version_within_the_bounds(name, specifier):
     assert name in pins, f"constraints.txt does not pin {name}: run make constraints"
     assert specifier.contains(pins[name], prereleases=True), (
         f"constraints.txt pins {name}=={pins[name]}, outside pyproject.toml's {specifier}: "
-        "make setup would fail; upgrade .venv and run make constraints")
+        "make setup would fail; upgrade .venv and run make constraints"
+    )

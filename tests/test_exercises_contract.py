@@ -4,21 +4,29 @@ stub and a crash score 0, say why, and leave the lab the reference; a right
 answer is what the lab goes on with. A new exercise in a lab's ``EXERCISES``
 table is covered here without a line of test code; its wrong answers go in
 ``tests/test_exercises_labNN.py``."""
+
 import contextlib
 import io
 
 import pytest
+from exercise_contract import (
+    CRASH,
+    a_right_answer,
+    crashing,
+    exercises,
+    hidden_cases,
+    kept,
+    said,
+    stub,
+)
 
-from exercise_contract import (CRASH, a_right_answer, crashing, exercises,
-                               hidden_cases, kept, said, stub)
 from utils.exercises import Check, grade, reference, spec
 
 EXERCISES = exercises()
 
 
 def test_every_lab_has_graded_exercises():
-    assert {exercise.split(".")[0] for exercise in EXERCISES} == {
-        str(lab) for lab in range(1, 9)}
+    assert {exercise.split(".")[0] for exercise in EXERCISES} == {str(lab) for lab in range(1, 9)}
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
@@ -75,8 +83,7 @@ def test_an_answer_whose_cell_failed_costs_only_its_points(exercise):
     namespace = {"grade": grade}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(f'check = grade("{exercise}", "{name}")\n'
-             f'{name} = check.keep()', namespace)
+        exec(f'check = grade("{exercise}", "{name}")\n{name} = check.keep()', namespace)
     said = " ".join(out.getvalue().split())
     assert namespace["check"].score == 0
     assert f"{name} is not defined" in said and "SyntaxError" in said

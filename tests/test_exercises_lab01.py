@@ -1,10 +1,11 @@
 """Lab 01's graded exercises: typical wrong answers score 0 with a hint that
 says what is wrong (what every exercise keeps is in
 test_exercises_contract.py)."""
+
 import numpy as np
 import pytest
-
 from exercise_contract import assert_caught, assert_clause_caught
+
 from utils.exercises.lab01 import EXERCISES
 
 
@@ -40,16 +41,25 @@ def _in_place(o):
     return np.exp(o) / np.exp(o).sum(axis=-1, keepdims=True)
 
 
-def _gradient_check(loss, params, grad, n_checks, h=1e-5, seed=0,
-                    forward=False, own_entry=False, same_entry=False,
-                    step=None, in_place=False):
+def _gradient_check(
+    loss,
+    params,
+    grad,
+    n_checks,
+    h=1e-5,
+    seed=0,
+    forward=False,
+    own_entry=False,
+    same_entry=False,
+    step=None,
+    in_place=False,
+):
     """gradient_check with one of the typical mistakes switched on."""
     pick = np.random.default_rng(seed)
     h = h if step is None else step
     worst = 0.0
     for _ in range(n_checks):
-        index = tuple(0 if same_entry else int(pick.integers(m))
-                      for m in params.shape)
+        index = tuple(0 if same_entry else int(pick.integers(m)) for m in params.shape)
         if in_place:
             params[index] += h
             plus = loss(params)
@@ -69,10 +79,26 @@ def _grads(W, b, X, y):
     return _loss(W, b, X, y), X.T @ _delta(W, b, X, y), _delta(W, b, X, y).sum(0)
 
 
-def _train(X, y, n_classes, epochs, learning_rate, batch_size, seed,
-           decay=False, shuffle=True, reseed=False, labels_follow=True,
-           summed=False, drop_last=False, late=0, ignore_decay=False,
-           per_batch=False, weight_dtype=None, in_place=False):
+def _train(
+    X,
+    y,
+    n_classes,
+    epochs,
+    learning_rate,
+    batch_size,
+    seed,
+    decay=False,
+    shuffle=True,
+    reseed=False,
+    labels_follow=True,
+    summed=False,
+    drop_last=False,
+    late=0,
+    ignore_decay=False,
+    per_batch=False,
+    weight_dtype=None,
+    in_place=False,
+):
     """train with one of the typical mistakes switched on."""
     dtype = weight_dtype or X.dtype
     W = np.zeros((X.shape[1], n_classes), dtype=dtype)
@@ -92,8 +118,8 @@ def _train(X, y, n_classes, epochs, learning_rate, batch_size, seed,
         stop = len(X) - len(X) % batch_size if drop_last else len(X)
         total, means = 0.0, []
         for start in range(0, stop, batch_size):
-            batch = order[start:start + batch_size]
-            labels = y[batch] if labels_follow else y[start:start + batch_size]
+            batch = order[start : start + batch_size]
+            labels = y[batch] if labels_follow else y[start : start + batch_size]
             loss, dW, db = _grads(W, b, X[batch], labels)
             scale = 1 if summed else len(batch)
             W -= (rate * dW / scale).astype(dtype)
@@ -116,10 +142,8 @@ def _contrast(X, y, n_classes, of_means=False, of_all=False):
     if of_all:
         return (means - X.mean(0)).T
     if of_means:
-        return (means - np.array([np.delete(means, c, 0).mean(0)
-                                  for c in range(n_classes)])).T
-    return np.array([X[y == c].mean(0) - X[y != c].mean(0)
-                     for c in range(n_classes)]).T
+        return (means - np.array([np.delete(means, c, 0).mean(0) for c in range(n_classes)])).T
+    return np.array([X[y == c].mean(0) - X[y != c].mean(0) for c in range(n_classes)]).T
 
 
 def _contrast_loop(X, y, n_classes):
@@ -134,118 +158,154 @@ def _contrast_loop(X, y, n_classes):
 
 WRONG = {
     "softmax without the shift": ("1.1", _no_shift, "np.exp overflowed"),
-    "softmax shifted by the batch maximum": ("1.1", _batch_max,
-                                             "its own maximum"),
+    "softmax shifted by the batch maximum": ("1.1", _batch_max, "its own maximum"),
     "softmax normalised down the columns": (
-        "1.1", lambda o: _softmax(o, axis=0), "COLUMNS sum to 1"),
-    "softmax on axis 1 only": ("1.1", lambda o: _softmax(o, axis=1),
-                               "axis=-1"),
-    "softmax that changes its input": ("1.1", _in_place,
-                                       "changed its input"),
-    "Jacobian without -p p^T": (
-        "1.2", lambda P: P[:, :, None] * np.eye(P.shape[1]), "only diag"),
+        "1.1",
+        lambda o: _softmax(o, axis=0),
+        "COLUMNS sum to 1",
+    ),
+    "softmax on axis 1 only": ("1.1", lambda o: _softmax(o, axis=1), "axis=-1"),
+    "softmax that changes its input": ("1.1", _in_place, "changed its input"),
+    "Jacobian without -p p^T": ("1.2", lambda P: P[:, :, None] * np.eye(P.shape[1]), "only diag"),
     "Jacobian with +p p^T": (
-        "1.2", lambda P: P[:, :, None] * np.eye(P.shape[1])
-        + P[:, :, None] * P[:, None, :], "wrong sign"),
+        "1.2",
+        lambda P: P[:, :, None] * np.eye(P.shape[1]) + P[:, :, None] * P[:, None, :],
+        "wrong sign",
+    ),
     "mean cross-entropy": (
-        "1.3", lambda o, y: -_log_softmax(o)[np.arange(len(y)), y].mean(),
-        "N times too small"),
+        "1.3",
+        lambda o, y: -_log_softmax(o)[np.arange(len(y)), y].mean(),
+        "N times too small",
+    ),
     "log of the softmax": (
-        "1.3", lambda o, y: -np.log(_softmax(o)[np.arange(len(y)), y]).sum(),
-        "underflowed"),
-    "every label of every row": (
-        "1.3", lambda o, y: -_log_softmax(o)[:, y].sum(), "np.arange(N)"),
+        "1.3",
+        lambda o, y: -np.log(_softmax(o)[np.arange(len(y)), y]).sum(),
+        "underflowed",
+    ),
+    "every label of every row": ("1.3", lambda o, y: -_log_softmax(o)[:, y].sum(), "np.arange(N)"),
     "cross-entropy per example": (
-        "1.3", lambda o, y: -_log_softmax(o)[np.arange(len(y)), y],
-        "ONE number"),
+        "1.3",
+        lambda o, y: -_log_softmax(o)[np.arange(len(y)), y],
+        "ONE number",
+    ),
     "mean loss": (
-        "1.4", lambda W, b, X, y: (_loss(W, b, X, y) / len(X),
-                                   X.T @ _delta(W, b, X, y),
-                                   _delta(W, b, X, y).sum(0)),
-        "loss is N times too small"),
+        "1.4",
+        lambda W, b, X, y: (
+            _loss(W, b, X, y) / len(X),
+            X.T @ _delta(W, b, X, y),
+            _delta(W, b, X, y).sum(0),
+        ),
+        "loss is N times too small",
+    ),
     "scores without the bias": (
-        "1.4", lambda W, b, X, y: (_loss(W, 0 * b, X, y),
-                                   X.T @ _delta(W, b, X, y),
-                                   _delta(W, b, X, y).sum(0)),
-        "ignores b"),
+        "1.4",
+        lambda W, b, X, y: (
+            _loss(W, 0 * b, X, y),
+            X.T @ _delta(W, b, X, y),
+            _delta(W, b, X, y).sum(0),
+        ),
+        "ignores b",
+    ),
     "y - p": (
-        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
-                                   -X.T @ _delta(W, b, X, y),
-                                   -_delta(W, b, X, y).sum(0)),
-        "wrong sign"),
+        "1.4",
+        lambda W, b, X, y: (
+            _loss(W, b, X, y),
+            -X.T @ _delta(W, b, X, y),
+            -_delta(W, b, X, y).sum(0),
+        ),
+        "wrong sign",
+    ),
     "gradient of the mean": (
-        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
-                                   X.T @ _delta(W, b, X, y) / len(X),
-                                   _delta(W, b, X, y).sum(0) / len(X)),
-        "dW is N times too small"),
+        "1.4",
+        lambda W, b, X, y: (
+            _loss(W, b, X, y),
+            X.T @ _delta(W, b, X, y) / len(X),
+            _delta(W, b, X, y).sum(0) / len(X),
+        ),
+        "dW is N times too small",
+    ),
     "transposed dW": (
-        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
-                                   _delta(W, b, X, y).T @ X,
-                                   _delta(W, b, X, y).sum(0)),
-        "transposed"),
+        "1.4",
+        lambda W, b, X, y: (_loss(W, b, X, y), _delta(W, b, X, y).T @ X, _delta(W, b, X, y).sum(0)),
+        "transposed",
+    ),
     "db of the first example": (
-        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
-                                   X.T @ _delta(W, b, X, y),
-                                   _delta(W, b, X, y)[0]),
-        "db disagrees"),
+        "1.4",
+        lambda W, b, X, y: (_loss(W, b, X, y), X.T @ _delta(W, b, X, y), _delta(W, b, X, y)[0]),
+        "db disagrees",
+    ),
     "db not summed": (
-        "1.4", lambda W, b, X, y: (_loss(W, b, X, y),
-                                   X.T @ _delta(W, b, X, y),
-                                   _delta(W, b, X, y)),
-        "one entry per class"),
+        "1.4",
+        lambda W, b, X, y: (_loss(W, b, X, y), X.T @ _delta(W, b, X, y), _delta(W, b, X, y)),
+        "one entry per class",
+    ),
     "forward differences": (
-        "1.5", lambda *a, **k: _gradient_check(*a, **k, forward=True),
-        "centred difference"),
+        "1.5",
+        lambda *a, **k: _gradient_check(*a, **k, forward=True),
+        "centred difference",
+    ),
     "error relative to the entry": (
-        "1.5", lambda *a, **k: _gradient_check(*a, **k, own_entry=True),
-        "LARGEST"),
+        "1.5",
+        lambda *a, **k: _gradient_check(*a, **k, own_entry=True),
+        "LARGEST",
+    ),
     "the same entry every time": (
-        "1.5", lambda *a, **k: _gradient_check(*a, **k, same_entry=True),
-        "at random"),
+        "1.5",
+        lambda *a, **k: _gradient_check(*a, **k, same_entry=True),
+        "at random",
+    ),
     "a fixed step h": (
-        "1.5", lambda *a, **k: _gradient_check(*a, **k, step=1e-5),
-        "use the step h"),
+        "1.5",
+        lambda *a, **k: _gradient_check(*a, **k, step=1e-5),
+        "use the step h",
+    ),
     "params changed in place": (
-        "1.5", lambda *a, **k: _gradient_check(*a, **k, in_place=True),
-        "params itself, nudged in place"),
-    "train without a shuffle": ("1.6", _wrong_train(shuffle=False),
-                                "stored order"),
-    "train reseeded every epoch": ("1.6", _wrong_train(reseed=True),
-                                   "same order"),
-    "labels not shuffled": ("1.6", _wrong_train(labels_follow=False),
-                            "labels were not"),
-    "step on the summed loss": ("1.6", _wrong_train(summed=True),
-                                "batch_size times too large"),
-    "last batch dropped": ("1.6", _wrong_train(drop_last=True),
-                           "last, smaller batch"),
-    "decay one epoch early": ("1.6", _wrong_train(late=1),
-                              "one epoch early"),
-    "decay ignored": ("1.6", _wrong_train(ignore_decay=True),
-                      "did not decay"),
+        "1.5",
+        lambda *a, **k: _gradient_check(*a, **k, in_place=True),
+        "params itself, nudged in place",
+    ),
+    "train without a shuffle": ("1.6", _wrong_train(shuffle=False), "stored order"),
+    "train reseeded every epoch": ("1.6", _wrong_train(reseed=True), "same order"),
+    "labels not shuffled": ("1.6", _wrong_train(labels_follow=False), "labels were not"),
+    "step on the summed loss": ("1.6", _wrong_train(summed=True), "batch_size times too large"),
+    "last batch dropped": ("1.6", _wrong_train(drop_last=True), "last, smaller batch"),
+    "decay one epoch early": ("1.6", _wrong_train(late=1), "one epoch early"),
+    "decay ignored": ("1.6", _wrong_train(ignore_decay=True), "did not decay"),
     "decay on by default": (
-        "1.6", lambda X, y, k, e, r, B, seed, decay=True: _train(
-            X, y, k, e, r, B, seed, decay), "did not decay",
-        dict(decay=False)),
-    "loss averaged per batch": ("1.6", _wrong_train(per_batch=True),
-                                "averaged the batches"),
+        "1.6",
+        lambda X, y, k, e, r, B, seed, decay=True: _train(X, y, k, e, r, B, seed, decay),
+        "did not decay",
+        dict(decay=False),
+    ),
+    "loss averaged per batch": ("1.6", _wrong_train(per_batch=True), "averaged the batches"),
     "train returns a list": ("1.6", _train_list, "not a generator"),
-    "weights always float64": ("1.6", _wrong_train(weight_dtype=np.float64),
-                               "dtype=X.dtype"),
-    "data shuffled in place": ("1.6", _wrong_train(in_place=True),
-                               "changed X or y"),
+    "weights always float64": ("1.6", _wrong_train(weight_dtype=np.float64), "dtype=X.dtype"),
+    "data shuffled in place": ("1.6", _wrong_train(in_place=True), "changed X or y"),
     "contrast with the mean of all images": (
-        "1.7", lambda X, y, k: _contrast(X, y, k, of_all=True),
-        "mean of ALL images"),
+        "1.7",
+        lambda X, y, k: _contrast(X, y, k, of_all=True),
+        "mean of ALL images",
+    ),
     "contrast with the mean of the class means": (
-        "1.7", lambda X, y, k: _contrast(X, y, k, of_means=True),
-        "other classes' MEANS"),
+        "1.7",
+        lambda X, y, k: _contrast(X, y, k, of_means=True),
+        "other classes' MEANS",
+    ),
     "contrast one row per class": (
-        "1.7", lambda X, y, k: _contrast(X, y, k).T, "one COLUMN per class"),
+        "1.7",
+        lambda X, y, k: _contrast(X, y, k).T,
+        "one COLUMN per class",
+    ),
     "contrast in float64": (
-        "1.7", lambda X, y, k: _contrast(X.astype(np.float64), y, k),
-        "contrast of dtype float64"),
+        "1.7",
+        lambda X, y, k: _contrast(X.astype(np.float64), y, k),
+        "contrast of dtype float64",
+    ),
     "contrast without the class's own mean": (
-        "1.7", lambda X, y, k: -_contrast(X, y, k), "column k should be"),
+        "1.7",
+        lambda X, y, k: -_contrast(X, y, k),
+        "column k should be",
+    ),
 }
 
 
@@ -260,5 +320,4 @@ def test_every_core_exercise_has_a_wrong_answer_caught():
 
 
 def test_a_loop_over_the_images_is_caught():
-    assert_clause_caught("1.7", _contrast_loop, "no loop over images",
-                         "loops over the images")
+    assert_clause_caught("1.7", _contrast_loop, "no loop over images", "loops over the images")

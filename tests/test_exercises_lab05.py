@@ -1,8 +1,8 @@
 """Lab 05's graded exercises: typical wrong answers score 0 with a hint that
 says what is wrong (what every exercise keeps is in
 test_exercises_contract.py)."""
-import numpy as np
 
+import numpy as np
 from exercise_contract import assert_caught
 
 
@@ -44,13 +44,14 @@ def test_5_2_wrong_answers_get_their_hint():
         matrix = np.array([[1 + gamma - lr * lam, -gamma], [1.0, 0.0]])
         return np.linalg.eigvals(matrix)
 
-    assert_caught("5.2", lambda lr, gamma, lam: abs(1 - lr * lam),
-                  "gradient descent's")
+    assert_caught("5.2", lambda lr, gamma, lam: abs(1 - lr * lam), "gradient descent's")
     assert_caught("5.2", lambda *args: eigenvalues(*args).max(), "ABSOLUTE")
-    assert_caught("5.2", lambda *args: np.abs(eigenvalues(*args)),
-                  "one number")
-    assert_caught("5.2", lambda lr, gamma, lam: np.abs(
-        eigenvalues(lr, -gamma, lam)).max(), "the factor should be")
+    assert_caught("5.2", lambda *args: np.abs(eigenvalues(*args)), "one number")
+    assert_caught(
+        "5.2",
+        lambda lr, gamma, lam: np.abs(eigenvalues(lr, -gamma, lam)).max(),
+        "the factor should be",
+    )
 
 
 def test_5_5_wrong_answers_get_their_hint():
@@ -58,6 +59,7 @@ def test_5_5_wrong_answers_get_their_hint():
         def step(w, v, grad_fn, lr, gamma):
             v = gamma * v + lr * grad_fn(point_of(w, v, gamma))
             return w - v, v
+
         return step
 
     assert_caught("5.5", at(lambda w, v, gm: w), "evaluated at w")
@@ -122,20 +124,16 @@ def test_5_3_wrong_answers_get_their_hint():
                 raise ValueError("no minimum")
             if gd:
                 return 2 / (mu + big_l), 0.0
-            root = (np.sqrt(big_l) - np.sqrt(mu)) / (np.sqrt(big_l)
-                                                     + np.sqrt(mu))
-            return (4 / (np.sqrt(big_l) + np.sqrt(mu)) ** 2,
-                    root ** 2 if square else root)
+            root = (np.sqrt(big_l) - np.sqrt(mu)) / (np.sqrt(big_l) + np.sqrt(mu))
+            return (4 / (np.sqrt(big_l) + np.sqrt(mu)) ** 2, root**2 if square else root)
+
         return answer
 
-    eig_min = lambda h: np.linalg.eigvalsh(h)[0]  # noqa: E731
-    eig_max = lambda h: np.linalg.eigvalsh(h)[-1]  # noqa: E731
-    assert_caught("5.3", polyak(lambda h: np.diag(h).min(),
-                                lambda h: np.diag(h).max()), "diagonal")
-    assert_caught("5.3", polyak(eig_min, eig_max, square=False),
-                  "square root of the right one")
-    assert_caught("5.3", polyak(eig_min, eig_max, gd=True),
-                  "gradient descent's best step")
+    eig_min = lambda h: np.linalg.eigvalsh(h)[0]
+    eig_max = lambda h: np.linalg.eigvalsh(h)[-1]
+    assert_caught("5.3", polyak(lambda h: np.diag(h).min(), lambda h: np.diag(h).max()), "diagonal")
+    assert_caught("5.3", polyak(eig_min, eig_max, square=False), "square root of the right one")
+    assert_caught("5.3", polyak(eig_min, eig_max, gd=True), "gradient descent's best step")
 
     def swapped(hessian):
         lr, gamma = polyak(eig_min, eig_max)(hessian)
@@ -148,9 +146,8 @@ def test_5_3_wrong_answers_get_their_hint():
 
     def edges_swapped(hessian):  # mu on the lower border: lr from L
         mu, big_l = eig_min(hessian), eig_max(hessian)
-        root = (np.sqrt(big_l) - np.sqrt(mu)) / (np.sqrt(big_l)
-                                                 + np.sqrt(mu))
-        return (1 - root) ** 2 / big_l, root ** 2
+        root = (np.sqrt(big_l) - np.sqrt(mu)) / (np.sqrt(big_l) + np.sqrt(mu))
+        return (1 - root) ** 2 / big_l, root**2
 
     def checks_symmetry_only(hessian):
         if not np.allclose(hessian, hessian.T):
@@ -166,8 +163,7 @@ def test_5_3_wrong_answers_get_their_hint():
 def test_5_4_wrong_answers_get_their_hint():
     from utils.saved.lab05_momentum import heavy_ball_step
 
-    def loop(first=1, gamma_used=None, strict=True, never=None,
-             velocity=None):
+    def loop(first=1, gamma_used=None, strict=True, never=None, velocity=None):
         def answer(hessian, w0, lr, gamma, tolerance, max_steps):
             w = np.array(w0, dtype=float)
             v = np.zeros_like(w) if velocity is None else velocity(w)
@@ -179,6 +175,7 @@ def test_5_4_wrong_answers_get_their_hint():
                 if (f < goal) if strict else (f <= goal):
                     return taken
             return max_steps if never is None else never(max_steps)
+
         return answer
 
     assert_caught("5.4", loop(first=0), "one step too few")
@@ -198,13 +195,11 @@ def test_5_4_wrong_answers_get_their_hint():
 
 def test_5_6_wrong_answers_get_their_hint():
     def heavy(lr, gamma, lam):
-        return float(np.abs(np.roots([1.0, -(1 + gamma - lr * lam),
-                                      gamma])).max())
+        return float(np.abs(np.roots([1.0, -(1 + gamma - lr * lam), gamma])).max())
 
     def gamma_not_shrunk(lr, gamma, lam):
         shrink = 1 - lr * lam
-        return float(np.abs(np.roots([1.0, -(1 + gamma) * shrink,
-                                      gamma])).max())
+        return float(np.abs(np.roots([1.0, -(1 + gamma) * shrink, gamma])).max())
 
     def signed(lr, gamma, lam):
         shrink = 1 - lr * lam
@@ -223,18 +218,17 @@ def test_5_8_wrong_answers_get_their_hint():
                     return lr * factor ** (epoch + exp_shift)
                 cuts = list(milestones)
                 if ordered:  # stops at the first milestone not reached
-                    reached = next((i for i, m in enumerate(cuts)
-                                    if m > epoch), len(cuts))
+                    reached = next((i for i, m in enumerate(cuts) if m > epoch), len(cuts))
                 else:
-                    reached = sum(1 for m in cuts
-                                  if m + late - early <= epoch)
-                return lr * factor ** reached
+                    reached = sum(1 for m in cuts if m + late - early <= epoch)
+                return lr * factor**reached
+
             return rate_at
+
         return answer
 
     assert_caught("5.8", schedule(exp_shift=1), "cut once too often")
     assert_caught("5.8", schedule(late=1), "should already be cut")
     assert_caught("5.8", schedule(early=1), "one epoch too early")
     assert_caught("5.8", schedule(ordered=True), "not in increasing order")
-    assert_caught("5.8", lambda lr, factor, milestones=None: lr,
-                  "function of the epoch")
+    assert_caught("5.8", lambda lr, factor, milestones=None: lr, "function of the epoch")

@@ -1,18 +1,20 @@
 """Lab 08's graded exercises: typical wrong answers score 0 with a hint that
 says what is wrong (what every exercise keeps is in
 test_exercises_contract.py)."""
+
 import numpy as np
 import torch
-
 from exercise_contract import assert_caught, own, passes, results
-from utils.saved import lab08_embedding as embedding
+
 from utils.exercises import Check
+from utils.saved import lab08_embedding as embedding
 
 _KNN = own(embedding.knn_predict)  # not the reference itself
 
 
 def _embed(eval_mode=True, output=False, as_tensor=False):
     """embed with one mistake switched on."""
+
     def embed(model, batch):
         if eval_mode:
             model.eval()
@@ -20,6 +22,7 @@ def _embed(eval_mode=True, output=False, as_tensor=False):
         with torch.no_grad():
             result = model(x) if output else model.embed(x)
         return result if as_tensor else result.numpy()
+
     return embed
 
 
@@ -27,13 +30,13 @@ def test_embed_wrong_answers():
     assert_caught("8.1", _embed(eval_mode=False), "model.eval()")
     assert_caught("8.1", _embed(output=True), "model.embed(x)")
     assert_caught("8.1", _embed(as_tensor=True), "NumPy array")
-    assert_caught("8.1", lambda model, batch: _embed()(model, batch[:, ::-1]),
-                  "values differ")
+    assert_caught("8.1", lambda model, batch: _embed()(model, batch[:, ::-1]), "values differ")
 
     def float64(model, batch):
         model.eval()
         with torch.no_grad():
             return model.embed(torch.from_numpy(batch)[:, None]).numpy()
+
     assert_caught("8.1", float64, "convert the images")
 
 
@@ -47,17 +50,17 @@ def test_ssd_wrong_answers():
     assert_caught("8.2", lambda a, b: _broadcast(b, a), "row i of a")
 
     def unclipped(a, b):
-        return ((a ** 2).sum(1)[:, None] + (b ** 2).sum(1)[None, :]
-                - 2 * a @ b.T)
+        return (a**2).sum(1)[:, None] + (b**2).sum(1)[None, :] - 2 * a @ b.T
+
     assert_caught("8.2", unclipped, "clip at 0")
-    assert_caught("8.2", lambda a, b: np.abs(_broadcast(a, b) - 1),
-                  "differ from sum")
+    assert_caught("8.2", lambda a, b: np.abs(_broadcast(a, b) - 1), "differ from sum")
     # the broadcast form needs no clipping and passes
     assert passes("8.2", _broadcast)
 
 
 def _knn(rule):
     """knn_predict with one wrong rule switched on."""
+
     def knn(distances, train_labels, k):
         if rule == "sorts in place":
             distances.sort(axis=1)
@@ -78,6 +81,7 @@ def _knn(rule):
                 tied = np.flatnonzero(votes == votes.max())
                 out.append(next(c for c in row if c in tied))
         return np.array(out)
+
     return knn
 
 
@@ -98,14 +102,14 @@ def _loo(rule):
         elif rule == "diagonal":
             np.fill_diagonal(d, np.inf)
         return embedding.knn_predict(d, labels, k)
+
     return loo
 
 
 def test_loo_wrong_answers():
     assert_caught("8.4", _loo("self included"), "voted for itself")
     assert_caught("8.4", _loo("zeros"), "duplicate")
-    assert_caught("8.4", lambda f, l, k: _loo("diagonal")(f, l, k + 1),
-                  "predictions differ")
+    assert_caught("8.4", lambda f, l, k: _loo("diagonal")(f, l, k + 1), "predictions differ")
     assert passes("8.4", _loo("diagonal"))
 
 
@@ -119,7 +123,8 @@ def test_a_copy_of_the_visible_answers_fails_the_hidden_case():
 
     assert Check("8.3", record).run()
     visible_passed, *hidden_passed = results(
-        "8.3", lambda d, labels, k: np.resize(visible.get(k, 0), len(d)))
+        "8.3", lambda d, labels, k: np.resize(visible.get(k, 0), len(d))
+    )
     assert visible_passed and not all(hidden_passed)
 
 
@@ -137,12 +142,13 @@ def _wilson(mode):
         if mode == "wald":
             half = z * np.sqrt(p * (1 - p) / n)
             return p - half, p + half
-        a, b = 1 + z ** 2 / n, 2 * p + z ** 2 / n
-        root = np.sqrt(b ** 2 - 4 * a * p ** 2)
+        a, b = 1 + z**2 / n, 2 * p + z**2 / n
+        root = np.sqrt(b**2 - 4 * a * p**2)
         if mode == "2a missing":
             return (b - root) / 2, (b + root) / 2
         low, high = (b - root) / (2 * a), (b + root) / (2 * a)
         return (high, low) if mode == "swapped" else (low, high)
+
     return wilson_interval
 
 
@@ -153,8 +159,7 @@ def test_wilson_wrong_answers():
     # the case shown is at 95 %: a hidden case at 90 % tells these apart
     for mode, hint in (("one-sided", "one-sided"), ("1.96", "z of 95 %")):
         assert not passes("8.5", _wilson(mode))
-        assert_caught("8.5", _wilson(mode), hint, seed=51, n=216,
-                      confidence=0.9)
+        assert_caught("8.5", _wilson(mode), hint, seed=51, n=216, confidence=0.9)
     assert passes("8.5", _wilson("right"))
 
 
@@ -164,12 +169,11 @@ def _confusion(mode):
             m = np.zeros((n_classes, n_classes), int)
             m[truth, predicted] += 1
             return m
-        size = (max(truth.max(), predicted.max()) + 1 if mode == "size"
-                else n_classes)
+        size = max(truth.max(), predicted.max()) + 1 if mode == "size" else n_classes
         m = np.zeros((size, size), int)
-        np.add.at(m, (predicted, truth) if mode == "transposed"
-                  else (truth, predicted), 1)
+        np.add.at(m, (predicted, truth) if mode == "transposed" else (truth, predicted), 1)
         return m.astype(float) if mode == "float" else m
+
     return confusion_matrix
 
 
@@ -182,8 +186,7 @@ def test_confusion_wrong_answers():
 
 
 def _among(mode):
-    def read_among_others(queries, originals, references, labels, k,
-                          letters=None):
+    def read_among_others(queries, originals, references, labels, k, letters=None):
         d = embedding.ssd_matrix(queries, references)
         if mode == "diagonal":
             np.fill_diagonal(d, np.inf)
@@ -193,6 +196,7 @@ def _among(mode):
             keep = np.isin(labels, letters)
             d, labels = d[:, keep], labels[keep]
         return _KNN(d, labels, k + (mode == "k+1"))
+
     return read_among_others
 
 
@@ -207,9 +211,15 @@ def test_read_among_others_wrong_answers():
 def _select(mode):
     def select_method_and_k(candidates, originals, labels, k_values):
         truth = labels[originals]
-        scores = np.array([[np.mean(embedding.read_among_others(
-            q, originals, r, labels, k) == truth) for k in k_values]
-            for q, r in candidates])
+        scores = np.array(
+            [
+                [
+                    np.mean(embedding.read_among_others(q, originals, r, labels, k) == truth)
+                    for k in k_values
+                ]
+                for q, r in candidates
+            ]
+        )
         if mode == "joint":
             c, j = np.unravel_index(np.argmax(scores), scores.shape)
             return scores, (int(c), k_values[int(j)])
@@ -221,6 +231,7 @@ def _select(mode):
         if mode == "transposed":
             scores = scores.T
         return scores, (c, j if mode == "index" else k_values[j])
+
     return select_method_and_k
 
 

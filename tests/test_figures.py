@@ -8,6 +8,7 @@ the inline backend to flush at the end of the cell) has no alt text. The
 check parses every code cell with ``ast``; ``alt`` must be computed (an
 f-string, or built with a call) with no number typed into its text.
 """
+
 import ast
 import json
 import re
@@ -20,21 +21,37 @@ LABS = sorted((ROOT / "labs").glob("*.ipynb"))
 
 PYPLOT = {"plt", "pyplot"}
 # pyplot functions that neither draw nor display a figure
-PYPLOT_QUIET = {"close", "rc", "rcParams", "rc_context", "style", "get_cmap",
-                "colormaps", "cm", "ioff", "ion", "isinteractive",
-                "get_fignums", "savefig", "switch_backend", "setp", "getp"}
+PYPLOT_QUIET = {
+    "close",
+    "rc",
+    "rcParams",
+    "rc_context",
+    "style",
+    "get_cmap",
+    "colormaps",
+    "cm",
+    "ioff",
+    "ion",
+    "isinteractive",
+    "get_fignums",
+    "savefig",
+    "switch_backend",
+    "setp",
+    "getp",
+}
 # helpers of utils.plots (and labs) that draw a new figure
 DRAWERS = re.compile(r"^(show_images|plot_\w+)$")
 # a number typed by hand: a measurement-like literal (0.97, 2,000, 12, 5 %,
 # 1e-7, the 2,000-image run), not part of a name (W1, a2); single digits
 # (below 1, 2/L, epochs 1 to N, 1-NN) are allowed
-NUMBER = re.compile(r"(?<![A-Za-z_\d.,])\d+(?:[.,]\d+)*(?:e-?\d+)?(\s?%)?"
-                    r"(?![A-Za-z_\d]|[.,]\d)")
+NUMBER = re.compile(
+    r"(?<![A-Za-z_\d.,])\d+(?:[.,]\d+)*(?:e-?\d+)?(\s?%)?"
+    r"(?![A-Za-z_\d]|[.,]\d)"
+)
 
 
 def _typed_number(text):
-    return next((m.group() for m in NUMBER.finditer(text)
-                 if len(m.group()) > 1), None)
+    return next((m.group() for m in NUMBER.finditer(text) if len(m.group()) > 1), None)
 
 
 def _callee(call):
@@ -70,8 +87,7 @@ def _figure_names(tree):
     """Names bound to a figure or axes in this cell."""
     names = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and (
-                _draws(node.value) or _is_figure_attr(node.value)):
+        if isinstance(node, ast.Assign) and (_draws(node.value) or _is_figure_attr(node.value)):
             for target in node.targets:
                 names.update(_names(target))
     return names
@@ -103,8 +119,7 @@ def _alt_problem(node, assigned, seen=()):
             return "alt is not text", False
         number = _typed_number(node.value)
         if number:
-            return (f"a number typed into alt: {number!r} in "
-                    f"{node.value!r}"), False
+            return (f"a number typed into alt: {number!r} in {node.value!r}"), False
         return None, False
     if isinstance(node, ast.JoinedStr):
         computed = False
@@ -138,8 +153,9 @@ def _alt_problem(node, assigned, seen=()):
 
 def figure_problems(source):
     """Every way this cell shows a figure without a computed alt text."""
-    source = "\n".join(line for line in source.splitlines()
-                       if not line.lstrip().startswith(("%", "!")))
+    source = "\n".join(
+        line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+    )
     tree = ast.parse(source)
     problems = []
     figures = _figure_names(tree)
@@ -154,8 +170,11 @@ def figure_problems(source):
             shows += 1
             if any(isinstance(arg, ast.Starred) for arg in node.args):
                 continue  # show(*helper(...)): the helper returns fig, alt
-            alt = node.args[1] if len(node.args) > 1 else next(
-                (k.value for k in node.keywords if k.arg == "alt"), None)
+            alt = (
+                node.args[1]
+                if len(node.args) > 1
+                else next((k.value for k in node.keywords if k.arg == "alt"), None)
+            )
             if not node.args or alt is None:
                 problems.append(f"line {node.lineno}: show() without alt")
                 continue
@@ -163,94 +182,107 @@ def figure_problems(source):
             if problem:
                 problems.append(f"line {node.lineno}: {problem}")
             elif not computed:
-                problems.append(f"line {node.lineno}: alt is typed, not "
-                                "computed from the figure's data")
-        elif name == "show" and (owner in PYPLOT or owner in figures
-                                 or not node.args):
-            problems.append(f"line {node.lineno}: {owner}.show() shows a "
-                            "figure without alt; use show(fig, alt)")
+                problems.append(
+                    f"line {node.lineno}: alt is typed, not computed from the figure's data"
+                )
+        elif name == "show" and (owner in PYPLOT or owner in figures or not node.args):
+            problems.append(
+                f"line {node.lineno}: {owner}.show() shows a figure without alt; use show(fig, alt)"
+            )
         elif name == "display" and any(
-                _draws(arg) or _is_figure_attr(arg)
-                or (isinstance(arg, ast.Name) and arg.id in figures)
-                for arg in node.args):
-            problems.append(f"line {node.lineno}: display() of a figure; "
-                            "use show(fig, alt)")
+            _draws(arg) or _is_figure_attr(arg) or (isinstance(arg, ast.Name) and arg.id in figures)
+            for arg in node.args
+        ):
+            problems.append(f"line {node.lineno}: display() of a figure; use show(fig, alt)")
     last = tree.body[-1] if tree.body else None
     if isinstance(last, ast.Expr) and (
-            _draws(last.value) or _is_figure_attr(last.value)
-            or (isinstance(last.value, ast.Name)
-                and last.value.id in figures)):
-        problems.append(f"line {last.lineno}: a figure as the cell's last "
-                        "value is shown without alt; use show(fig, alt)")
+        _draws(last.value)
+        or _is_figure_attr(last.value)
+        or (isinstance(last.value, ast.Name) and last.value.id in figures)
+    ):
+        problems.append(
+            f"line {last.lineno}: a figure as the cell's last "
+            "value is shown without alt; use show(fig, alt)"
+        )
     if draws and not shows:
-        problems.append("the cell draws a figure but never calls "
-                        "show(fig, alt): the inline backend would show it "
-                        "without alt")
+        problems.append(
+            "the cell draws a figure but never calls "
+            "show(fig, alt): the inline backend would show it "
+            "without alt"
+        )
     return problems
 
 
 def _code_cells(path):
     cells = json.loads(path.read_text())["cells"]
-    return [(i, "".join(c["source"])) for i, c in enumerate(cells)
-            if c["cell_type"] == "code"]
+    return [(i, "".join(c["source"])) for i, c in enumerate(cells) if c["cell_type"] == "code"]
 
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
 def test_every_figure_is_described(path):
-    found = [f"cell {i}, {problem}" for i, source in _code_cells(path)
-             for problem in figure_problems(source)]
-    assert not found, (f"{path.name}: figures without a computed "
-                       "description:\n  " + "\n  ".join(found))
+    found = [
+        f"cell {i}, {problem}"
+        for i, source in _code_cells(path)
+        for problem in figure_problems(source)
+    ]
+    assert not found, f"{path.name}: figures without a computed description:\n  " + "\n  ".join(
+        found
+    )
 
 
-DESCRIBED = '''
+DESCRIBED = """
 fig, ax = plt.subplots()
 ax.plot(steps, errors)
 show(fig, f"Error against step size: lowest {min(errors):.1e}.")
-'''
+"""
 
 
-@pytest.mark.parametrize("source, expected", [
-    (DESCRIBED.replace("show(fig, f", "plt.show()\nshow(fig, f"),
-     "plt.show()"),
-    (DESCRIBED.replace("show(fig, f", "fig.show()\nshow(fig, f"),
-     "fig.show()"),
-    (DESCRIBED.replace("show(fig, f", "fig\nx = (f") + "fig\n",
-     "last value"),
-    ("plot_curves(histories)\n", "last value"),
-    ("show_images(x_test[:10])\n", "last value"),
-    ("fig = show_images(x_test[:10])\ndisplay(fig)\n", "display()"),
-    ("ax = plot_confusion(counts)\ndisplay(ax.figure)\n", "display()"),
-    ("fig, ax = plt.subplots()\nax.plot([1, 2])\n", "never calls show"),
-    ("plt.plot(x, y)\nx = 1\n", "never calls show"),
-    ("fig = show_images(x)\nshow(fig)\n", "without alt"),
-    ("fig = show_images(x)\nshow(fig, '')\n", "typed, not computed"),
-    ("fig = show_images(x)\nshow(fig, 'Ten digits of the test set.')\n",
-     "typed, not computed"),
-    ("fig = show_images(x)\nshow(fig, f'{n} digits; 9 of 10 right.')\n",
-     "a number typed"),
-    ("fig = show_images(x)\nalt = f'The {n} digits, 0.5 % wrong.'\n"
-     "show(fig, alt)\n", "a number typed"),
-    ("fig = show_images(x)\nshow(fig, 'Digits: ' + ', '.join(\n"
-     "    f'{k} read as 7 of 20' for k in labels))\n", "a number typed"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (DESCRIBED.replace("show(fig, f", "plt.show()\nshow(fig, f"), "plt.show()"),
+        (DESCRIBED.replace("show(fig, f", "fig.show()\nshow(fig, f"), "fig.show()"),
+        (DESCRIBED.replace("show(fig, f", "fig\nx = (f") + "fig\n", "last value"),
+        ("plot_curves(histories)\n", "last value"),
+        ("show_images(x_test[:10])\n", "last value"),
+        ("fig = show_images(x_test[:10])\ndisplay(fig)\n", "display()"),
+        ("ax = plot_confusion(counts)\ndisplay(ax.figure)\n", "display()"),
+        ("fig, ax = plt.subplots()\nax.plot([1, 2])\n", "never calls show"),
+        ("plt.plot(x, y)\nx = 1\n", "never calls show"),
+        ("fig = show_images(x)\nshow(fig)\n", "without alt"),
+        ("fig = show_images(x)\nshow(fig, '')\n", "typed, not computed"),
+        ("fig = show_images(x)\nshow(fig, 'Ten digits of the test set.')\n", "typed, not computed"),
+        ("fig = show_images(x)\nshow(fig, f'{n} digits; 9 of 10 right.')\n", "a number typed"),
+        (
+            "fig = show_images(x)\nalt = f'The {n} digits, 0.5 % wrong.'\nshow(fig, alt)\n",
+            "a number typed",
+        ),
+        (
+            "fig = show_images(x)\nshow(fig, 'Digits: ' + ', '.join(\n"
+            "    f'{k} read as 7 of 20' for k in labels))\n",
+            "a number typed",
+        ),
+    ],
+)
 def test_planted_figures_are_caught(source, expected):
     problems = figure_problems(source)
     assert any(expected in p for p in problems), (source, problems)
 
 
-@pytest.mark.parametrize("source", [
-    DESCRIBED,
-    "fig = show_images(x, title='digits')\nalt = f'{len(x)} digits of W1.'\n"
-    "show(fig, alt)\n",
-    "ax = plot_confusion(counts)\nshow(ax.figure, 'Confusion of the test "
-    "set. ' + describe_confusion(counts))\n",
-    "display(Markdown(f'{x:.2f}'))\ndisplay(panel)\n",
-    "%matplotlib inline\nplt.close('all')\n",
-    "show(*photo_steps(image, title='your letter'))\n",
-    "fig = plot_points(x)\nshow(fig, f'{k} letters; 1-NN reads {n}.')\n",
-    "fig = plot_rates(x)\nshow(fig, f'Error factor against rate: below 1 "
-    "up to 2/L = {limit:.2f}, for epochs 1 to {n}.')\n",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        DESCRIBED,
+        "fig = show_images(x, title='digits')\nalt = f'{len(x)} digits of W1.'\nshow(fig, alt)\n",
+        "ax = plot_confusion(counts)\nshow(ax.figure, 'Confusion of the test "
+        "set. ' + describe_confusion(counts))\n",
+        "display(Markdown(f'{x:.2f}'))\ndisplay(panel)\n",
+        "%matplotlib inline\nplt.close('all')\n",
+        "show(*photo_steps(image, title='your letter'))\n",
+        "fig = plot_points(x)\nshow(fig, f'{k} letters; 1-NN reads {n}.')\n",
+        "fig = plot_rates(x)\nshow(fig, f'Error factor against rate: below 1 "
+        "up to 2/L = {limit:.2f}, for epochs 1 to {n}.')\n",
+    ],
+)
 def test_described_figures_pass(source):
     assert figure_problems(source) == []

@@ -32,6 +32,7 @@ may fail, and only as the last statement of their cell, so every line before
 them has run. Any other error fails the test, and so does a run that did not
 take the online branch.
 """
+
 import ast
 import hashlib
 import io
@@ -50,16 +51,15 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 LAB = Path(__file__).parents[1] / "labs" / "07_transfer_learning.ipynb"
-PER_BATCH, N_TEST = 40, 100           # 200 training and 100 test images
-N_VAL = 40                            # the lab's VALIDATION share of 200
+PER_BATCH, N_TEST = 40, 100  # 200 training and 100 test images
+N_VAL = 40  # the lab's VALIDATION share of 200
 WEIGHT_DEPENDENT = (
     "pretrained features should beat raw pixels and random weights",
     "frozen pretrained features should beat a CNN trained on the same images",
     "pretrained features should beat raw pixels on the test set too",
     "augmentation should make the probe robust to the same transformations",
 )
-CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
-           "horse", "ship", "truck"]
+CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
 
 def _images(rng, n):
@@ -78,16 +78,24 @@ def write_cifar10(root):
     files = {}
     for i in range(1, 6):
         data, labels = _images(rng, PER_BATCH)
-        files[f"data_batch_{i}"] = {"batch_label": f"training batch {i} of 5",
-                                    "labels": labels, "data": data,
-                                    "filenames": [f"{i}_{j}.png" for j in
-                                                  range(PER_BATCH)]}
+        files[f"data_batch_{i}"] = {
+            "batch_label": f"training batch {i} of 5",
+            "labels": labels,
+            "data": data,
+            "filenames": [f"{i}_{j}.png" for j in range(PER_BATCH)],
+        }
     data, labels = _images(rng, N_TEST)
-    files["test_batch"] = {"batch_label": "testing batch 1 of 1",
-                           "labels": labels, "data": data,
-                           "filenames": [f"t_{j}.png" for j in range(N_TEST)]}
-    files["batches.meta"] = {"num_cases_per_batch": PER_BATCH,
-                             "label_names": CLASSES, "num_vis": 3072}
+    files["test_batch"] = {
+        "batch_label": "testing batch 1 of 1",
+        "labels": labels,
+        "data": data,
+        "filenames": [f"t_{j}.png" for j in range(N_TEST)],
+    }
+    files["batches.meta"] = {
+        "num_cases_per_batch": PER_BATCH,
+        "label_names": CLASSES,
+        "num_vis": 3072,
+    }
     md5 = {}
     archive = root / "cifar-10-python.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
@@ -104,8 +112,10 @@ def write_cifar10(root):
 def write_weights(checkpoints):
     """Random-weight state dicts under torchvision's checkpoint file names."""
     models = torchvision.models
-    for build, weights in [(models.alexnet, models.AlexNet_Weights),
-                           (models.resnet18, models.ResNet18_Weights)]:
+    for build, weights in [
+        (models.alexnet, models.AlexNet_Weights),
+        (models.resnet18, models.ResNet18_Weights),
+    ]:
         name = Path(weights.IMAGENET1K_V1.url).name
         torch.manual_seed(0)
         torch.save(build().state_dict(), checkpoints / name)
@@ -113,7 +123,7 @@ def write_weights(checkpoints):
 
 def stand_in_cell(port, md5):
     """The extra first cell: loopback probe, stand-in md5s, no network."""
-    return f'''
+    return f"""
 import socket
 import torchvision.datasets
 import utils.backbones
@@ -136,10 +146,10 @@ def _loopback_only(self, address):
 
 
 socket.socket.connect = _loopback_only
-'''
+"""
 
 
-FACTS = '''
+FACTS = """
 import json
 gray = np.repeat(np.linspace(0, 255, 32 * 32, dtype=np.uint8)
                  .reshape(1, 32, 32, 1), 3, axis=-1)
@@ -155,16 +165,18 @@ print(json.dumps({
     "channels_together": bool(np.allclose(moved[..., 0], moved[..., 2])),
     "shifted": bool(not np.allclose(moved, gray / 255)),
 }))
-'''
+"""
 
 
 def allowed_failure(cell, error):
     """True for a weight-dependent assert that is its cell's last line."""
     last = ast.parse(cell.source).body[-1]
-    return (error.ename == "AssertionError"
-            and any(m in error.evalue for m in WEIGHT_DEPENDENT)
-            and isinstance(last, ast.Assert)
-            and any(m in ast.unparse(last.msg) for m in WEIGHT_DEPENDENT))
+    return (
+        error.ename == "AssertionError"
+        and any(m in error.evalue for m in WEIGHT_DEPENDENT)
+        and isinstance(last, ast.Assert)
+        and any(m in ast.unparse(last.msg) for m in WEIGHT_DEPENDENT)
+    )
 
 
 @pytest.mark.parametrize("backbone", ["auto", "alexnet"])
@@ -173,8 +185,9 @@ def test_online_branch_runs_on_stand_ins(backbone, tmp_path, monkeypatch):
     (tmp_path / "torch" / "checkpoints").mkdir(parents=True)
     md5 = write_cifar10(tmp_path / "cifar10")
     write_weights(tmp_path / "torch" / "checkpoints")
-    weights_before = {p.name: p.read_bytes()
-                      for p in (tmp_path / "torch" / "checkpoints").iterdir()}
+    weights_before = {
+        p.name: p.read_bytes() for p in (tmp_path / "torch" / "checkpoints").iterdir()
+    }
     monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
     monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
     monkeypatch.delenv("WORKBOOK_OFFLINE", raising=False)
@@ -182,7 +195,8 @@ def test_online_branch_runs_on_stand_ins(backbone, tmp_path, monkeypatch):
     nb = nbformat.read(LAB, as_version=4)
     parameters = next(c for c in nb.cells if "BACKBONE = " in c.source)
     parameters.source = parameters.source.replace(
-        'BACKBONE = "auto"', f'BACKBONE = "{backbone}"', 1)
+        'BACKBONE = "auto"', f'BACKBONE = "{backbone}"', 1
+    )
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
@@ -190,8 +204,9 @@ def test_online_branch_runs_on_stand_ins(backbone, tmp_path, monkeypatch):
     nb.cells.insert(0, nbformat.v4.new_code_cell(stand_in_cell(port, md5)))
     nb.cells.append(nbformat.v4.new_code_cell(FACTS))
 
-    client = NotebookClient(nb, timeout=900, kernel_name="python3",
-                            resources={"metadata": {"path": str(LAB.parent)}})
+    client = NotebookClient(
+        nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(LAB.parent)}}
+    )
     failed = []
     try:
         with client.setup_kernel():
@@ -207,15 +222,19 @@ def test_online_branch_runs_on_stand_ins(backbone, tmp_path, monkeypatch):
     finally:
         listener.close()
 
-    banner = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                     for o in c.outputs if "backbone:" in o.get("text", ""))
+    banner = "".join(
+        o.get("text", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "backbone:" in o.get("text", "")
+    )
     expected = "resnet18" if backbone == "auto" else backbone
     assert f"backbone: {expected} | target data: cifar10" in banner, banner
     facts = json.loads(nb.cells[-1].outputs[-1]["text"])
     assert facts["reason"] == "network available"
     assert (facts["n_train"], facts["n_test"]) == (5 * PER_BATCH, N_TEST)
-    widths = {"resnet18": [64, 128, 256, 512],
-              "alexnet": [64, 192, 384, 256, 256]}[expected]
+    widths = {"resnet18": [64, 128, 256, 512], "alexnet": [64, 192, 384, 256, 256]}[expected]
     assert facts["dims"] == {str(i + 1): 4 * w for i, w in enumerate(widths)}
     n_fit = 5 * PER_BATCH - N_VAL
     assert (facts["n_fit"], facts["n_val"]) == (n_fit, N_VAL)
@@ -226,10 +245,8 @@ def test_online_branch_runs_on_stand_ins(backbone, tmp_path, monkeypatch):
     assert facts["channels_together"] and facts["shifted"]
     extracted = tmp_path / "cifar10" / "cifar-10-batches-py"
     assert sorted(p.name for p in extracted.iterdir()) == sorted(
-        [f"data_batch_{i}" for i in range(1, 6)]
-        + ["test_batch", "batches.meta"])
-    after = {p.name: p.read_bytes()
-             for p in (tmp_path / "torch" / "checkpoints").iterdir()}
+        [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch", "batches.meta"]
+    )
+    after = {p.name: p.read_bytes() for p in (tmp_path / "torch" / "checkpoints").iterdir()}
     assert after == weights_before, "the cached weights were used as they are"
-    print(f"{expected}: weight-dependent asserts that failed on random "
-          f"weights: {failed or 'none'}")
+    print(f"{expected}: weight-dependent asserts that failed on random weights: {failed or 'none'}")

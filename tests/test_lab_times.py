@@ -1,4 +1,5 @@
 """Every lab's opening states the run time recorded by tools/lab_times.py."""
+
 import json
 import sys
 from pathlib import Path
@@ -14,8 +15,9 @@ def test_every_lab_states_its_recorded_time_alone_and_beside_a_busy_core():
     labs = sorted(path.stem for path in (ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
     assert sorted(record) == labs
     for stem in labs:
-        opening = "".join(json.loads((ROOT / "labs" / f"{stem}.ipynb").read_text())
-                          ["cells"][0]["source"])
+        opening = "".join(
+            json.loads((ROOT / "labs" / f"{stem}.ipynb").read_text())["cells"][0]["source"]
+        )
         assert lab_times.statement(record[stem]) in opening, stem
         assert len(lab_times.PARAGRAPH.findall(opening)) == 1, stem
 

@@ -1,13 +1,23 @@
 """Unit tests of utils/saved/lab03_mlp.py, the NumPy perceptron saved from lab 03."""
+
 import warnings
 
 import numpy as np
 import pytest
 
 from utils.saved import lab03_mlp as mlp
-from utils.checks import grad_check
-from utils.saved.lab03_mlp import (cross_entropy, evaluate, init_mlp, mlp_backward, mlp_forward, one_hot, sigmoid,
-                       softmax, train_epoch)
+from utils.saved.lab01_softmax import gradient_check, one_hot, softmax
+from utils.saved.lab02_jacobians import sigmoid
+from utils.saved.lab03_mlp import (
+    evaluate,
+    init_mlp,
+    mean_cross_entropy,
+    mlp_backward,
+    mlp_forward,
+    plain_sgd_step,
+    train_epoch,
+)
+from utils.saved.lab04_regularise import sgd_step
 
 
 def _toy(n=40, n_in=12, n_out=4, seed=0, dtype=np.float32):
@@ -20,12 +30,19 @@ def _toy(n=40, n_in=12, n_out=4, seed=0, dtype=np.float32):
 
 def test_module_declares_its_source_and_exports():
     assert mlp.SAVED_FROM == "labs/03_numpy_mlp.ipynb"
-    assert {"init_mlp", "mlp_forward", "mlp_backward", "train_epoch", "evaluate"} <= set(mlp.__all__)
+    assert {"init_mlp", "mlp_forward", "mlp_backward", "train_epoch", "evaluate"} <= set(
+        mlp.__all__
+    )
 
 
 def test_init_shapes_dtype_and_scale():
     params = init_mlp(64, np.random.default_rng(0))
-    assert {k: v.shape for k, v in params.items()} == {"W1": (64, 784), "b1": (64,), "W2": (10, 64), "b2": (10,)}
+    assert {k: v.shape for k, v in params.items()} == {
+        "W1": (64, 784),
+        "b1": (64,),
+        "W2": (10, 64),
+        "b2": (10,),
+    }
     assert all(v.dtype == np.float32 for v in params.values())
     assert not params["b1"].any() and not params["b2"].any()
     assert abs(params["W1"].std() - 0.1) < 0.005 and abs(params["W1"].mean()) < 0.005
@@ -42,6 +59,7 @@ def test_init_is_reproducible_and_rejects_empty_layer():
 
 
 def test_sigmoid_matches_definition_without_overflow():
+    """Lab 02's sigmoid, which the network uses, in float32 too."""
     a = np.linspace(-30, 30, 61)
     assert np.allclose(sigmoid(a), 1 / (1 + np.exp(-a)), rtol=1e-12, atol=1e-15)
     with warnings.catch_warnings():
@@ -51,29 +69,34 @@ def test_sigmoid_matches_definition_without_overflow():
 
 
 def test_softmax_is_stable_and_normalised():
+    """Lab 01's softmax, which the network uses, in float32 too."""
     A = np.array([[1000.0, 1000.0, -1000.0], [1.0, 2.0, 3.0]], dtype=np.float32)
     P = softmax(A)
+    assert P.dtype == np.float32
     assert np.all(np.isfinite(P)) and np.allclose(P.sum(axis=1), 1)
     assert np.allclose(P[0], [0.5, 0.5, 0.0])
     assert np.allclose(P[1], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum())
 
 
-def test_cross_entropy_matches_log_softmax_and_flags_non_finite():
+def test_mean_cross_entropy_matches_log_softmax_and_flags_non_finite():
     rng = np.random.default_rng(0)
     A = rng.normal(size=(7, 4))
     y = rng.integers(0, 4, 7)
     expected = -np.mean(np.log(softmax(A)[np.arange(7), y]))
-    assert cross_entropy(A, y) == pytest.approx(expected, rel=1e-12)
+    assert mean_cross_entropy(A, y) == pytest.approx(expected, rel=1e-12)
     # a confident wrong answer: huge but finite (naive -log 0 would be inf)
-    assert np.isfinite(cross_entropy(np.array([[0.0, 500.0]], dtype=np.float32), np.array([0])))
+    assert np.isfinite(
+        mean_cross_entropy(np.array([[0.0, 500.0]], dtype=np.float32), np.array([0]))
+    )
     with np.errstate(invalid="ignore"):
-        assert np.isnan(cross_entropy(np.array([[np.inf, 0.0]]), np.array([0])))
-        assert np.isnan(cross_entropy(np.array([[np.nan, 0.0]]), np.array([1])))
+        assert np.isnan(mean_cross_entropy(np.array([[np.inf, 0.0]]), np.array([0])))
+        assert np.isnan(mean_cross_entropy(np.array([[np.nan, 0.0]]), np.array([1])))
 
 
-def test_one_hot():
+def test_one_hot_is_float64_unless_given_a_dtype():
     Y = one_hot(np.array([2, 0]), 3)
-    assert Y.dtype == np.float32 and np.array_equal(Y, [[0, 0, 1], [1, 0, 0]])
+    assert Y.dtype == np.float64 and np.array_equal(Y, [[0, 0, 1], [1, 0, 0]])
+    assert one_hot(np.array([1]), 2, np.float32).dtype == np.float32
 
 
 def test_forward_shapes_and_cache():
@@ -97,12 +120,12 @@ def test_backward_matches_finite_differences():
     grads = mlp_backward(params, cache, one_hot(y, 4, np.float64))
     assert set(grads) == set(params)
 
-    def loss():
-        return cross_entropy(mlp_forward(params, X)[1]["A2"], y)
+    def loss(name):
+        return lambda value: mean_cross_entropy(mlp_forward({**params, name: value}, X)[1]["A2"], y)
 
     for name in params:
         assert grads[name].shape == params[name].shape
-        grad_check(loss, params[name], grads[name], n_checks=30, h=1e-6, tol=1e-7, name=name)
+        assert gradient_check(loss(name), params[name], grads[name], 30) < 1e-7, name
 
 
 def test_backward_is_gradient_of_the_mean():
@@ -155,11 +178,24 @@ def test_train_epoch_reshuffles_with_rng():
     assert not np.allclose(a["W1"], c["W1"])
 
 
+def test_plain_step_is_lab_04s_step_without_decay_and_refuses_decay():
+    params, X, y, _ = _toy(n=30)
+    grads = mlp_backward(params, mlp_forward(params, X)[1], one_hot(y, 4, np.float32))
+    plain, decayed = ({k: v.copy() for k, v in params.items()} for _ in range(2))
+    plain_sgd_step(plain, grads, 0.5)
+    sgd_step(decayed, grads, 0.5, 0.0)
+    assert all(np.array_equal(plain[k], decayed[k]) for k in params)
+    with pytest.raises(ValueError, match="no weight decay"):
+        plain_sgd_step(plain, grads, 0.5, 0.1)
+
+
 def test_weight_decay_shrinks_weights_not_biases():
     params, _, y, rng = _toy(n=30)
     X = np.zeros((30, 12), dtype=np.float32)  # no data gradient for W1
     W1 = params["W1"].copy()
-    train_epoch(params, X, y, batch_size=10, learning_rate=0.5, rng=rng, weight_decay=0.1)
+    train_epoch(
+        params, X, y, batch_size=10, learning_rate=0.5, rng=rng, weight_decay=0.1, step=sgd_step
+    )
     assert np.allclose(params["W1"], W1 * (1 - 0.5 * 0.1) ** 3, rtol=1e-5)
     train_epoch(params, X, y, batch_size=10, learning_rate=0.5, rng=rng)
     assert np.allclose(params["W1"], W1 * (1 - 0.5 * 0.1) ** 3, rtol=1e-5)
@@ -170,7 +206,7 @@ def test_weight_decay_adds_lambda_w_to_weight_gradients_only():
     decayed = {k: v.copy() for k, v in plain.items()}
     start = {k: v.copy() for k, v in plain.items()}
     train_epoch(plain, X, y, 30, 0.5, np.random.default_rng(0))  # one full batch: one step
-    train_epoch(decayed, X, y, 30, 0.5, np.random.default_rng(0), weight_decay=0.2)
+    train_epoch(decayed, X, y, 30, 0.5, np.random.default_rng(0), weight_decay=0.2, step=sgd_step)
     for name in ("b1", "b2"):
         assert np.array_equal(plain[name], decayed[name])
     for name in ("W1", "W2"):

@@ -1,10 +1,11 @@
-"""utils.saved.lab06_nets: DigitNet's size and shapes, the training loop, the checkpoint hand-off to lab 08."""
+"""utils.saved.lab06_nets (DigitNet's size and shapes, the training loop) and lab06_photo's box."""
+
 import numpy as np
 import pytest
 import torch
 
-from utils.saved import lab06_nets as nets
 from utils.data import load_mnist
+from utils.saved import lab06_nets as nets
 
 
 @pytest.mark.parametrize("width", [30, 50, 90])
@@ -29,50 +30,13 @@ def test_training_improves_accuracy(small_data):
     model = nets.DigitNet()
     x = torch.from_numpy(small_data.x_train).reshape(-1, 1, 28, 28)
     y = torch.from_numpy(small_data.y_train)
-    before = nets.evaluate(model, x, y, "cpu")[1]
+    before = nets.evaluate_net(model, x, y, "cpu")[1]
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
     generator = torch.Generator().manual_seed(0)
     for _ in range(3):
-        loss, accuracy = nets.train_epoch(model, x, y, optimizer, 64, generator, "cpu")
-    after = nets.evaluate(model, x, y, "cpu")[1]
+        loss, accuracy = nets.train_net_epoch(model, x, y, optimizer, 64, generator, "cpu")
+    after = nets.evaluate_net(model, x, y, "cpu")[1]
     assert np.isfinite(loss) and after > before + 0.3
-
-
-def test_checkpoint_round_trip_and_message(tmp_path, monkeypatch, small_data):
-    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
-    monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
-    relative = "checkpoints/quick/digitnet_30.pt"
-    assert nets.checkpoint_path(30) == tmp_path / relative
-    trained, message = nets.load_or_train_digit_net(30, data=small_data, epochs=1)
-    assert "trained" in message and nets.checkpoint_path(30).exists()
-    assert relative in message and "quick profile, width 30" in message
-    assert "1 epochs on 600 images" in message
-    loaded, message = nets.load_or_train_digit_net(30)
-    assert message.startswith(f"loaded {relative}") and loaded.embed_dim == 30
-    assert message.endswith("1 epochs on 600 images, seed 0"), "the note is kept"
-    x = torch.rand(3, 1, 28, 28)
-    assert torch.allclose(trained.eval()(x), loaded(x))
-
-
-def test_quick_runs_never_touch_the_full_checkpoint(tmp_path, monkeypatch):
-    """`make test` (quick) must not overwrite the network lab 08 loads in the full profile."""
-    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
-    monkeypatch.setenv("WORKBOOK_PROFILE", "full")
-    full_path = nets.checkpoint_path(50)
-    nets.save_digit_net(nets.DigitNet(), full_path, note="full-profile run")
-    monkeypatch.setenv("WORKBOOK_PROFILE", "quick")
-    assert nets.checkpoint_path(50) != full_path
-    assert not nets.checkpoint_path(50).exists()
-    monkeypatch.setenv("WORKBOOK_PROFILE", "full")
-    _, message = nets.load_or_train_digit_net(50)
-    assert "full profile, width 50" in message and message.endswith("full-profile run")
-
-
-def test_corrupt_checkpoint_says_what_to_do(tmp_path, monkeypatch):
-    monkeypatch.setenv("WORKBOOK_DATA", str(tmp_path))
-    nets.checkpoint_path(50).write_bytes(b"garbage")
-    with pytest.raises(RuntimeError, match="Delete it"):
-        nets.load_or_train_digit_net(50)
 
 
 def test_train_step_is_one_optimizer_step_and_returns_plain_numbers():
@@ -94,8 +58,7 @@ def test_conv_sizes_and_counts_follow_the_networks():
     side = nets.conv_output_size(nets.conv_output_size(side, 5), 2, stride=2)
     model = nets.DigitNet()
     assert 20 * side * side == model.fc1.in_features == 320
-    assert nets.conv_param_count(10, 20, 5) == sum(
-        p.numel() for p in model.conv2.parameters())
+    assert nets.conv_param_count(10, 20, 5) == sum(p.numel() for p in model.conv2.parameters())
 
 
 def test_mnist_box_frames_a_blown_up_digit_as_mnist_did(small_data):
@@ -110,7 +73,7 @@ def test_mnist_box_frames_a_blown_up_digit_as_mnist_did(small_data):
         big = ndimage.zoom(digit, rng.uniform(1.5, 6), order=1)
         frame = np.zeros((200, 220), np.float32)
         top, left = rng.integers(0, 200 - len(big) + 1, size=2)
-        frame[top:top + len(big), left:left + len(big)] = np.clip(big, 0, None)
+        frame[top : top + len(big), left : left + len(big)] = np.clip(big, 0, None)
         boxed = mnist_box(frame)
         assert boxed.shape == (28, 28) and boxed.dtype == np.float32
         assert np.allclose(ndimage.center_of_mass(boxed), 14, atol=0.01)

@@ -1,12 +1,13 @@
 """utils.plots: every figure has a title and labelled axes; bad shapes are clear errors."""
+
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-from utils import plots  # noqa: E402
+from utils import plots
 
 
 def teardown_function():
@@ -14,7 +15,9 @@ def teardown_function():
 
 
 def test_show_images_grid_and_titles():
-    fig = plots.show_images(np.random.rand(12, 784), titles=list("abcdefghijkl"), ncols=5, title="digits")
+    fig = plots.show_images(
+        np.random.rand(12, 784), titles=list("abcdefghijkl"), ncols=5, title="digits"
+    )
     assert fig._suptitle.get_text() == "digits"
     assert len(fig.axes) == 15 and fig.axes[0].get_title() == "a"
 
@@ -36,22 +39,24 @@ def test_plot_curves_labels_everything():
     assert len(ax.lines) == 2
 
 
-def test_confusion_matrix_counts_and_percent_plot():
-    counts = plots.confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2], n_classes=3)
+def test_count_confusions_and_percent_plot():
+    counts = plots.count_confusions([0, 0, 1, 2], [0, 1, 1, 2], n_classes=3)
     assert counts.tolist() == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
     ax = plots.plot_confusion(counts)
     assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
     assert "50.0" in [t.get_text() for t in ax.texts]
     with pytest.raises(ValueError, match="differ in shape"):
-        plots.confusion_matrix([0, 1], [0])
+        plots.count_confusions([0, 1], [0])
 
 
 def _shown(monkeypatch):
     """Capture what show() passes to IPython's display."""
     import IPython.display
+
     calls = []
-    monkeypatch.setattr(IPython.display, "display",
-                        lambda *objs, **kwargs: calls.append((objs, kwargs)))
+    monkeypatch.setattr(
+        IPython.display, "display", lambda *objs, **kwargs: calls.append((objs, kwargs))
+    )
     return calls
 
 
@@ -74,8 +79,9 @@ def test_show_puts_the_alt_into_the_png_metadata_and_closes(monkeypatch):
     [(objs, kwargs)] = calls
     [image] = objs
     assert image.data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert kwargs["metadata"] == {"image/png": {
-        "alt": "Loss against epoch: it falls from 1.0 to 0.0 in one epoch."}}
+    assert kwargs["metadata"] == {
+        "image/png": {"alt": "Loss against epoch: it falls from 1.0 to 0.0 in one epoch."}
+    }
     assert not plt.fignum_exists(fig.number)
 
 

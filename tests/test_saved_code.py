@@ -1,4 +1,6 @@
-"""Saved code (d2l's #@save): utils/saved/lab03_mlp.py and utils/saved/lab06_nets.py are generated from the labs."""
+"""Saved code (d2l's #@save): the modules of utils/saved are generated from the labs
+(tools/save_code.py), each importing only from earlier labs."""
+
 import importlib
 import sys
 from pathlib import Path
@@ -14,7 +16,8 @@ import save_code  # noqa: E402
 @pytest.mark.parametrize("module", list(save_code.MODULES))
 def test_generated_module_is_up_to_date(module):
     assert (ROOT / module).read_text() == save_code.generate(module), (
-        f"{module} is out of date with {save_code.MODULES[module][0]}: run make saved")
+        f"{module} is out of date with {save_code.MODULES[module][0]}: run make saved"
+    )
 
 
 @pytest.mark.parametrize("module", list(save_code.MODULES))
@@ -40,3 +43,17 @@ def test_untagged_lab_is_an_error(tmp_path):
     nbformat.write(notebook, tmp_path / "lab.ipynb")
     with pytest.raises(ValueError, match="no code cell tagged"):
         save_code.generate("utils/saved/lab03_mlp.py", tmp_path / "lab.ipynb")
+
+
+def test_a_forward_import_is_an_error(tmp_path):
+    cells = [
+        nbformat.v4.new_code_cell("from utils.saved.lab04_regularise import sgd_step"),
+        nbformat.v4.new_code_cell("def run(params, grads):\n    sgd_step(params, grads, 0.1)"),
+    ]
+    cells[1].metadata["tags"] = ["save"]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), tmp_path / "lab.ipynb")
+    with pytest.raises(ValueError, match="saved code of lab 04, a later lab than 03"):
+        save_code.generate("utils/saved/lab03_mlp.py", tmp_path / "lab.ipynb")
+    assert "from .lab04_regularise import sgd_step" in save_code.generate(
+        "utils/saved/lab05_momentum.py", tmp_path / "lab.ipynb"
+    )

@@ -9,11 +9,12 @@ every hidden case.  A wrong answer must lose points; a right one must keep
 them all.  ``probing.py`` holds a second round, written by a tester who read
 the graders and tried to fool them.
 """
+
 import importlib
 
 import pytest
-
 from exercise_contract import graded
+
 from utils.exercises import spec
 
 
@@ -23,8 +24,7 @@ def _answers(kind):
         module = importlib.import_module(f"student_answers.{name}")
         for exercise, kinds in module.ANSWERS.items():
             for answer in kinds[kind]:
-                yield pytest.param(exercise, answer,
-                                   id=f"{exercise}-{answer.__name__}")
+                yield pytest.param(exercise, answer, id=f"{exercise}-{answer.__name__}")
 
 
 @pytest.mark.parametrize("exercise, answer", _answers("wrong"))

@@ -1,4 +1,5 @@
 """utils.summary: mean ± sd over seeds, the reference table, the run's cost."""
+
 import pytest
 
 from utils import summary

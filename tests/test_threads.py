@@ -1,4 +1,5 @@
 """The thread policy: usable CPUs from affinity and quota, busy CPUs, thread counts."""
+
 import json
 import subprocess
 import sys
@@ -53,10 +54,12 @@ def test_usable_cpus_takes_the_smaller_of_affinity_and_quota(monkeypatch):
 
 def test_busy_seconds_counts_only_the_allowed_cpus_and_not_idle_or_iowait():
     tick = threads.os.sysconf("SC_CLK_TCK")
-    stat = ("cpu  900 0 900 900 900 0 0 0 0 0\n"
-            "cpu0 100 10 50 1000 500 1 2 3 0 0\n"
-            "cpu1 400 0 400 0 0 0 0 0 0 0\n"
-            "intr 12345\n")
+    stat = (
+        "cpu  900 0 900 900 900 0 0 0 0 0\n"
+        "cpu0 100 10 50 1000 500 1 2 3 0 0\n"
+        "cpu1 400 0 400 0 0 0 0 0 0 0\n"
+        "intr 12345\n"
+    )
     assert threads.busy_seconds([0], stat) == pytest.approx(166 / tick)
     assert threads.busy_seconds([0, 1], stat) == pytest.approx(966 / tick)
 
@@ -69,9 +72,20 @@ def test_cgroup_seconds_v1_and_v2(tmp_path):
     assert threads.cgroup_seconds(tmp_path / "c") is None
 
 
-@pytest.mark.parametrize("others, usable, expected", [
-    (0.0, 2, 2), (0.25, 2, 2), (0.5, 2, 1), (1.0, 2, 1), (2.0, 2, 1),
-    (0.0, 1, 1), (1.0, 8, 7), (3.2, 8, 5), (0.0, 64, 64)])
+@pytest.mark.parametrize(
+    "others, usable, expected",
+    [
+        (0.0, 2, 2),
+        (0.25, 2, 2),
+        (0.5, 2, 1),
+        (1.0, 2, 1),
+        (2.0, 2, 1),
+        (0.0, 1, 1),
+        (1.0, 8, 7),
+        (3.2, 8, 5),
+        (0.0, 64, 64),
+    ],
+)
 def test_free_cpus(others, usable, expected):
     assert threads.free_cpus(others, usable) == expected
 
@@ -116,12 +130,19 @@ print(json.dumps({"line": line, "alone": alone, "busy": busy,
 @pytest.mark.skipif(not Path("/proc/stat").exists(), reason="needs Linux's /proc/stat")
 def test_policy_in_a_fresh_process_gives_one_thread_beside_busy_cores():
     """BLAS, OpenMP and PyTorch all follow: one thread once every other CPU is busy."""
-    out = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     assert result["line"].startswith("threads: ")
-    assert result["line"].endswith(f"of {result['usable']} usable CPUs "
-                                   "(fewer while other processes are busy)")
+    assert result["line"].endswith(
+        f"of {result['usable']} usable CPUs (fewer while other processes are busy)"
+    )
     assert result["busy"] == [1, [1], 1]
     count, libraries, torch_threads = result["alone"]
     assert 1 <= count <= result["usable"] and libraries == [count] and torch_threads == count
@@ -139,8 +160,11 @@ def test_progress_adapts_the_threads_at_every_item(monkeypatch):
 def test_every_lab_applies_the_policy_in_its_set_up_cell():
     for path in sorted((ROOT / "labs").glob("*.ipynb")):
         cells = json.loads(path.read_text())["cells"]
-        set_up = next("".join(c["source"]) for c in cells
-                      if c["cell_type"] == "code" and "seed_everything(0)" in "".join(c["source"]))
+        set_up = next(
+            "".join(c["source"])
+            for c in cells
+            if c["cell_type"] == "code" and "seed_everything(0)" in "".join(c["source"])
+        )
         assert "use_thread_policy()" in set_up, path.name
         assert "threadpool_limits" not in set_up, path.name
 

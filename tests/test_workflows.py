@@ -2,6 +2,7 @@
 
 constraints.txt is checked with the other environment files in test_environment.py.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,11 +31,18 @@ def _steps(doc):
 def test_actionlint_passes():
     actionlint = Path(sys.executable).with_name("actionlint")
     actionlint = str(actionlint) if actionlint.exists() else shutil.which("actionlint")
-    assert actionlint, "actionlint is missing: it comes with the dev extras (pip install -e '.[dev]')"
+    assert actionlint, (
+        "actionlint is missing: it comes with the dev extras (pip install -e '.[dev]')"
+    )
     files = sorted(WORKFLOWS.glob("*.yml"))
     assert {f.name for f in files} >= {"tests.yml", "weekly.yml", "pages.yml"}
-    result = subprocess.run([actionlint, "-no-color", "-oneline", *map(str, files)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [actionlint, "-no-color", "-oneline", *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -51,8 +59,12 @@ def test_weekly_full_profile_on_latest_releases_without_cache():
     job = next(iter(doc["jobs"].values()))
     assert job["env"]["WORKBOOK_PROFILE"] == "full" and job["env"]["PIP_NO_CACHE_DIR"] == "1"
     text = (WORKFLOWS / "weekly.yml").read_text()
-    assert not re.search(r"(-c|--constraint)[ =]\S*constraints", text), "latest releases: no constraints"
-    assert "--upgrade" in text and not any("actions/cache" in s.get("uses", "") for s in _steps(doc))
+    assert not re.search(r"(-c|--constraint)[ =]\S*constraints", text), (
+        "latest releases: no constraints"
+    )
+    assert "--upgrade" in text and not any(
+        "actions/cache" in s.get("uses", "") for s in _steps(doc)
+    )
 
 
 def test_pages_publishes_the_built_book():
@@ -60,15 +72,23 @@ def test_pages_publishes_the_built_book():
     assert on["push"]["branches"] == ["main"]
     assert doc["permissions"]["pages"] == "write" and doc["permissions"]["id-token"] == "write"
     steps = _steps(doc)
-    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    upload = next(
+        s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@")
+    )
     assert upload["with"]["path"] == "_build/html"
     assert any(s.get("run") == "make book" for s in steps)
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps)
 
 
 def _make(*args, **env):
-    return subprocess.run(["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=60)
+    return subprocess.run(
+        ["make", "--no-print-directory", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+    )
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
@@ -79,7 +99,11 @@ def test_setup_checks_the_python_version_first(tmp_path):
     venv = tmp_path / "venv"
     for python, shown in ((old, "Python 3.10.12"), (tmp_path / "no-such-python", "not found")):
         result = _make("setup", f"PYTHON={python}", f"VENV={venv}")
-        assert result.returncode != 0 and "needs Python 3.11 or newer" in result.stderr and shown in result.stderr
+        assert (
+            result.returncode != 0
+            and "needs Python 3.11 or newer" in result.stderr
+            and shown in result.stderr
+        )
         assert "make setup PYTHON=python3.11" in result.stderr and "pip" not in result.stderr
         assert not venv.exists()
     dry = _make("-n", "setup", f"VENV={venv}")
@@ -91,4 +115,7 @@ def test_lab_starts_as_root_and_prints_the_url():
     dry = _make("-n", "lab", f"VENV={ROOT / '.venv'}")
     command = next(line for line in dry.stdout.splitlines() if "jupyter lab" in line)
     assert ("--allow-root" in command) == (os.getuid() == 0)
-    assert "WORKBOOK_PROFILE=quick make lab" in dry.stdout and "http://127.0.0.1:8888/lab?token=" in dry.stdout
+    assert (
+        "WORKBOOK_PROFILE=quick make lab" in dry.stdout
+        and "http://127.0.0.1:8888/lab?token=" in dry.stdout
+    )

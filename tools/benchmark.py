@@ -1,4 +1,6 @@
-"""Speed benchmark (``make bench``, not a test): the lab-03 NumPy MLP, its floor, PyTorch, contention.
+"""Speed benchmark (``make bench``, not a test).
+
+The lab-03 NumPy MLP, its floor, PyTorch, contention.
 
 In one process it times one training epoch of the 784 -> 64 sigmoid -> 10
 softmax network over 50,000 samples with minibatch SGD (batch 256, float32):
@@ -16,6 +18,7 @@ synthetic random data of MNIST's shape (speed does not depend on the pixel
 values), so the benchmark needs no download. Medians over several repeats are
 reported; on a shared machine the spread matters, so it is printed as well.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,11 +33,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from utils.saved.lab03_mlp import init_mlp, train_epoch  # noqa: E402
+from utils.saved.lab03_mlp import init_mlp, train_epoch
 
 N_IN, N_OUT = 784, 10
-GOAL_RATIO_TO_TORCH = 0.6   # NumPy epoch time / PyTorch epoch time should be at most this
-GOAL_RATIO_TO_FLOOR = 1.3   # NumPy epoch time / its own matrix products should be at most this
+GOAL_RATIO_TO_TORCH = 0.6  # NumPy epoch time / PyTorch epoch time should be at most this
+GOAL_RATIO_TO_FLOOR = 1.3  # NumPy epoch time / its own matrix products should be at most this
 
 
 def cpu_model() -> str:
@@ -49,13 +52,17 @@ def cpu_model() -> str:
 
 
 def blas_description() -> str:
-    """Return the BLAS libraries and thread counts NumPy/torch loaded, via threadpoolctl if installed."""
+    """Return the BLAS libraries and thread counts NumPy/torch loaded, via threadpoolctl if
+    installed."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
         return "threadpoolctl not installed"
-    parts = [f"{i.get('internal_api')} {i.get('version')} ({i.get('num_threads')} threads, "
-             f"{Path(i.get('filepath', '')).name})" for i in threadpool_info()]
+    parts = [
+        f"{i.get('internal_api')} {i.get('version')} ({i.get('num_threads')} threads, "
+        f"{Path(i.get('filepath', '')).name})"
+        for i in threadpool_info()
+    ]
     return "; ".join(parts) or "none found"
 
 
@@ -90,8 +97,11 @@ def torch_epoch(X, y, params, batch, learning_rate, seed):
     import torch
 
     torch.manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(N_IN, params["W1"].shape[0]), torch.nn.Sigmoid(),
-                                torch.nn.Linear(params["W1"].shape[0], N_OUT))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(N_IN, params["W1"].shape[0]),
+        torch.nn.Sigmoid(),
+        torch.nn.Linear(params["W1"].shape[0], N_OUT),
+    )
     with torch.no_grad():
         for layer, (w, b) in zip((model[0], model[2]), (("W1", "b1"), ("W2", "b2"))):
             layer.weight.copy_(torch.from_numpy(params[w]))
@@ -103,7 +113,7 @@ def torch_epoch(X, y, params, batch, learning_rate, seed):
     def epoch():
         order = torch.randperm(len(X_t))
         for start in range(0, len(X_t), batch):
-            index = order[start:start + batch]
+            index = order[start : start + batch]
             optimiser.zero_grad(set_to_none=True)
             loss = loss_fn(model(X_t[index]), y_t[index])
             loss.backward()
@@ -127,7 +137,7 @@ def gemm_floor(X, hidden, batch):
 
     def epoch():
         for start in range(0, len(X), batch):
-            rows = X[start:start + batch]
+            rows = X[start : start + batch]
             n = len(rows)
             rows @ W1.T
             F1[:n] @ W2.T
@@ -139,13 +149,14 @@ def gemm_floor(X, hidden, batch):
 
 
 def matmul_peak(size: int, repeats: int) -> dict[str, float]:
-    """Return the median float32 matmul GFLOP/s of NumPy and torch on square matrices of ``size``."""
+    """Return the median float32 matmul GFLOP/s of NumPy and torch on square matrices of
+    ``size``."""
     import torch
 
     rng = np.random.default_rng(0)
     a = rng.random((size, size), dtype=np.float32)
     b = rng.random((size, size), dtype=np.float32)
-    flops = 2.0 * size ** 3
+    flops = 2.0 * size**3
     result = {"numpy": flops / statistics.median(timed(lambda: a @ b, repeats)) / 1e9}
     at, bt = torch.from_numpy(a), torch.from_numpy(b)
     result["torch"] = flops / statistics.median(timed(lambda: at @ bt, repeats)) / 1e9
@@ -156,15 +167,21 @@ def row(name: str, values: list[float], flops: float, peak: float, torch_median:
     """Return one Markdown row of the epoch table."""
     median = statistics.median(values)
     rate = flops / median / 1e9
-    return (f"| {name:<34} | {median:16.3f} | {min(values):.3f}-{max(values):.3f} | {rate:7.1f} "
-            f"| {100 * rate / peak:15.1f}% | {median / torch_median:14.2f} |")
+    return (
+        f"| {name:<34} | {median:16.3f} | {min(values):.3f}-{max(values):.3f} | {rate:7.1f} "
+        f"| {100 * rate / peak:15.1f}% | {median / torch_median:14.2f} |"
+    )
 
 
 def main(argv=None) -> None:
     """Run the benchmark and print the machine and the result tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=50_000, help="samples per epoch (default 50,000)")
-    parser.add_argument("--repeats", type=int, default=7, help="timed epochs per implementation (default 7)")
+    parser.add_argument(
+        "--samples", type=int, default=50_000, help="samples per epoch (default 50,000)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=7, help="timed epochs per implementation (default 7)"
+    )
     parser.add_argument("--hidden", type=int, default=64, help="hidden width (default 64)")
     parser.add_argument("--batch", type=int, default=256, help="batch size (default 256)")
     parser.add_argument("--no-contention", action="store_true", help="skip the contention table")
@@ -180,15 +197,21 @@ def main(argv=None) -> None:
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     print("Machine")
     print(f"  CPU      : {cpu_model()} ({cores} usable CPUs)")
-    print(f"  Python   : {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__} "
-          f"({torch.get_num_threads()} threads)")
+    print(
+        f"  Python   : {platform.python_version()}, numpy {np.__version__}, "
+        f"torch {torch.__version__} "
+        f"({torch.get_num_threads()} threads)"
+    )
     print(f"  BLAS     : {blas_description()}")
     print(f"  load avg : {load_before[0]:.2f} (1 min) before the run")
-    print(f"Workload: {args.samples:,} synthetic random samples of MNIST shape (784 float32 values, 10 "
-          f"classes), network 784-{args.hidden}-10 sigmoid/softmax, batch {args.batch}, SGD, float32; "
-          f"median of {args.repeats} epochs after 1 warm-up epoch; NumPy with one BLAS thread "
-          f"(the labs' policy beside a busy core) and with {cores} (on a quiet machine), PyTorch "
-          f"with {cores}.\n")
+    print(
+        f"Workload: {args.samples:,} synthetic random samples of MNIST shape "
+        f"(784 float32 values, 10 classes), network 784-{args.hidden}-10 "
+        f"sigmoid/softmax, batch {args.batch}, SGD, float32; "
+        f"median of {args.repeats} epochs after 1 warm-up epoch; NumPy with one BLAS thread "
+        f"(the labs' policy beside a busy core) and with {cores} (on a quiet machine), PyTorch "
+        f"with {cores}.\n"
+    )
 
     rng = np.random.default_rng(0)
     X = rng.random((args.samples, N_IN), dtype=np.float32)
@@ -210,29 +233,56 @@ def main(argv=None) -> None:
 
     torch_median = statistics.median(torch_times)
     print(f"FLOPs per epoch (forward + backward matmuls): {flops / 1e9:.2f} GFLOP")
-    print(f"float32 matmul peak (2048x2048, {cores} threads): numpy {peaks['numpy']:.0f} GFLOP/s, "
-          f"torch {peaks['torch']:.0f} GFLOP/s -> peak {peak:.0f} GFLOP/s\n")
-    header = (f"| {'implementation':<34} | median epoch (s) | min-max (s) | GFLOP/s | % of matmul peak "
-              f"| time / PyTorch |")
+    print(
+        f"float32 matmul peak (2048x2048, {cores} threads): numpy {peaks['numpy']:.0f} GFLOP/s, "
+        f"torch {peaks['torch']:.0f} GFLOP/s -> peak {peak:.0f} GFLOP/s\n"
+    )
+    header = (
+        f"| {'implementation':<34} | median epoch (s) | min-max (s) | GFLOP/s | % of matmul peak "
+        f"| time / PyTorch |"
+    )
     print(header)
     print("|" + "|".join("-" * (len(part)) for part in header.split("|")[1:-1]) + "|")
     for threads in numpy_times:
-        print(row(f"NumPy (lab 03), {threads} BLAS thread(s)", numpy_times[threads], flops, peak,
-                  torch_median))
-        print(row(f"GEMM floor, {threads} BLAS thread(s)", floor_times[threads], flops, peak,
-                  torch_median))
+        print(
+            row(
+                f"NumPy (lab 03), {threads} BLAS thread(s)",
+                numpy_times[threads],
+                flops,
+                peak,
+                torch_median,
+            )
+        )
+        print(
+            row(
+                f"GEMM floor, {threads} BLAS thread(s)",
+                floor_times[threads],
+                flops,
+                peak,
+                torch_median,
+            )
+        )
     print(row(f"PyTorch (same network, {cores} threads)", torch_times, flops, peak, torch_median))
     print()
     for threads in numpy_times:
         numpy_median = statistics.median(numpy_times[threads])
         to_floor = numpy_median / statistics.median(floor_times[threads])
-        print(f"{threads} thread(s): goal NumPy epoch <= {GOAL_RATIO_TO_FLOOR}x its own matrix "
-              f"products: {to_floor:.2f}x -> {'met' if to_floor <= GOAL_RATIO_TO_FLOOR else 'NOT met'}")
+        print(
+            f"{threads} thread(s): goal NumPy epoch <= {GOAL_RATIO_TO_FLOOR}x its own matrix "
+            f"products: {to_floor:.2f}x -> "
+            f"{'met' if to_floor <= GOAL_RATIO_TO_FLOOR else 'NOT met'}"
+        )
     to_torch = statistics.median(numpy_times[cores]) / torch_median
-    print(f"{cores} threads each: goal NumPy time <= {GOAL_RATIO_TO_TORCH}x PyTorch: {to_torch:.2f}x -> "
-          f"{'met' if to_torch <= GOAL_RATIO_TO_TORCH else 'NOT met'}")
-    print(f"Noise: load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; the min-max columns "
-          "show the spread between repeats.\n")
+    print(
+        f"{cores} threads each: goal NumPy time <= {GOAL_RATIO_TO_TORCH}x PyTorch: "
+        f"{to_torch:.2f}x -> "
+        f"{'met' if to_torch <= GOAL_RATIO_TO_TORCH else 'NOT met'}"
+    )
+    print(
+        f"Noise: load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
+        "the min-max columns "
+        "show the spread between repeats.\n"
+    )
     if not args.no_contention:
         from contention import main as contention
 

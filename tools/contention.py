@@ -6,6 +6,7 @@ lab's kernel; "busy cores" are processes that spin in a Python loop, as a
 browser, the JupyterLab server or a neighbour on a shared node would keep a
 core busy. Run alone: ``python tools/contention.py --help``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,7 @@ def softmax_regression(steps=300, batch=256):
         nonlocal W, b
         order = rng.permutation(len(X))
         for step in range(steps):
-            index = order[step * batch:(step + 1) * batch]
+            index = order[step * batch : (step + 1) * batch]
             _, dW, db = loss_and_grads(W, b, X[index], y[index])
             W, b = W - 1e-3 * dW, b - 1e-3 * db
 
@@ -66,25 +67,37 @@ def mlp_epoch():
 def _torch_epoch(model, n=10_000, batch=128):
     import torch
 
-    from utils.saved.lab06_nets import train_epoch
+    from utils.saved.lab06_nets import train_net_epoch
 
     torch.manual_seed(0)
     model = model.to(memory_format=torch.channels_last)
     x, y = torch.rand(n, 1, 28, 28), torch.randint(0, 10, (n,))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     generator = torch.Generator().manual_seed(0)
-    return lambda: train_epoch(model, x, y, optimizer, batch, generator, "cpu")
+    return lambda: train_net_epoch(model, x, y, optimizer, batch, generator, "cpu")
 
 
 def lenet_epoch():
     """Lab 06: one epoch of LeNet on 10,000 images, batch 128, Adam (PyTorch)."""
     from torch import nn
 
-    return _torch_epoch(nn.Sequential(
-        nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-        nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
-        nn.Linear(84, 10), nn.LogSoftmax(dim=1)))
+    return _torch_epoch(
+        nn.Sequential(
+            nn.Conv2d(1, 6, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(256, 120),
+            nn.ReLU(),
+            nn.Linear(120, 84),
+            nn.ReLU(),
+            nn.Linear(84, 10),
+            nn.LogSoftmax(dim=1),
+        )
+    )
 
 
 def digitnet_epoch():
@@ -98,7 +111,7 @@ def lite0_features(n=256, size=96):
     """Lab 07: EfficientNet-Lite0 features of 256 images at 96 px (PyTorch)."""
     import torch
 
-    from utils.backbones import load_lite0
+    from utils.efficientnet import load_lite0
 
     model = load_lite0().to(memory_format=torch.channels_last)
     images = torch.rand(n, 3, size, size).contiguous(memory_format=torch.channels_last)
@@ -106,7 +119,7 @@ def lite0_features(n=256, size=96):
     def run():
         with torch.no_grad():
             for start in range(0, n, 64):
-                model(images[start:start + 64])
+                model(images[start : start + 64])
 
     return run
 
@@ -122,7 +135,7 @@ WORKLOADS = {
 
 def worker(workload: str, repeats: int) -> None:
     """Time ``repeats`` runs of a workload after one warm-up; print JSON."""
-    import torch  # noqa: F401  (loaded first, as in the labs)
+    import torch
 
     adapt = None
     if os.environ.get("WORKBOOK_BENCH_POLICY"):
@@ -147,8 +160,7 @@ def worker(workload: str, repeats: int) -> None:
 @contextlib.contextmanager
 def busy_cores(count: int):
     """Within the block, ``count`` processes keep a core busy each (ended by PID after)."""
-    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
-                for _ in range(count)]
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
     try:
         time.sleep(0.3 if count else 0)  # running before the work starts
         yield
@@ -162,9 +174,13 @@ def measure(workload: str, setting: str, busy: int, repeats: int) -> dict:
     """Run one worker with ``busy`` spinning processes beside it."""
     env = {**os.environ, **SETTINGS[setting]}
     with busy_cores(busy):
-        out = subprocess.run([sys.executable, __file__, "--worker", workload,
-                              "--repeats", str(repeats)],
-                             env=env, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", workload, "--repeats", str(repeats)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -178,8 +194,10 @@ def table(workloads, settings, repeats: int) -> list[str]:
             for busy in CONDITIONS:
                 result = measure(workload, setting, busy, repeats)
                 medians[busy] = statistics.median(result["times"])
-            lines.append(f"| {workload} | {setting} | {medians[0]:.3f} | {medians[1]:.3f} "
-                         f"| {medians[2]:.3f} | {medians[1] / medians[0]:.2f}x |")
+            lines.append(
+                f"| {workload} | {setting} | {medians[0]:.3f} | {medians[1]:.3f} "
+                f"| {medians[2]:.3f} | {medians[1] / medians[0]:.2f}x |"
+            )
             print(lines[-1], flush=True)
     return lines
 
@@ -190,14 +208,15 @@ def main(argv=None) -> None:
     parser.add_argument("--worker", choices=list(WORKLOADS), help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=3, help="timed runs (default 3)")
     parser.add_argument("--settings", nargs="*", default=list(SETTINGS), choices=list(SETTINGS))
-    parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS),
-                        choices=list(WORKLOADS))
+    parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS), choices=list(WORKLOADS))
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker, args.repeats)
         return
-    print(f"Contention: {len(os.sched_getaffinity(0))} CPUs; median of {args.repeats} runs "
-          "after a warm-up, each setting in a fresh process; busy cores spin in Python.")
+    print(
+        f"Contention: {len(os.sched_getaffinity(0))} CPUs; median of {args.repeats} runs "
+        "after a warm-up, each setting in a fresh process; busy cores spin in Python."
+    )
     table(args.workloads, args.settings, args.repeats)
 
 

@@ -12,13 +12,15 @@ SOLUTION``) followed by its grade cell (``check = grade("3.1", ...)``).
 prompt.  A written question is a markdown cell headed ``### Question 3.A
 (2 points): ...`` followed by its answer cell: the model answer and the
 rubric in a folded admonition, which ``mark`` makes an nbgrader manually
-graded answer (the student edition holds "YOUR ANSWER HERE" instead).  ``student`` and ``grade`` run nbgrader in a course folder under
+graded answer (the student edition holds "YOUR ANSWER HERE" instead).
+``student`` and ``grade`` run nbgrader in a course folder under
 ``_build/nbgrader``: ``generate_assignment`` makes the student edition,
 ``autograde`` executes and scores the solution edition (the labs as they
 are) and the unfinished student edition, in the quick profile by default;
 ``generate_feedback`` writes the HTML each student gets back, which lists
 every exercise's named checks and hides the hidden tests.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -91,8 +93,10 @@ def exercises(notebook) -> list[tuple[str, int, int]]:
         after = cells[i + 1] if i + 1 < len(cells) else None
         match = after is not None and GRADE_CALL.search(after.source)
         if not match:
-            raise ValueError(f"cell {i} holds a solution but the next cell "
-                             "does not start with check = grade(\"N.M\", \"name\")")
+            raise ValueError(
+                f"cell {i} holds a solution but the next cell "
+                'does not start with check = grade("N.M", "name")'
+            )
         found.append((match.group(1), i, i + 1))
     return found
 
@@ -125,8 +129,7 @@ def questions(notebook) -> list[tuple[str, int, int]]:
             if not rubric or int(rubric.group(1)) != points:
                 problem = f"has no **Rubric ({points} points).**"
             elif sum(items) != points:
-                problem = (f"has rubric items worth {sum(items)}, "
-                           f"not {points}")
+                problem = f"has rubric items worth {sum(items)}, not {points}"
         if problem:
             raise ValueError(f"Question {label} (cell {i}) {problem}")
         found.append((label, points, i + 1))
@@ -148,28 +151,42 @@ def marked(notebook, lab: str) -> nbformat.NotebookNode:
         grade_id = "ex" + number.replace(".", "_")
         solution = notebook.cells[answer]
         solution.metadata.nbgrader = {
-            "grade": False, "grade_id": grade_id + "_answer", "locked": False,
-            "schema_version": 3, "solution": True, "task": False}
+            "grade": False,
+            "grade_id": grade_id + "_answer",
+            "locked": False,
+            "schema_version": 3,
+            "solution": True,
+            "task": False,
+        }
         tags = solution.metadata.setdefault("tags", [])
         if "hide-input" not in tags:
             tags.append("hide-input")
         solution.metadata.mystnb = dict(SHOW)
         notebook.cells[test].metadata.nbgrader = {
-            "grade": True, "grade_id": grade_id, "locked": True,
-            "points": spec(number).points, "schema_version": 3,
-            "solution": False, "task": False}
+            "grade": True,
+            "grade_id": grade_id,
+            "locked": True,
+            "points": spec(number).points,
+            "schema_version": 3,
+            "solution": False,
+            "task": False,
+        }
     asked = questions(notebook)
     letters = "".join(label[-1] for label, _, _ in asked)
-    if letters != "ABCDEFGH"[:len(letters)]:
-        raise ValueError(f"{lab}: questions are lettered {letters!r}, "
-                         "not A, B, C... in order")
+    if letters != "ABCDEFGH"[: len(letters)]:
+        raise ValueError(f"{lab}: questions are lettered {letters!r}, not A, B, C... in order")
     for label, points, answer in asked:
         if not label.startswith(f"{int(lab[:2])}."):
             raise ValueError(f"{lab}: question {label} belongs to another lab")
         notebook.cells[answer].metadata.nbgrader = {
-            "grade": True, "grade_id": "q" + label.replace(".", "_"),
-            "locked": False, "points": points, "schema_version": 3,
-            "solution": True, "task": False}
+            "grade": True,
+            "grade_id": "q" + label.replace(".", "_"),
+            "locked": False,
+            "points": points,
+            "schema_version": 3,
+            "solution": True,
+            "task": False,
+        }
     with_working_time(notebook)
     return notebook
 
@@ -192,32 +209,33 @@ def student_lines(notebook) -> list[int]:
 
 def course_table(paths: list[Path]) -> str:
     """The per-lab table of what the student writes and answers."""
-    rows = ["| lab | exercises (points) | lines written (longest) | "
-            "written questions (points) | automatic points | manual points |",
-            "| --- | --- | ---: | --- | ---: | ---: |"]
+    rows = [
+        "| lab | exercises (points) | lines written (longest) | "
+        "written questions (points) | automatic points | manual points |",
+        "| --- | --- | ---: | --- | ---: | ---: |",
+    ]
     totals = [0, 0, 0, 0, 0]
     for path in paths:
         notebook = nbformat.read(path, as_version=4)
         specs = [spec(number) for number, _, _ in exercises(notebook)]
         lines = student_lines(notebook)
         asked = questions(notebook)
-        titles = [notebook.cells[i - 1].source.splitlines()[0]
-                  .split(": ", 1)[1] for _, _, i in asked]
+        titles = [
+            notebook.cells[i - 1].source.splitlines()[0].split(": ", 1)[1] for _, _, i in asked
+        ]
         auto = sum(s.points for s in specs)
         manual = sum(p for _, p, _ in asked)
         rows.append(
             f"| {path.name[:2]} | "
             + ", ".join(f"`{s.name}` ({s.points:g})" for s in specs)
             + f" | {sum(lines)} ({max(lines, default=0)}) | "
-            + ", ".join(f"{label} {title} ({p})" for (label, p, _), title
-                        in zip(asked, titles))
-            + f" | {auto:g} | {manual} |")
-        for i, value in enumerate((len(specs), sum(lines), len(asked),
-                                   auto, manual)):
+            + ", ".join(f"{label} {title} ({p})" for (label, p, _), title in zip(asked, titles))
+            + f" | {auto:g} | {manual} |"
+        )
+        for i, value in enumerate((len(specs), sum(lines), len(asked), auto, manual)):
             totals[i] += value
     n, lines, asked, auto, manual = totals
-    rows.append(f"| all | {n} exercises | {lines} | {asked} questions | "
-                f"{auto:g} | {manual} |")
+    rows.append(f"| all | {n} exercises | {lines} | {asked} questions | {auto:g} | {manual} |")
     return "\n".join(rows)
 
 
@@ -236,13 +254,15 @@ def working_time(notebook) -> str:
     lines = sum(student_lines(notebook))
     points = sum(p for _, p, _ in questions(notebook))
     parts = [words / 120, code / 20, 3 * lines, 5 * points]
-    return (f"**Working time**, estimated for a student, not measured: about "
-            f"{_hours(sum(parts))}. Reading takes {_hours(parts[0])} for the "
-            f"text (at 120 words a minute) and {_hours(parts[1])} for the "
-            f"given code (20 lines a minute); the {lines} lines of the "
-            f"exercises take {_hours(parts[2])} (3 minutes a line, testing "
-            f"included); the written questions ({points} points) take "
-            f"{_hours(parts[3])} (5 minutes a point).")
+    return (
+        f"**Working time**, estimated for a student, not measured: about "
+        f"{_hours(sum(parts))}. Reading takes {_hours(parts[0])} for the "
+        f"text (at 120 words a minute) and {_hours(parts[1])} for the "
+        f"given code (20 lines a minute); the {lines} lines of the "
+        f"exercises take {_hours(parts[2])} (3 minutes a line, testing "
+        f"included); the written questions ({points} points) take "
+        f"{_hours(parts[3])} (5 minutes a point)."
+    )
 
 
 def _hours(minutes: float) -> str:
@@ -266,8 +286,7 @@ def with_working_time(notebook) -> None:
     if found:
         opening.source = opening.source.replace(found.group(0), wrapped)
     elif "**Run time**" in opening.source:
-        opening.source = opening.source.replace(
-            "**Run time**", wrapped + "\n\n**Run time**")
+        opening.source = opening.source.replace("**Run time**", wrapped + "\n\n**Run time**")
     else:
         raise ValueError("the opening has no **Run time** paragraph")
 
@@ -275,8 +294,7 @@ def with_working_time(notebook) -> None:
 def with_table(text: str, table: str) -> str:
     """Return ``text`` with the course table between its markers."""
     start, end = text.index(TABLE_START), text.index(TABLE_END)
-    return (text[:start + len(TABLE_START)] + "\n" + table + "\n"
-            + text[end:])
+    return text[: start + len(TABLE_START)] + "\n" + table + "\n" + text[end:]
 
 
 def mark(paths: list[Path], check: bool) -> int:
@@ -291,8 +309,10 @@ def mark(paths: list[Path], check: bool) -> int:
             if new == text:
                 continue
             if check:
-                print(f"{page.relative_to(ROOT)}: the course table is "
-                      "stale; run python tools/grade.py mark")
+                print(
+                    f"{page.relative_to(ROOT)}: the course table is "
+                    "stale; run python tools/grade.py mark"
+                )
                 stale += 1
             else:
                 page.write_text(new)
@@ -303,8 +323,7 @@ def mark(paths: list[Path], check: bool) -> int:
         if new == notebook:
             continue
         if check:
-            print(f"{path.name}: nbgrader metadata is stale; run "
-                  "python tools/grade.py mark")
+            print(f"{path.name}: nbgrader metadata is stale; run python tools/grade.py mark")
             stale += 1
         else:
             nbformat.write(new, path)
@@ -318,11 +337,9 @@ def nbgrader(*args: str, env: dict | None = None) -> None:
     env = dict(env or os.environ)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     command = [str(Path(bin_dir) / "nbgrader"), *args]
-    result = subprocess.run(command, cwd=COURSE, env=env, text=True,
-                            capture_output=True)
+    result = subprocess.run(command, cwd=COURSE, env=env, text=True, capture_output=True)
     if result.returncode:
-        raise SystemExit(f"{' '.join(command[1:])} failed:\n"
-                         f"{result.stdout}{result.stderr}")
+        raise SystemExit(f"{' '.join(command[1:])} failed:\n{result.stdout}{result.stderr}")
 
 
 def prepare(paths: list[Path]) -> None:
@@ -344,13 +361,16 @@ def release(paths: list[Path]) -> dict[str, Path]:
     prepare(paths)
     out = {}
     from nbgrader.api import Gradebook, MissingEntry
+
     for path in paths:
         assignment = f"lab{path.name[:2]}"
         # a scratch course: forget earlier runs, whose cells may differ
         if (COURSE / "gradebook.db").exists():
-            with Gradebook(f"sqlite:///{COURSE / 'gradebook.db'}") as book:
-                with contextlib.suppress(MissingEntry):
-                    book.remove_assignment(assignment)
+            with (
+                Gradebook(f"sqlite:///{COURSE / 'gradebook.db'}") as book,
+                contextlib.suppress(MissingEntry),
+            ):
+                book.remove_assignment(assignment)
         nbgrader("generate_assignment", assignment, "--force")
         out[path.name[:2]] = COURSE / "release" / assignment / path.name
     return out
@@ -359,7 +379,7 @@ def release(paths: list[Path]) -> dict[str, Path]:
 def student(out_dir: Path) -> None:
     """Write the student edition of every lab to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    for lab, notebook in release(lab_paths()).items():
+    for notebook in release(lab_paths()).values():
         shutil.copy(notebook, out_dir / notebook.name)
         n = len(exercises(nbformat.read(LABS / notebook.name, as_version=4)))
         print(f"{out_dir.name}/{notebook.name}: {n} exercises to do")
@@ -387,13 +407,19 @@ def feedback_problems(lab: Path, html: Path, solved: bool) -> list[str]:
         return [f"no feedback at {html}"]
     text = unescape(re.sub(r"<[^>]+>", "", html.read_text()))
     cells = [cell.source for cell in nbformat.read(lab, as_version=4).cells]
-    problems = [f"the feedback shows hidden test code {line.strip()!r}"
-                for source in cells for block in HIDDEN.findall(source)
-                for line in block.splitlines()
-                if line.strip() and line.strip() in text]
-    problems += [f"the feedback has no score for exercise {number}"
-                 for source in cells for number, _ in GRADE_CALL.findall(source)
-                 if f"Exercise {number}: " not in text]
+    problems = [
+        f"the feedback shows hidden test code {line.strip()!r}"
+        for source in cells
+        for block in HIDDEN.findall(source)
+        for line in block.splitlines()
+        if line.strip() and line.strip() in text
+    ]
+    problems += [
+        f"the feedback has no score for exercise {number}"
+        for source in cells
+        for number, _ in GRADE_CALL.findall(source)
+        if f"Exercise {number}: " not in text
+    ]
     if solved and "passed: cases shown here" not in text:
         problems.append("the feedback does not list the named checks")
     return problems
@@ -403,10 +429,10 @@ def grade(numbers: list[str], profile: str) -> int:
     """Autograde both editions of each lab; write and print the grades."""
     paths = lab_paths(numbers)
     released = release(paths)
-    env = dict(os.environ, WORKBOOK_PROFILE=profile, TQDM_DISABLE="1",
-               MPLBACKEND="Agg")
+    env = dict(os.environ, WORKBOOK_PROFILE=profile, TQDM_DISABLE="1", MPLBACKEND="Agg")
     rows, failures = [], []
     from nbgrader.api import Gradebook
+
     for path in paths:
         lab, assignment = path.name[:2], f"lab{path.name[:2]}"
         editions = {"solution": path, "student": released[lab]}
@@ -422,39 +448,52 @@ def grade(numbers: list[str], profile: str) -> int:
         n = len(exercises(nbformat.read(path, as_version=4)))
         with Gradebook(f"sqlite:///{COURSE / 'gradebook.db'}") as book:
             for edition in editions:
-                graded = book.find_submission_notebook(
-                    path.stem, assignment, edition)
+                graded = book.find_submission_notebook(path.stem, assignment, edition)
                 auto = [g for g in graded.grades if g.cell_type == "code"]
-                manual = [g for g in graded.grades
-                          if g.cell_type == "markdown"]
+                manual = [g for g in graded.grades if g.cell_type == "markdown"]
                 score = sum(g.score for g in auto)
                 top = sum(g.max_score for g in auto)
-                rows.append([lab, edition, n, score, top, len(manual),
-                             int(sum(g.max_score for g in manual))])
+                rows.append(
+                    [
+                        lab,
+                        edition,
+                        n,
+                        score,
+                        top,
+                        len(manual),
+                        int(sum(g.max_score for g in manual)),
+                    ]
+                )
                 done = COURSE / "autograded" / edition / assignment / path.name
                 problems = unfinished_cells(done) + feedback_problems(
-                    path, COURSE / "feedback" / edition / assignment
-                    / f"{path.stem}.html", solved=edition == "solution")
+                    path,
+                    COURSE / "feedback" / edition / assignment / f"{path.stem}.html",
+                    solved=edition == "solution",
+                )
                 expected = top if edition == "solution" else 0
                 if score != expected or problems:
-                    failures.append(f"lab {lab} {edition}: {score:g}/{top:g} "
-                                    f"(expected {expected:g}) "
-                                    + "; ".join(problems))
-        print(f"lab {lab}: graded both editions in {seconds:.0f} s",
-              flush=True)
+                    failures.append(
+                        f"lab {lab} {edition}: {score:g}/{top:g} "
+                        f"(expected {expected:g}) " + "; ".join(problems)
+                    )
+        print(f"lab {lab}: graded both editions in {seconds:.0f} s", flush=True)
     GRADES.parent.mkdir(parents=True, exist_ok=True)
     with GRADES.open("w", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["lab", "edition", "exercises", "score", "max_score",
-                         "questions", "manual_points"])
+        writer.writerow(
+            ["lab", "edition", "exercises", "score", "max_score", "questions", "manual_points"]
+        )
         writer.writerows(rows)
-    print(f"\n{'lab':>3}  {'edition':<8}  {'exercises':>9}  "
-          f"{'score':>5}  {'max':>5}  {'questions':>9}  {'to grade':>8}")
+    print(
+        f"\n{'lab':>3}  {'edition':<8}  {'exercises':>9}  "
+        f"{'score':>5}  {'max':>5}  {'questions':>9}  {'to grade':>8}"
+    )
     for lab, edition, n, score, top, asked, manual in rows:
-        print(f"{lab:>3}  {edition:<8}  {n:>9}  {score:>5g}  {top:>5g}  "
-              f"{asked:>9}  {manual:>8g}")
-    print("score and max_score are the automatic points; the written "
-          "answers' manual_points wait for nbgrader's formgrader")
+        print(f"{lab:>3}  {edition:<8}  {n:>9}  {score:>5g}  {top:>5g}  {asked:>9}  {manual:>8g}")
+    print(
+        "score and max_score are the automatic points; the written "
+        "answers' manual_points wait for nbgrader's formgrader"
+    )
     print(f"written to {GRADES}")
     for failure in failures:
         print(f"FAILED {failure}", file=sys.stderr)
@@ -481,8 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     p_student.add_argument("--out", type=Path, default=ROOT / "student")
     p_grade = sub.add_parser("grade", help="autograde both editions")
     p_grade.add_argument("labs", nargs="*", help="lab numbers (default: all)")
-    p_grade.add_argument("--profile", default="quick",
-                         choices=["quick", "full"])
+    p_grade.add_argument("--profile", default="quick", choices=["quick", "full"])
     args = parser.parse_args(argv)
     if args.command == "mark":
         paths = [path.resolve() for path in args.labs] or lab_paths()

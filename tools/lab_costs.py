@@ -7,6 +7,7 @@ a build that skipped a lab cannot pass for a whole course.
 
     python tools/lab_costs.py [_build/jupyter_execute/labs]
 """
+
 from __future__ import annotations
 
 import re

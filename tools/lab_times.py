@@ -15,6 +15,7 @@ one core busy (as a browser, the JupyterLab server or a neighbour does).
 "Run time" paragraph of each lab's opening from them;
 tests/test_lab_times.py checks that every opening states what was recorded.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,12 @@ def run_lab(path: Path, env: dict, keep: Path | None = None) -> float:
     try:
         for attempt in range(1, ATTEMPTS + 1):
             notebook = nbformat.read(path, as_version=4)
-            client = NotebookClient(notebook, timeout=CELL_TIMEOUT_S, kernel_name="python3",
-                                    resources={"metadata": {"path": str(path.parent)}})
+            client = NotebookClient(
+                notebook,
+                timeout=CELL_TIMEOUT_S,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(path.parent)}},
+            )
             start = time.perf_counter()
             try:
                 client.execute()
@@ -69,11 +74,15 @@ def run_lab(path: Path, env: dict, keep: Path | None = None) -> float:
         os.environ.update(saved)
 
 
-def run_pass(labs: list[Path], busy: int, profile: str,
-             keep: Path | None = None) -> dict[str, float]:
+def run_pass(
+    labs: list[Path], busy: int, profile: str, keep: Path | None = None
+) -> dict[str, float]:
     """Time the labs in order with ``busy`` spinning processes beside them."""
-    env = {**os.environ, "WORKBOOK_PROFILE": profile,
-           "WORKBOOK_DATA": tempfile.mkdtemp(prefix="workbook-times-")}
+    env = {
+        **os.environ,
+        "WORKBOOK_PROFILE": profile,
+        "WORKBOOK_DATA": tempfile.mkdtemp(prefix="workbook-times-"),
+    }
     for name in ("TQDM_DISABLE", "WORKBOOK_BOOK"):
         env.pop(name, None)  # progress bars on, a student's kernel
     times = {}
@@ -92,11 +101,13 @@ def minutes(seconds: float) -> str:
 
 def statement(record: dict) -> str:
     """Return the "Run time" paragraph of a lab's opening for its record."""
-    return (f"**Run time**, full profile, measured in a Jupyter kernel with progress\n"
-            f"bars on, on two CPU cores: {minutes(record['alone'])} alone, "
-            f"{minutes(record['busy'])} beside another\n"
-            "process that keeps one core busy (`tools/lab_times.py`). The summary table's\n"
-            "footer prints what your run took.")
+    return (
+        f"**Run time**, full profile, measured in a Jupyter kernel with progress\n"
+        f"bars on, on two CPU cores: {minutes(record['alone'])} alone, "
+        f"{minutes(record['busy'])} beside another\n"
+        "process that keeps one core busy (`tools/lab_times.py`). The summary table's\n"
+        "footer prints what your run took."
+    )
 
 
 def write(times: dict[str, dict]) -> None:
@@ -109,7 +120,7 @@ def write(times: dict[str, dict]) -> None:
         text = "".join(opening["source"])
         if not PARAGRAPH.search(text):
             raise SystemExit(f"{path.name}: its opening has no **Run time** paragraph")
-        text = PARAGRAPH.sub(lambda _: statement(record), text, count=1)
+        text = PARAGRAPH.sub(lambda _, record=record: statement(record), text, count=1)
         opening["source"] = text.splitlines(keepends=True)
         path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
 
@@ -119,7 +130,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labs", nargs="*", help="lab names (default: all eight)")
     parser.add_argument("--write", action="store_true", help="record in tools/lab_times.json")
-    parser.add_argument("--keep", type=Path, help="folder for the executed notebooks (their outputs)")
+    parser.add_argument(
+        "--keep", type=Path, help="folder for the executed notebooks (their outputs)"
+    )
     args = parser.parse_args(argv)
     profile = os.environ.get("WORKBOOK_PROFILE", "full")
     labs = sorted((ROOT / "labs").glob("[0-9][0-9]_*.ipynb"))
@@ -132,13 +145,13 @@ def main(argv=None) -> None:
     print(f"\n| lab ({profile} profile) | alone (s) | beside one busy core (s) | ratio |")
     print("| --- | ---: | ---: | ---: |")
     for stem in alone:
-        print(f"| {stem} | {alone[stem]:.0f} | {busy[stem]:.0f} | "
-              f"{busy[stem] / alone[stem]:.2f}x |")
+        print(
+            f"| {stem} | {alone[stem]:.0f} | {busy[stem]:.0f} | {busy[stem] / alone[stem]:.2f}x |"
+        )
     if args.write:
         if profile != "full" or args.labs:
             raise SystemExit("--write records the full profile of all eight labs only")
-        write({stem: {"alone": round(alone[stem]), "busy": round(busy[stem])}
-               for stem in alone})
+        write({stem: {"alone": round(alone[stem]), "busy": round(busy[stem])} for stem in alone})
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ _build/mutants/report.json has every mutant, its status, diff and time.
 
     python tools/mutants.py [--exercise 3.2 ...] [--write]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,7 @@ timeout_multiplier = 10.0
 timeout_constant = 1.0
 use_git_change_detection = false
 """
-ONE_THREAD = {name: "1" for name in (
-    "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+ONE_THREAD = dict.fromkeys(("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"), "1")
 
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "mutation")]
 from test_graders import exercises, mutant_prefix  # noqa: E402
@@ -85,13 +85,13 @@ def undecorate(path: Path, names: set[str]) -> None:
     source = path.read_text()
     lines = source.splitlines(keepends=True)
     for node in reversed(ast.parse(source).body):  # bottom up: line numbers hold
-        if isinstance(node, ast.FunctionDef) and node.name in names \
-                and node.decorator_list:
+        if isinstance(node, ast.FunctionDef) and node.name in names and node.decorator_list:
             after = "".join(
                 f"{node.name} = {ast.get_source_segment(source, d)}({node.name})\n"
-                for d in reversed(node.decorator_list))
-            lines[node.end_lineno:node.end_lineno] = [after]
-            del lines[node.decorator_list[0].lineno - 1:node.lineno - 1]
+                for d in reversed(node.decorator_list)
+            )
+            lines[node.end_lineno : node.end_lineno] = [after]
+            del lines[node.decorator_list[0].lineno - 1 : node.lineno - 1]
     path.write_text("".join(lines))
 
 
@@ -100,8 +100,7 @@ def lay_out(chosen: list[str]) -> None:
     shutil.rmtree(SCRATCH, ignore_errors=True)
     skip = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
     shutil.copytree(ROOT / "utils", SCRATCH / "utils", ignore=skip)
-    shutil.copytree(ROOT / "tests" / "mutation", SCRATCH / "tests" / "mutation",
-                    ignore=skip)
+    shutil.copytree(ROOT / "tests" / "mutation", SCRATCH / "tests" / "mutation", ignore=skip)
     shutil.copy2(ROOT / "tests" / "exercise_contract.py", SCRATCH / "tests")
     (SCRATCH / "labs").mkdir()
     for notebook in ROOT.glob("labs/*.ipynb"):
@@ -114,8 +113,8 @@ def lay_out(chosen: list[str]) -> None:
     for file, functions in names.items():
         undecorate(SCRATCH / file, functions)
     (SCRATCH / "pyproject.toml").write_text(
-        (ROOT / "pyproject.toml").read_text()
-        + CONFIG.format(files=json.dumps(sorted(names))))
+        (ROOT / "pyproject.toml").read_text() + CONFIG.format(files=json.dumps(sorted(names)))
+    )
 
 
 def run_mutmut(chosen: list[str]) -> None:
@@ -123,12 +122,15 @@ def run_mutmut(chosen: list[str]) -> None:
     mutmut = Path(sys.executable).with_name("mutmut")
     globs = [mutant_prefix(exercise) + "*" for exercise in chosen]
     log = SCRATCH / "mutmut.log"
-    print(f"mutmut run on {len(chosen)} references (log: {log.relative_to(ROOT)})",
-          flush=True)
+    print(f"mutmut run on {len(chosen)} references (log: {log.relative_to(ROOT)})", flush=True)
     with open(log, "w") as out:
-        done = subprocess.run([str(mutmut), "run", "--max-children", "1", *globs],
-                              cwd=SCRATCH, stdout=out, stderr=subprocess.STDOUT,
-                              env={**os.environ, **ONE_THREAD})
+        done = subprocess.run(
+            [str(mutmut), "run", "--max-children", "1", *globs],
+            cwd=SCRATCH,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **ONE_THREAD},
+        )
     if done.returncode:
         print(log.read_text()[-3000:])
         sys.exit(f"mutmut run failed (exit {done.returncode}); see {log}")
@@ -137,9 +139,14 @@ def run_mutmut(chosen: list[str]) -> None:
 def mutated_line(diff: str) -> str:
     """The mutated line(s) of a unified diff, whitespace normalised, on one line:
     ``-old => +new`` (several lines joined by `` | ``)."""
+
     def side(sign):
-        return " | ".join(" ".join(line[1:].split()) for line in diff.splitlines()
-                          if line[:1] == sign and line[:3] != sign * 3)
+        return " | ".join(
+            " ".join(line[1:].split())
+            for line in diff.splitlines()
+            if line[:1] == sign and line[:3] != sign * 3
+        )
+
     return f"-{side('-')} => +{side('+')}"
 
 
@@ -155,13 +162,17 @@ def collect(chosen: list[str]) -> list[Mutant]:
             path = module.replace(".", "/") + ".py"
             meta = json.loads(Path("mutants", path + ".meta").read_text())
             prefix = mutant_prefix(exercise)
-            names = sorted((k for k in meta["exit_code_by_key"] if k.startswith(prefix)),
-                           key=lambda k: [int(t) if t.isdigit() else t
-                                          for t in re.split(r"(\d+)$", k)])
+            names = sorted(
+                (k for k in meta["exit_code_by_key"] if k.startswith(prefix)),
+                key=lambda k: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)$", k)],
+            )
             for name in names:
-                mutant = Mutant(exercise, name,
-                                status_by_exit_code[meta["exit_code_by_key"][name]],
-                                meta["durations_by_key"].get(name, 0.0))
+                mutant = Mutant(
+                    exercise,
+                    name,
+                    status_by_exit_code[meta["exit_code_by_key"][name]],
+                    meta["durations_by_key"].get(name, 0.0),
+                )
                 mutant.diff = get_diff_for_mutant(name, path=path)
                 mutant.line = mutated_line(mutant.diff)
                 mutants.append(mutant)
@@ -187,26 +198,36 @@ def explain(mutants: list[Mutant], chosen: list[str]) -> None:
 
 def table(mutants: list[Mutant], chosen: list[str], seconds: float) -> str:
     """The Markdown table: one row per exercise, then the total wall time."""
-    rows = ["| exercise | reference | mutants | killed | equivalent | survived | s |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    rows = [
+        "| exercise | reference | mutants | killed | equivalent | survived | s |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
     total = Counter()
     for exercise in chosen:
         own = [m for m in mutants if m.exercise == exercise]
-        row = Counter(mutants=len(own), s=sum(m.seconds for m in own),
-                      killed=sum(m.status in KILLED for m in own),
-                      equivalent=sum(bool(m.reason) for m in own))
+        row = Counter(
+            mutants=len(own),
+            s=sum(m.seconds for m in own),
+            killed=sum(m.status in KILLED for m in own),
+            equivalent=sum(bool(m.reason) for m in own),
+        )
         row["survived"] = row["mutants"] - row["killed"] - row["equivalent"]
         total.update(row)
-        rows.append(f"| {exercise} | `{spec(exercise).reference}` | {row['mutants']}"
-                    f" | {row['killed']} | {row['equivalent']} | {row['survived']}"
-                    f" | {row['s']:.0f} |")
-    rows.append(f"| all | {len(chosen)} references | {total['mutants']} | "
-                f"{total['killed']} | {total['equivalent']} | {total['survived']} "
-                f"| {total['s']:.0f} |")
+        rows.append(
+            f"| {exercise} | `{spec(exercise).reference}` | {row['mutants']}"
+            f" | {row['killed']} | {row['equivalent']} | {row['survived']}"
+            f" | {row['s']:.0f} |"
+        )
+    rows.append(
+        f"| all | {len(chosen)} references | {total['mutants']} | "
+        f"{total['killed']} | {total['equivalent']} | {total['survived']} "
+        f"| {total['s']:.0f} |"
+    )
     return "\n".join(rows) + (
         f"\n\n`make mutants`, mutmut {version('mutmut')}, one process: "
         f"{seconds / 60:.1f} min wall time in all\n({date.today():%Y-%m-%d}; "
-        "s: the seconds of each exercise's mutants alone).\n")
+        "s: the seconds of each exercise's mutants alone).\n"
+    )
 
 
 def write(text: str) -> None:
@@ -222,10 +243,14 @@ def write(text: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--exercise", action="append",
-                        help="only this exercise (e.g. 3.2); repeatable")
-    parser.add_argument("--write", action="store_true",
-                        help="rewrite the table in README.md and book/instructors.md")
+    parser.add_argument(
+        "--exercise", action="append", help="only this exercise (e.g. 3.2); repeatable"
+    )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="rewrite the table in README.md and book/instructors.md",
+    )
     args = parser.parse_args()
     everything = exercises()
     if unknown := set(args.exercise or ()) - set(everything):
@@ -241,8 +266,9 @@ def main() -> int:
     seconds = time.perf_counter() - start
     text = table(mutants, chosen, seconds)
     print(text)
-    (SCRATCH / "report.json").write_text(json.dumps(
-        {"seconds": seconds, "mutants": [vars(m) for m in mutants]}, indent=1))
+    (SCRATCH / "report.json").write_text(
+        json.dumps({"seconds": seconds, "mutants": [vars(m) for m in mutants]}, indent=1)
+    )
     left = [m for m in mutants if m.status not in KILLED and not m.reason]
     for m in left:
         print(f"{m.exercise} {m.status}: {m.line}    ({m.name})")

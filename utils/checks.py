@@ -1,7 +1,8 @@
 """Numerical checks in the cs231n manner: a relative error printed next to its tolerance."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -17,13 +18,6 @@ def rel_error(a, b, eps: float = 1e-12) -> float:
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), eps)))
 
 
-def close(a, b, tol: float) -> bool:
-    """Return True when ``a`` and ``b`` have one shape and rel_error <= tol."""
-    a = np.asarray(a, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    return a.shape == b.shape and rel_error(a, b) <= tol
-
-
 def check_close(name: str, actual, expected, tol: float) -> None:
     """Assert that ``actual`` matches ``expected`` to relative error ``tol``, printing both."""
     err = rel_error(actual, expected)
@@ -36,7 +30,8 @@ def check_close(name: str, actual, expected, tol: float) -> None:
 
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, index, h: float = 1e-6) -> float:
-    """Return the centred difference (f(x+h) - f(x-h)) / 2h at one entry of ``x`` (in place, restored)."""
+    """Return the centred difference (f(x+h) - f(x-h)) / 2h at one entry of ``x``
+    (in place, restored)."""
     old = x[index]
     x[index] = old + h
     f_plus = f()
@@ -46,8 +41,9 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, index, h: float = 
     return (f_plus - f_minus) / (2 * h)
 
 
-def numerical_jacobian(function: Callable[[np.ndarray], np.ndarray], point,
-                       h: float = 1e-5) -> np.ndarray:
+def numerical_jacobian(
+    function: Callable[[np.ndarray], np.ndarray], point, h: float = 1e-5
+) -> np.ndarray:
     """Return the centred-difference Jacobian of ``function`` at ``point``.
 
     ``function`` takes an array shaped like ``point`` and returns a vector.
@@ -60,33 +56,5 @@ def numerical_jacobian(function: Callable[[np.ndarray], np.ndarray], point,
     def values() -> np.ndarray:
         return np.array(function(x), dtype=np.float64).reshape(-1)
 
-    columns = [numerical_gradient(values, x, index, h)
-               for index in np.ndindex(*x.shape)]
+    columns = [numerical_gradient(values, x, index, h) for index in np.ndindex(*x.shape)]
     return np.stack(columns, axis=1)
-
-
-def grad_check(f: Callable[[], float], x: np.ndarray, analytic: np.ndarray, n_checks: int = 20,
-               h: float = 1e-6, tol: float = 1e-7, seed: int = 0, name: str = "gradient") -> float:
-    """Compare ``analytic`` with centred differences of ``f`` at random entries of ``x``.
-
-    ``f`` takes no arguments and reads ``x`` (a float64 array changed in place).
-    Returns the worst relative error and raises AssertionError above ``tol``.
-    """
-    if x.dtype != np.float64:
-        raise ValueError(f"grad_check needs a float64 array (round-off), got {x.dtype}; use x.astype(np.float64).")
-    if analytic.shape != x.shape:
-        raise ValueError(f"analytic gradient has shape {analytic.shape}, parameters have {x.shape}.")
-    rng = np.random.default_rng(seed)
-    worst = 0.0
-    for _ in range(n_checks):
-        index = tuple(int(rng.integers(n)) for n in x.shape)
-        numeric = numerical_gradient(f, x, index, h)
-        worst = max(worst, rel_error(numeric, analytic[index]))
-    print(f"{name}: worst rel. error {worst:.1e} over {n_checks} entries (tolerance {tol:.0e})")
-    if not worst <= tol:
-        raise AssertionError(
-            f"{name}: worst relative error {worst:.2e} is above the tolerance {tol:.0e}. "
-            "The analytic gradient is wrong (a missing term, a sign, a transpose) or the loss "
-            "is not float64."
-        )
-    return worst

@@ -4,6 +4,7 @@ The profile is chosen by one environment variable, ``WORKBOOK_PROFILE``:
 ``full`` (the default, the assignment's real sizes) or ``quick`` (tests and
 CI).  Both profiles run the same code; ``quick`` only shrinks sizes.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -58,8 +59,10 @@ def choose(name: str, value, on: str):
     with their test labels permuted and checks every choice stays the same.
     """
     if "test" in on.lower():
-        raise ValueError(f"{name} is chosen on {on!r}: choose on training or "
-                         "validation data and keep the test set for the end.")
+        raise ValueError(
+            f"{name} is chosen on {on!r}: choose on training or "
+            "validation data and keep the test set for the end."
+        )
     print(f"chosen on {on}: {name} = {value}")
     record = os.environ.get("WORKBOOK_CHOICES")
     if record:
@@ -162,5 +165,4 @@ def banner(data_source: str | None = None) -> str:
     from .threads import describe
 
     text += f" | {describe()}"
-    return textwrap.fill(text, 79, subsequent_indent="  ",
-                         break_on_hyphens=False)
+    return textwrap.fill(text, 79, subsequent_indent="  ", break_on_hyphens=False)

@@ -6,6 +6,7 @@ int64 labels, split the official way: train = the first ``n_train`` of the
 10,000.  No network is needed.  Every file is checked against the md5 of its
 decompressed bytes before use, and decoded once per process.
 """
+
 from __future__ import annotations
 
 import functools
@@ -79,7 +80,7 @@ def read_idx_gz(path: Path, expected_md5: str) -> np.ndarray:
     ndim = magic & 0xFF
     if magic >> 8 != 0x08 or ndim not in (1, 3):
         raise DataError(f"Data file {path} is not an MNIST IDX file (magic {magic:#x}).")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
@@ -122,8 +123,9 @@ def test_labels(labels: np.ndarray) -> np.ndarray:
     return labels[np.random.default_rng(12345).permutation(len(labels))]
 
 
-def load_mnist(n_train: int = TRAIN_POOL, n_val: int = VAL_SIZE, n_test: int = TEST_SIZE,
-               verbose: bool = True) -> MnistSplits:
+def load_mnist(
+    n_train: int = TRAIN_POOL, n_val: int = VAL_SIZE, n_test: int = TEST_SIZE, verbose: bool = True
+) -> MnistSplits:
     """Return the official MNIST splits (every lab).
 
     Train: the first ``n_train`` (at most 50,000) training images; validation:
@@ -138,8 +140,10 @@ def load_mnist(n_train: int = TRAIN_POOL, n_val: int = VAL_SIZE, n_test: int = T
     test_images, test_labels_all = mnist_test_images()
     val = slice(len(labels) - VAL_SIZE, len(labels) - VAL_SIZE + n_val)
     splits = MnistSplits(
-        _to_float(images[:n_train]), labels[:n_train].astype(np.int64),
-        _to_float(images[val]), labels[val].astype(np.int64),
+        _to_float(images[:n_train]),
+        labels[:n_train].astype(np.int64),
+        _to_float(images[val]),
+        labels[val].astype(np.int64),
         _to_float(test_images[:n_test]),
         test_labels(test_labels_all[:n_test].astype(np.int64)),
         source="MNIST, official files shipped with the workbook",
@@ -166,5 +170,9 @@ def load_cifar10():
     with download_timeout():
         train = CIFAR10(str(root), train=True, download=True)
         test = CIFAR10(str(root), train=False, download=True)
-    return (train.data, np.array(train.targets, dtype=np.int64),
-            test.data, test_labels(np.array(test.targets, dtype=np.int64)))
+    return (
+        train.data,
+        np.array(train.targets, dtype=np.int64),
+        test.data,
+        test_labels(np.array(test.targets, dtype=np.int64)),
+    )

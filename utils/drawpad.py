@@ -6,17 +6,20 @@ the same widget also takes an uploaded image (ipywidgets' FileUpload) or the
 path of an image file, and says to use those when the pad stays blank.
 Outside a live kernel, ``classify_file(path, on_drawing)`` does the same in code.
 """
+
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-FALLBACK_HINT = ("If the white box does not appear or does not react to the mouse (Colab, some "
-                 "JupyterHubs), use <b>Upload</b> (a photo or scan of one dark character on light "
-                 "paper) or <b>File path</b> (an image file the kernel can read).")
+FALLBACK_HINT = (
+    "If the white box does not appear or does not react to the mouse (Colab, some "
+    "JupyterHubs), use <b>Upload</b> (a photo or scan of one dark character on light "
+    "paper) or <b>File path</b> (an image file the kernel can read)."
+)
 
 
 def load_gray(source) -> np.ndarray:
@@ -27,7 +30,7 @@ def load_gray(source) -> np.ndarray:
     """
     from PIL import Image
 
-    from .handwriting import to_grayscale
+    from .images import to_grayscale
 
     if isinstance(source, (bytes, bytearray, memoryview)):
         source = io.BytesIO(bytes(source))
@@ -64,12 +67,16 @@ def _canvas(size: int, pen_width: int, widgets, output, on_drawing):
     """The ipycanvas pad with Classify and Clear."""
     from ipycanvas import Canvas
 
-    from .widgets import BUTTON_COLOR, BUTTON_TEXT, PANEL_CSS
+    from .a11y import BUTTON_COLOR, BUTTON_TEXT, PANEL_CSS
 
     # No tooltip on the canvas: ipycanvas's model has no description, and the
     # widget manager's tooltip code fails on it (the pad's note says the same).
-    canvas = Canvas(width=size, height=size, sync_image_data=True,
-                    layout=widgets.Layout(border="1px solid #888", width=f"{size}px", height=f"{size}px"))
+    canvas = Canvas(
+        width=size,
+        height=size,
+        sync_image_data=True,
+        layout=widgets.Layout(border="1px solid #888", width=f"{size}px", height=f"{size}px"),
+    )
     state = {"drawing": False, "last": None}
 
     def clear(_=None):
@@ -95,8 +102,10 @@ def _canvas(size: int, pen_width: int, widgets, output, on_drawing):
             output.clear_output(wait=True)
             pixels = canvas.get_image_data()
             if pixels is None:
-                print("Nothing drawn yet (or the pad cannot render here): draw a character first, "
-                      "or use the Upload or File path tab.")
+                print(
+                    "Nothing drawn yet (or the pad cannot render here): draw a character first, "
+                    "or use the Upload or File path tab."
+                )
                 return
             gray = np.asarray(pixels, dtype=np.float64)[..., :3].mean(axis=2) / 255.0
             _call(on_drawing, gray)
@@ -106,14 +115,19 @@ def _canvas(size: int, pen_width: int, widgets, output, on_drawing):
     canvas.on_mouse_move(move)
     canvas.on_mouse_up(up)
     primary = {"button_color": BUTTON_COLOR, "text_color": BUTTON_TEXT}  # 7.1:1, WCAG AA
-    classify_button = widgets.Button(description="Classify", style=primary,
-                                     tooltip="Classify the character drawn on the pad")
+    classify_button = widgets.Button(
+        description="Classify", style=primary, tooltip="Classify the character drawn on the pad"
+    )
     clear_button = widgets.Button(description="Clear", tooltip="Clear the drawing pad")
     classify_button.on_click(classify)
     clear_button.on_click(clear)
-    note = widgets.HTML(f"{PANEL_CSS}<i>Draw one character with the mouse, then press Classify. "
-                        "Without a mouse, use the Upload or File path tab.</i>")
-    return widgets.VBox([note, widgets.HBox([canvas, widgets.VBox([classify_button, clear_button])])])
+    note = widgets.HTML(
+        f"{PANEL_CSS}<i>Draw one character with the mouse, then press Classify. "
+        "Without a mouse, use the Upload or File path tab.</i>"
+    )
+    return widgets.VBox(
+        [note, widgets.HBox([canvas, widgets.VBox([classify_button, clear_button])])]
+    )
 
 
 def _call(on_drawing, source) -> None:
@@ -148,12 +162,18 @@ def drawing_pad(on_drawing: Callable[[np.ndarray], None], size: int = 280, pen_w
             _call(on_drawing, content)
 
     upload.observe(uploaded, names="value")
-    path_box = widgets.Text(placeholder="e.g. ~/my_digit.png", description="image file",
-                            layout=widgets.Layout(width="420px"))
-    from .widgets import BUTTON_COLOR, BUTTON_TEXT
+    path_box = widgets.Text(
+        placeholder="e.g. ~/my_digit.png",
+        description="image file",
+        layout=widgets.Layout(width="420px"),
+    )
+    from .a11y import BUTTON_COLOR, BUTTON_TEXT
 
-    path_button = widgets.Button(description="Classify file", tooltip="Classify the image file named above",
-                                 style={"button_color": BUTTON_COLOR, "text_color": BUTTON_TEXT})
+    path_button = widgets.Button(
+        description="Classify file",
+        tooltip="Classify the image file named above",
+        style={"button_color": BUTTON_COLOR, "text_color": BUTTON_TEXT},
+    )
 
     def from_path(_):
         with output:
@@ -161,13 +181,20 @@ def drawing_pad(on_drawing: Callable[[np.ndarray], None], size: int = 280, pen_w
             _call(on_drawing, path_box.value.strip())
 
     path_button.on_click(from_path)
-    tabs = widgets.Tab(children=[pad, widgets.VBox([upload]), widgets.VBox([path_box, path_button])])
+    tabs = widgets.Tab(
+        children=[pad, widgets.VBox([upload]), widgets.VBox([path_box, path_button])]
+    )
     for i, name in enumerate(["Draw", "Upload", "File path"]):
         tabs.set_title(i, name)
     widget = widgets.VBox([widgets.HTML(f"<i>{FALLBACK_HINT}</i>"), tabs, output])
-    from .widgets import a11y_script
+    from .a11y import a11y_script
 
     widget.children += (a11y_script(),)  # keeps JupyterLab's arrow-key shortcuts off the tabs
     widget.add_class("workbook-a11y")  # the focus outline of PANEL_CSS
-    widget.upload, widget.path_box, widget.path_button, widget.output = upload, path_box, path_button, output
+    widget.upload, widget.path_box, widget.path_button, widget.output = (
+        upload,
+        path_box,
+        path_button,
+        output,
+    )
     return widget

@@ -5,10 +5,11 @@ Every figure a lab shows goes through ``show(fig, alt)``: the description
 alt text in the book (``book/_ext/workbook_build.py``) and is read out by a
 screen reader. A lab computes it from the data it plots.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,12 +23,24 @@ from matplotlib.ticker import MaxNLocator
 # values; tests/test_widgets.py checks that every cmap the labs use is one of these.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-SAFE_CMAPS = {"gray": "sequential", "Greys": "sequential", "Blues": "sequential",
-              "viridis": "sequential", "RdBu_r": "diverging"}
+SAFE_CMAPS = {
+    "gray": "sequential",
+    "Greys": "sequential",
+    "Blues": "sequential",
+    "viridis": "sequential",
+    "RdBu_r": "diverging",
+}
 
-plt.rcParams.update({"figure.dpi": 100, "axes.grid": True, "grid.alpha": 0.3,
-                     "axes.spines.top": False, "axes.spines.right": False,
-                     "axes.prop_cycle": plt.cycler(color=PALETTE)})
+plt.rcParams.update(
+    {
+        "figure.dpi": 100,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": plt.cycler(color=PALETTE),
+    }
+)
 
 
 def contrast_ratio(foreground, background="white") -> float:
@@ -35,7 +48,9 @@ def contrast_ratio(foreground, background="white") -> float:
     from matplotlib.colors import to_rgb
 
     def luminance(color):
-        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color))
+        r, g, b = (
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)
+        )
         return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
     dark, light = sorted((luminance(foreground), luminance(background)))
@@ -43,8 +58,12 @@ def contrast_ratio(foreground, background="white") -> float:
 
 
 def text_color_on(background) -> str:
-    """"white" or "black", whichever has the higher contrast on ``background`` (>= 4.58:1)."""
-    return "white" if contrast_ratio("white", background) >= contrast_ratio("black", background) else "black"
+    """ "white" or "black", whichever has the higher contrast on ``background`` (>= 4.58:1)."""
+    return (
+        "white"
+        if contrast_ratio("white", background) >= contrast_ratio("black", background)
+        else "black"
+    )
 
 
 def show(fig, alt: str) -> None:
@@ -53,22 +72,31 @@ def show(fig, alt: str) -> None:
     ``alt`` says what the figure shows and what to read from it (its axes
     and key numbers), in one or a few sentences.
     """
+    from IPython.core.pylabtools import print_figure
     from IPython.display import Image, display
     from matplotlib_inline.backend_inline import InlineBackend
-    from IPython.core.pylabtools import print_figure
 
     text = " ".join(str(alt).split())
     if len(text) < 20:
-        raise ValueError(f"describe the figure in a sentence or more (alt={alt!r}): what it "
-                         "shows, its axes and the numbers to read from it.")
+        raise ValueError(
+            f"describe the figure in a sentence or more (alt={alt!r}): what it "
+            "shows, its axes and the numbers to read from it."
+        )
     kwargs = dict(InlineBackend.instance().print_figure_kwargs)
     png = print_figure(fig, "png", **kwargs)
     plt.close(fig)
     display(Image(data=png), metadata={"image/png": {"alt": text}})
 
 
-def show_images(images, titles: Sequence[str] | None = None, ncols: int = 10,
-                title: str = "", diverging: bool = False, size: float = 1.1, shape=(28, 28)):
+def show_images(
+    images,
+    titles: Sequence[str] | None = None,
+    ncols: int = 10,
+    title: str = "",
+    diverging: bool = False,
+    size: float = 1.1,
+    shape=(28, 28),
+):
     """Plot images in a grid; grayscale for digits, a zero-centred diverging map for weights.
 
     Digits, weight templates, filters and feature maps alike.  Returns the figure.
@@ -77,12 +105,15 @@ def show_images(images, titles: Sequence[str] | None = None, ncols: int = 10,
     if images.ndim == 2 and images.shape[1] == shape[0] * shape[1]:
         images = images.reshape(-1, *shape)
     if images.ndim != 3:
-        raise ValueError(f"show_images needs (n, h, w) or (n, {shape[0] * shape[1]}), got {images.shape}.")
+        raise ValueError(
+            f"show_images needs (n, h, w) or (n, {shape[0] * shape[1]}), got {images.shape}."
+        )
     n = len(images)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if title else 0)), squeeze=False
+    )
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= n:
@@ -100,8 +131,13 @@ def show_images(images, titles: Sequence[str] | None = None, ncols: int = 10,
     return fig
 
 
-def plot_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], metric: str = "accuracy",
-                title: str = "", xlabel: str = "epoch", ax=None):
+def plot_curves(
+    histories: Mapping[str, Mapping[str, Sequence[float]]],
+    metric: str = "accuracy",
+    title: str = "",
+    xlabel: str = "epoch",
+    ax=None,
+):
     """Plot train (solid) and validation (dashed) curves of one metric for several runs.
 
     Each run has its own colour and marker, so runs stay apart without colour.
@@ -118,9 +154,16 @@ def plot_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], metric: 
             values = history.get(f"{split}_{metric}")
             if values is not None and len(values):
                 steps = np.arange(1, len(values) + 1)
-                ax.plot(steps, values, style, color=color, marker=marker, markersize=4,
-                        markevery=max(1, len(values) // 10),
-                        label=f"{name} ({'validation' if split == 'val' else split})")
+                ax.plot(
+                    steps,
+                    values,
+                    style,
+                    color=color,
+                    marker=marker,
+                    markersize=4,
+                    markevery=max(1, len(values) // 10),
+                    label=f"{name} ({'validation' if split == 'val' else split})",
+                )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(metric)
@@ -129,7 +172,28 @@ def plot_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], metric: 
     return ax
 
 
-def confusion_matrix(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
+_SPLITS = {"train": "training", "val": "validation"}
+
+
+def describe_runs(runs: Mapping[str, Mapping[str, list]]) -> str:
+    """The alt text of the training panel's figure (loss and accuracy by ``plot_curves``):
+    its two panels, then each run's first and last values."""
+    parts = []
+    for name, history in runs.items():
+        epochs = max((len(v) for v in history.values()), default=0)
+        values = []
+        for key, v in history.items():
+            split, _, metric = key.partition("_")
+            if v and metric in ("loss", "accuracy"):
+                values.append(f"{_SPLITS.get(split, split)} {metric} {v[0]:.3g} to {v[-1]:.3g}")
+        parts.append(f"{name}, {epochs} epoch{'s' * (epochs != 1)}: {', '.join(values)}")
+    return (
+        "Training curves per epoch, loss on the left and accuracy on the right; training solid, "
+        "validation dashed, each run its own colour and marker. " + "; ".join(parts) + "."
+    )
+
+
+def count_confusions(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
     """Return the count matrix C[true, predicted]."""
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
@@ -140,7 +204,9 @@ def confusion_matrix(y_true, y_pred, n_classes: int = 10) -> np.ndarray:
     return counts
 
 
-def plot_confusion(counts: np.ndarray, labels: Sequence[str] | None = None, title: str = "", ax=None):
+def plot_confusion(
+    counts: np.ndarray, labels: Sequence[str] | None = None, title: str = "", ax=None
+):
     """Plot a confusion matrix in per-class percent (rows sum to 100); return the axes."""
     counts = np.asarray(counts, dtype=np.float64)
     percent = 100 * counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
@@ -152,8 +218,15 @@ def plot_confusion(counts: np.ndarray, labels: Sequence[str] | None = None, titl
     for i in range(n):
         for j in range(n):
             if percent[i, j] >= 0.05:
-                ax.text(j, i, f"{percent[i, j]:.1f}", ha="center", va="center", fontsize=7,
-                        color=text_color_on(image.cmap(image.norm(percent[i, j]))))
+                ax.text(
+                    j,
+                    i,
+                    f"{percent[i, j]:.1f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color=text_color_on(image.cmap(image.norm(percent[i, j]))),
+                )
     ax.set_xticks(range(n), labels)
     ax.set_yticks(range(n), labels)
     ax.set_xlabel("predicted class")
@@ -173,13 +246,17 @@ def describe_confusion(counts: np.ndarray, labels: Sequence[str] | None = None) 
     n = len(counts)
     labels = list(labels) if labels is not None else [str(i) for i in range(n)]
     right, total = int(np.trace(counts)), int(counts.sum())
-    text = (f"Rows are the true class ({', '.join(labels)}), columns the class predicted, "
-            f"each cell in percent of its row: {right} of {total} right "
-            f"({right / max(total, 1):.1%}).")
+    text = (
+        f"Rows are the true class ({', '.join(labels)}), columns the class predicted, "
+        f"each cell in percent of its row: {right} of {total} right "
+        f"({right / max(total, 1):.1%})."
+    )
     wrong = counts.copy()
     np.fill_diagonal(wrong, 0)
     if not wrong.any():
         return text + " No class is taken for another."
     i, j = np.unravel_index(np.argmax(wrong), wrong.shape)
-    return (text + f" The most frequent confusion: {labels[i]} predicted as {labels[j]}, "
-            f"{wrong[i, j]} of {counts[i].sum()} ({wrong[i, j] / counts[i].sum():.0%}).")
+    return (
+        text + f" The most frequent confusion: {labels[i]} predicted as {labels[j]}, "
+        f"{wrong[i, j]} of {counts[i].sum()} ({wrong[i, j] / counts[i].sum():.0%})."
+    )

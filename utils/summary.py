@@ -1,9 +1,10 @@
 """The table every lab ends with (the reports' numbers beside this run's) and the run's cost."""
+
 from __future__ import annotations
 
 import sys
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from IPython.display import Markdown

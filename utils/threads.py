@@ -18,6 +18,7 @@ Usable CPUs are those of the process's affinity mask and its container's CPU
 quota (cgroup v1 or v2), not the host's: a JupyterHub pod limited to two CPUs
 on a 64-core node gets two threads.
 """
+
 from __future__ import annotations
 
 import collections
@@ -28,8 +29,8 @@ import threading
 import time
 from pathlib import Path
 
-SAMPLE_S = 0.25   # seconds between two samples of the CPU counters
-WINDOW_S = 1.0    # seconds of samples that the busy estimate averages over
+SAMPLE_S = 0.25  # seconds between two samples of the CPU counters
+WINDOW_S = 1.0  # seconds of samples that the busy estimate averages over
 BUSY_SHARE = 0.3  # a CPU counts as taken when others use more than this share
 CGROUP = Path("/sys/fs/cgroup")
 PROC_STAT = Path("/proc/stat")
@@ -150,8 +151,9 @@ class CpuMonitor:
     def start(self):
         """Start sampling (once)."""
         if self.thread is None:
-            self.thread = threading.Thread(target=self._loop, daemon=True,
-                                           name="workbook-cpu-monitor")
+            self.thread = threading.Thread(
+                target=self._loop, daemon=True, name="workbook-cpu-monitor"
+            )
             self.thread.start()
 
     def others(self) -> float:
@@ -161,8 +163,11 @@ class CpuMonitor:
                 return 0.0
             (t0, host0, group0), (t1, host1, group1) = self.samples[0], self.samples[-1]
         elapsed = t1 - t0
-        busy = [max(0.0, (b - a) / elapsed) for a, b in ((host0, host1), (group0, group1))
-                if a is not None and b is not None]
+        busy = [
+            max(0.0, (b - a) / elapsed)
+            for a, b in ((host0, host1), (group0, group1))
+            if a is not None and b is not None
+        ]
         return max(busy, default=0.0)
 
     def threads(self) -> int:
@@ -216,5 +221,7 @@ def describe() -> str:
     """Return the thread settings in force, for the lab's banner."""
     if _monitor is None:
         return "threads: library defaults"
-    return (f"threads: {_threads} of {_monitor.usable} usable CPUs "
-            "(fewer while other processes are busy)")
+    return (
+        f"threads: {_threads} of {_monitor.usable} usable CPUs "
+        "(fewer while other processes are busy)"
+    )

@@ -17,257 +17,38 @@ metrics.  The panel owns the plumbing around it and is honest about it:
   learning when its accuracy stays at chance while the loss stands still.
 
 It is usable without a mouse or without sight: every control has a name a
-screen reader announces (the sliders get theirs from ``SLIDER_NAMES_JS``:
+screen reader announces (the sliders get theirs from ``utils.a11y``:
 ipywidgets 8 does not link a slider's description to its handle), Tab reaches
 each control, the arrow keys move a slider, a typed value applies on Enter,
 Enter or Space on Train trains, focus is outlined, every colour meets WCAG AA
 on white, and the live curves carry a computed description.
 """
+
 from __future__ import annotations
 
 import html
 import math
 import time
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import HTML, clear_output, display
 
-from .plots import plot_curves, show
+from .a11y import BUTTON_COLOR, BUTTON_TEXT, PANEL_CSS, STATUS_COLORS, a11y_script
+from .plots import describe_runs, plot_curves, show
 from .threads import adapt
-
-# name: (minimum, maximum, description shown on the slider)
-LIMITS = {
-    "learning_rate": (1e-5, 10.0, "learning rate"),
-    "batch_size": (1, 4096, "batch size"),
-    "hidden_width": (1, 1024, "hidden width"),
-    "epochs": (1, 200, "epochs"),
-    "n_train": (10, 50_000, "training images"),
-    "dropout": (0.0, 0.9, "dropout"),
-    "momentum": (0.0, 0.999, "momentum γ"),
-}
-INTEGER_PARAMS = {"batch_size", "hidden_width", "epochs", "n_train"}
-
-BLOWUP_FACTOR = 10.0  # a loss above 10x the first epoch's (or a uniform guess's) has diverged
-CHANCE_FACTOR = 1.5   # accuracy below 1.5x chance (0.15 for 10 classes) counts as chance
-CHANCE_FROM_EPOCH = 3  # "after the first epochs": judged from the third epoch on
-STALL = 0.01          # ... when the loss fell by less than 1 % since the first epoch
-
-# Status colours, each at least 4.5:1 on white (WCAG AA text; tests/test_widgets.py computes it).
-COLORS = {"ok": "green", "running": "#555", "diverged": "#a04000", "not learning": "#a04000",
-          "warning": "#a04000", "refused": "crimson"}
-# The Train button: white on this blue is 7.1:1 (white on ipywidgets' "primary" #2196f3 is 3.1:1).
-BUTTON_COLOR, BUTTON_TEXT = "#005a9c", "white"
-FOCUS_COLOR = "#1a1a1a"  # the focus outline: 17:1 on white
-
-# A visible focus outline on every control of a panel (ipywidgets' own is a 1 px light-blue
-# line, 2.2:1), and a class for text only a screen reader reads.
-PANEL_CSS = f"""<style>
-.workbook-a11y .noUi-handle:focus-visible, .workbook-a11y button:focus-visible,
-.workbook-a11y input:focus-visible, .workbook-a11y .lm-TabBar-tab:focus-visible {{
-  outline: 3px solid {FOCUS_COLOR} !important; outline-offset: 2px; }}
-.workbook-sr-only {{ position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
-  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }}
-</style>"""
-
-# ipywidgets 8.1 draws a slider with noUiSlider: the handle (role="slider") has no name,
-# its <label> is not linked to it, and a log slider's aria-valuetext is the exponent.
-# This names each handle by its description (aria-labelledby) and gives it the value shown
-# in the readout (kept up to date even when hidden). It also keeps JupyterLab's command-mode
-# shortcuts off the handles and tab bars of our widgets: otherwise the arrow keys that move
-# a slider also move the notebook's cursor or collapse its heading. Idempotent; it runs from
-# a11y_script(), an Output inside each panel (JupyterLab trusts widget outputs).
-SLIDER_NAMES_JS = """(() => {
-  const key = "__workbookSliderNames";
-  if (window[key]) { window[key](); return; }
-  let count = 0, timer = null;
-  const name = () => {
-    timer = null;
-    for (const slider of document.querySelectorAll(".widget-slider, .jupyter-widget-slider")) {
-      const label = slider.querySelector(":scope > .widget-label");
-      const readout = slider.querySelector(":scope > .widget-readout");
-      const text = label ? label.textContent.trim() : "";
-      for (const handle of slider.querySelectorAll(".noUi-handle")) {
-        if (text) {
-          if (!label.id) label.id = "workbook-slider-label-" + (++count);
-          if (handle.getAttribute("aria-labelledby") !== label.id)
-            handle.setAttribute("aria-labelledby", label.id);
-        } else if (slider.title && handle.getAttribute("aria-label") !== slider.title) {
-          handle.setAttribute("aria-label", slider.title);
-        }
-        const value = readout ? readout.textContent.trim() : "";
-        if (value && handle.getAttribute("aria-valuetext") !== value)
-          handle.setAttribute("aria-valuetext", value);
-        if (!handle.hasAttribute("data-lm-suppress-shortcuts"))
-          handle.setAttribute("data-lm-suppress-shortcuts", "true");
-      }
-    }
-    // A text box without a description is labelled by an empty hidden <label>, which hides
-    // its tooltip from the name: name it by the tooltip.
-    for (const input of document.querySelectorAll(".workbook-a11y input[title]"))
-      if (input.getAttribute("aria-label") !== input.title)
-        input.setAttribute("aria-label", input.title);
-    for (const status of document.querySelectorAll(".workbook-a11y .panel-status .widget-html-content"))
-      if (!status.hasAttribute("aria-live")) {  // "run 3: ok" is read out when it changes
-        status.setAttribute("role", "status");
-        status.setAttribute("aria-live", "polite");
-      }
-    for (const bar of document.querySelectorAll(".workbook-a11y .lm-TabBar"))
-      if (!bar.hasAttribute("data-lm-suppress-shortcuts"))
-        bar.setAttribute("data-lm-suppress-shortcuts", "true");
-  };
-  // A button disabled while it has the focus (Train, during a run) loses it to the page:
-  // give it back when the button is enabled again, unless the focus went elsewhere.
-  let focused = null, parked = null;
-  document.addEventListener("focusin", (event) => {
-    focused = event.target.closest && event.target.closest(".workbook-a11y") ? event.target : null;
-  }, true);
-  const refocus = (records) => {
-    for (const record of records) {
-      const button = record.target;
-      if (record.attributeName !== "disabled" || button.tagName !== "BUTTON") continue;
-      const away = !document.activeElement || document.activeElement === document.body;
-      if (button.disabled && button === focused && (away || document.activeElement === button)) parked = button;
-      else if (!button.disabled && button === parked) {
-        parked = null;
-        if (away) button.focus();
-      }
-    }
-  };
-  window[key] = name;
-  new MutationObserver((records) => {
-    refocus(records);
-    if (!timer) timer = setTimeout(name, 30);
-  }).observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true,
-                             attributeFilter: ["aria-valuenow", "disabled"]});
-  name();
-})();"""
-
-
-class TrainingDiverged(RuntimeError):
-    """The training loss blew up (NaN, infinite, or far above where it started)."""
-
-    status = "diverged"
-
-
-class NotLearning(TrainingDiverged):
-    """Accuracy stayed at chance and the loss stood still after the first epochs."""
-
-    status = "not learning"
-
-
-def _fmt(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def validate_hparams(params: Mapping[str, float], n_train: int | None = None) -> dict:
-    """Return ``params`` checked against ``LIMITS``; raise ValueError giving the allowed range.
-
-    ``n_train`` is the number of training images available: it caps the
-    ``n_train`` setting, and the batch size is capped by the training set
-    (the ``n_train`` setting when there is one).  Nothing is clamped or
-    rounded: a value outside its range is refused.
-    """
-    checked = {}
-    for name in sorted(params, key=lambda n: n != "n_train"):  # the set size first: it bounds the batch
-        value = params[name]
-        if name not in LIMITS:
-            checked[name] = value
-            continue
-        low, high, label = LIMITS[name]
-        set_size = checked.get("n_train", n_train)
-        why = ""
-        if name == "n_train" and n_train is not None and n_train < high:
-            high, why = n_train, f": {n_train} training images are loaded"
-        if name == "batch_size" and set_size is not None and set_size < high:
-            high, why = set_size, f": a batch cannot be larger than the training set ({set_size} images)"
-        if name in INTEGER_PARAMS:
-            if (isinstance(value, bool) or not isinstance(value, (int, float))
-                    or not math.isfinite(value) or not float(value).is_integer()):
-                raise ValueError(f"{label} must be a whole number between {low:g} and {high:g}, "
-                                 f"got {value!r}.")
-            value = int(value)
-        elif not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
-            raise ValueError(f"{label} must be a finite number between {low:g} and {high:g}, got {value!r}.")
-        if not low <= value <= high:
-            if value < low:
-                why = ": gradient descent needs a positive step" if name == "learning_rate" and value <= 0 else ""
-            raise ValueError(f"{label} must be between {low:g} and {high:g}, got {_fmt(value)}{why}.")
-        checked[name] = value
-    return {name: checked[name] for name in params}
-
-
-def check_finite(loss: float, epoch: int, learning_rate: float | None = None) -> None:
-    """Raise TrainingDiverged if ``loss`` is NaN or infinite, suggesting a smaller learning rate."""
-    if not math.isfinite(loss):
-        raise TrainingDiverged(f"Training diverged at epoch {epoch}: the loss is {loss}.{_lower(learning_rate)}")
-
-
-def _lower(learning_rate) -> str:
-    return f" Lower the learning rate (it was {learning_rate:g}); try {learning_rate / 10:g}." if learning_rate else ""
-
-
-def check_training(history: Mapping[str, list], learning_rate: float | None = None, n_classes: int = 10) -> None:
-    """Raise TrainingDiverged or NotLearning when the epochs in ``history`` show a failed run.
-
-    Diverged: the last training loss is NaN or infinite, above ``BLOWUP_FACTOR``
-    times the first epoch's, or above ``BLOWUP_FACTOR`` times ln(n_classes), the
-    cross-entropy of a uniform guess.  Not learning: from epoch
-    ``CHANCE_FROM_EPOCH`` on, the accuracy (validation, else training) is below
-    ``CHANCE_FACTOR / n_classes`` and the loss fell by less than ``STALL`` since
-    the first epoch.
-    """
-    losses = history["train_loss"]
-    epoch, loss = len(losses), losses[-1]
-    check_finite(loss, epoch, learning_rate)
-    uniform = math.log(n_classes)
-    if loss > BLOWUP_FACTOR * uniform:
-        raise TrainingDiverged(
-            f"Training diverged at epoch {epoch}: the loss {loss:.3g} is more than {BLOWUP_FACTOR:g}x "
-            f"that of a uniform guess (ln {n_classes} = {uniform:.2f}).{_lower(learning_rate)}")
-    if epoch >= 2 and loss > BLOWUP_FACTOR * losses[0]:
-        raise TrainingDiverged(
-            f"Training diverged at epoch {epoch}: the loss {loss:.3g} is more than {BLOWUP_FACTOR:g}x "
-            f"the first epoch's ({losses[0]:.3g}).{_lower(learning_rate)}")
-    accuracy = history.get("val_accuracy") or history.get("train_accuracy")
-    chance = 1.0 / n_classes
-    if (accuracy and epoch >= CHANCE_FROM_EPOCH and accuracy[-1] < CHANCE_FACTOR * chance
-            and loss > (1.0 - STALL) * losses[0]):
-        raise NotLearning(
-            f"Not learning: after {epoch} epochs the accuracy {accuracy[-1]:.3f} is at chance "
-            f"({chance:.2f} for {n_classes} classes) and the loss has not fallen ({losses[0]:.3g} -> "
-            f"{loss:.3g}). A learning rate that is too large stalls like this; so does one that is too small.")
-
-
-_SPLITS = {"train": "training", "val": "validation"}
-
-
-def a11y_script() -> widgets.Output:
-    """An Output holding SLIDER_NAMES_JS, to put inside a panel (it takes no room)."""
-    out = widgets.Output(layout=widgets.Layout(height="0px", overflow="hidden"))
-    out.outputs = ({"output_type": "display_data", "metadata": {},
-                    "data": {"application/javascript": SLIDER_NAMES_JS, "text/plain": ""}},)
-    return out
-
-
-def describe_runs(runs: Mapping[str, Mapping[str, list]]) -> str:
-    """The alt text of a panel's figure: its two panels, then each run's first and last values."""
-    parts = []
-    for name, history in runs.items():
-        epochs = max((len(v) for v in history.values()), default=0)
-        values = []
-        for key, v in history.items():
-            split, _, metric = key.partition("_")
-            if v and metric in ("loss", "accuracy"):
-                values.append(f"{_SPLITS.get(split, split)} {metric} {v[0]:.3g} to {v[-1]:.3g}")
-        parts.append(f"{name}, {epochs} epoch{'s' * (epochs != 1)}: {', '.join(values)}")
-    return ("Training curves per epoch, loss on the left and accuracy on the right; training solid, "
-            "validation dashed, each run its own colour and marker. " + "; ".join(parts) + ".")
+from .training_checks import (
+    INTEGER_PARAMS,
+    LIMITS,
+    TrainingDiverged,
+    check_training,
+    validate_hparams,
+)
 
 
 def _powers_of_two(high: int) -> list[int]:
-    return [2 ** k for k in range(int(math.log2(high)) + 1)] if high >= 1 else []
+    return [2**k for k in range(int(math.log2(high)) + 1)] if high >= 1 else []
 
 
 class TrainingPanel:
@@ -281,8 +62,14 @@ class TrainingPanel:
     the panel has one.  ``n_classes`` sets chance accuracy for divergence.
     """
 
-    def __init__(self, start_run: Callable[[dict], Callable[[], dict]], defaults: Mapping[str, float],
-                 n_train: int | None = None, title: str = "Train with these settings", n_classes: int = 10):
+    def __init__(
+        self,
+        start_run: Callable[[dict], Callable[[], dict]],
+        defaults: Mapping[str, float],
+        n_train: int | None = None,
+        title: str = "Train with these settings",
+        n_classes: int = 10,
+    ):
         if "epochs" not in defaults:
             raise ValueError("defaults must include 'epochs'.")
         self.defaults = validate_hparams(defaults, n_train)
@@ -292,30 +79,57 @@ class TrainingPanel:
         self.results: list[dict] = []
         self.running = False
         self.controls = {name: self._slider(name, value) for name, value in self.defaults.items()}
-        self.inputs = {name: widgets.Text(value=self._format(name, control.value), continuous_update=False,
-                                          tooltip=f"{LIMITS[name][2]}: type a value, then press Enter",
-                                          layout=widgets.Layout(width="90px"))
-                       for name, control in self.controls.items()}
+        self.inputs = {
+            name: widgets.Text(
+                value=self._format(name, control.value),
+                continuous_update=False,
+                tooltip=f"{LIMITS[name][2]}: type a value, then press Enter",
+                layout=widgets.Layout(width="90px"),
+            )
+            for name, control in self.controls.items()
+        }
         for name in self.controls:
             self.controls[name].observe(lambda change, n=name: self._slider_moved(n), names="value")
-            self.inputs[name].observe(lambda change, n=name: self._typed(n, change["new"]), names="value")
-        self.button = widgets.Button(description="Train",  # no icon: its glyph would enter the name
-                                     tooltip="Train with these settings (Enter or Space)",
-                                     style={"button_color": BUTTON_COLOR, "text_color": BUTTON_TEXT})
+            self.inputs[name].observe(
+                lambda change, n=name: self._typed(n, change["new"]), names="value"
+            )
+        self.button = widgets.Button(
+            description="Train",  # no icon: its glyph would enter the name
+            tooltip="Train with these settings (Enter or Space)",
+            style={"button_color": BUTTON_COLOR, "text_color": BUTTON_TEXT},
+        )
         self.status = widgets.HTML()
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, layout=widgets.Layout(width="300px"))
+        self.progress = widgets.IntProgress(
+            value=0, min=0, max=1, layout=widgets.Layout(width="300px")
+        )
         self.progress_text = widgets.HTML()
         self.plot_area = widgets.Output()
         self.table_area = widgets.Output()
         self.button.on_click(lambda _: self.run())
         rows = [widgets.HBox([self.controls[n], self.inputs[n]]) for n in self.controls]
-        self.widget = widgets.VBox([widgets.HTML(f"{PANEL_CSS}<b>{html.escape(title)}</b>"), *rows, self.button,
-                                    widgets.HBox([self.progress, self.progress_text]), self.status,
-                                    self.plot_area, self.table_area, a11y_script()])
-        self.widget.add_class("training-panel")  # CSS hooks for the browser test (tests/test_ui_lab.py)
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(f"{PANEL_CSS}<b>{html.escape(title)}</b>"),
+                *rows,
+                self.button,
+                widgets.HBox([self.progress, self.progress_text]),
+                self.status,
+                self.plot_area,
+                self.table_area,
+                a11y_script(),
+            ]
+        )
+        self.widget.add_class(
+            "training-panel"
+        )  # CSS hooks for the browser test (tests/test_ui_lab.py)
         self.widget.add_class("workbook-a11y")
-        for widget, name in ((self.status, "status"), (self.progress_text, "progress"),
-                             (self.plot_area, "plot"), (self.table_area, "table"), (self.button, "train")):
+        for widget, name in (
+            (self.status, "status"),
+            (self.progress_text, "progress"),
+            (self.plot_area, "plot"),
+            (self.table_area, "table"),
+            (self.button, "train"),
+        ):
             widget.add_class(f"panel-{name}")
         for name in self.controls:
             self.controls[name].add_class(f"panel-slider-{name}")
@@ -352,13 +166,21 @@ class TrainingPanel:
         high = self._high(name) if name in ("n_train", "batch_size") else high
         style = {"description_width": "initial"}
         layout = widgets.Layout(width="420px")
-        common = dict(description=label, style=style, layout=layout, readout=False,
-                      tooltip=f"{label}: arrow keys move it, Home and End go to the ends")
+        common = dict(
+            description=label,
+            style=style,
+            layout=layout,
+            readout=False,
+            tooltip=f"{label}: arrow keys move it, Home and End go to the ends",
+        )
         if name == "learning_rate":
-            return widgets.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high),
-                                          step=0.1, **common)
+            return widgets.FloatLogSlider(
+                value=value, base=10, min=math.log10(low), max=math.log10(high), step=0.1, **common
+            )
         if name == "batch_size":
-            return widgets.SelectionSlider(options=self._batch_options(high, value), value=int(value), **common)
+            return widgets.SelectionSlider(
+                options=self._batch_options(high, value), value=int(value), **common
+            )
         if name in INTEGER_PARAMS:
             return widgets.IntSlider(value=int(value), min=int(low), max=int(high), **common)
         step = 0.001 if name == "momentum" else 0.05
@@ -376,7 +198,8 @@ class TrainingPanel:
             self._fit_batch_choices()
 
     def _fit_batch_choices(self) -> None:
-        """Keep the batch-size choices within the chosen training-set size, and say so if one moves."""
+        """Keep the batch-size choices within the chosen training-set size, and say so if
+        one moves."""
         if "batch_size" not in self.controls:
             return
         slider, high = self.controls["batch_size"], self._high("batch_size")
@@ -385,8 +208,11 @@ class TrainingPanel:
         slider.options = self._batch_options(high, keep)
         if keep is None:
             slider.value = max(slider.options)
-            self._say(f"batch size {current} is larger than the {high} training images: "
-                      f"set to {slider.value}.", COLORS["warning"])
+            self._say(
+                f"batch size {current} is larger than the {high} training images: "
+                f"set to {slider.value}.",
+                STATUS_COLORS["warning"],
+            )
         else:
             slider.value = current
         self.inputs["batch_size"].value = self._format("batch_size", slider.value)
@@ -406,7 +232,10 @@ class TrainingPanel:
         try:
             value = self._validate({**context, name: value})[name]
         except ValueError as err:
-            self._say(f"typed value refused: {err} Kept {self._format(name, slider.value)}.", COLORS["refused"])
+            self._say(
+                f"typed value refused: {err} Kept {self._format(name, slider.value)}.",
+                STATUS_COLORS["refused"],
+            )
             self.inputs[name].value = self._format(name, slider.value)
             return
         if name == "batch_size" and value not in slider.options:
@@ -419,7 +248,9 @@ class TrainingPanel:
         return validate_hparams(params, self.n_train)
 
     def _say(self, message: str, color: str) -> None:
-        self.status.value = f"<span style='color:{color}'>{html.escape(message)}</span>" if message else ""
+        self.status.value = (
+            f"<span style='color:{color}'>{html.escape(message)}</span>" if message else ""
+        )
 
     def _ipython_display_(self):
         display(self.widget)
@@ -430,7 +261,8 @@ class TrainingPanel:
 
     # ----- running ---------------------------------------------------------------------------
     def run(self, **overrides) -> dict:
-        """Train once with the panel's settings (``overrides`` replace them); return the run's record.
+        """Train once with the panel's settings (``overrides`` replace them); return the run's
+        record.
 
         The record holds the settings that ran, ``n_train`` (images trained on),
         ``epochs_run``, ``status`` ("ok", "invalid input", "diverged", "not
@@ -439,13 +271,19 @@ class TrainingPanel:
         if self.running:  # a click that arrives while a run trains
             return {}
         params = {**self.values(), **overrides}
-        record = {"run": len(self.results) + 1, **params, "status": "running", "message": "",
-                  "history": {}, "epochs_run": 0}
+        record = {
+            "run": len(self.results) + 1,
+            **params,
+            "status": "running",
+            "message": "",
+            "history": {},
+            "epochs_run": 0,
+        }
         record["n_train"] = params.get("n_train", self.n_train)
         start = time.perf_counter()
         self.running = True
         self.button.disabled = True
-        self._say(f"run {record['run']}: running", COLORS["running"])
+        self._say(f"run {record['run']}: running", STATUS_COLORS["running"])
         try:
             params = self._validate(params)
             record.update(params)
@@ -460,9 +298,12 @@ class TrainingPanel:
             self.button.disabled = False
         record["seconds"] = time.perf_counter() - start
         self.results.append(record)
-        color = COLORS.get(record["status"], COLORS["refused"])
-        self._say(f"run {record['run']}: {record['status']}"
-                  f"{' - ' + record['message'] if record['message'] else ''}", color)
+        color = STATUS_COLORS.get(record["status"], STATUS_COLORS["refused"])
+        self._say(
+            f"run {record['run']}: {record['status']}"
+            f"{' - ' + record['message'] if record['message'] else ''}",
+            color,
+        )
         with self.table_area:
             clear_output(wait=True)
             display(HTML(self.results_table()))
@@ -471,8 +312,9 @@ class TrainingPanel:
     def _show_progress(self, record: dict, epochs: int, start: float) -> None:
         done = record["epochs_run"]
         self.progress.max, self.progress.value = epochs, done
-        self.progress_text.value = (f"run {record['run']}: epoch {done} of {epochs}, "
-                                    f"{time.perf_counter() - start:.1f} s")
+        self.progress_text.value = (
+            f"run {record['run']}: epoch {done} of {epochs}, {time.perf_counter() - start:.1f} s"
+        )
 
     def _train(self, params: dict, record: dict, start: float) -> None:
         history: dict[str, list] = {}
@@ -483,7 +325,10 @@ class TrainingPanel:
             clear_output(wait=True)
         step = self.start_run(params)
         for epoch in range(1, epochs + 1):
-            self._say(f"run {record['run']}: running (epoch {epoch} of {epochs})", COLORS["running"])
+            self._say(
+                f"run {record['run']}: running (epoch {epoch} of {epochs})",
+                STATUS_COLORS["running"],
+            )
             adapt()  # the thread policy looks at the machine before each epoch
             metrics = step()
             for key, value in metrics.items():
@@ -498,7 +343,9 @@ class TrainingPanel:
             clear_output(wait=True)
             fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.2))
             plot_curves({f"run {run}": history}, metric="loss", ax=ax_loss, title="loss per epoch")
-            plot_curves({f"run {run}": history}, metric="accuracy", ax=ax_acc, title="accuracy per epoch")
+            plot_curves(
+                {f"run {run}": history}, metric="accuracy", ax=ax_acc, title="accuracy per epoch"
+            )
             fig.tight_layout()
             alt = describe_runs({f"run {run}": history})
             show(fig, alt)
@@ -506,7 +353,8 @@ class TrainingPanel:
             display(HTML(f"<p class='workbook-sr-only'>{html.escape(alt)}</p>"))
 
     def show_results(self) -> None:
-        """Draw every run's curves and the results table as plain outputs (visible in the static book too)."""
+        """Draw every run's curves and the results table as plain outputs (visible in the
+        static book too)."""
         runs = {f"run {r['run']}": r["history"] for r in self.results if r["history"]}
         if runs:
             fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.2))
@@ -517,7 +365,8 @@ class TrainingPanel:
         display(HTML(self.results_table()))
 
     def results_table(self) -> str:
-        """Return every run so far as an HTML table: the settings that ran, final accuracies, time, status."""
+        """Return every run so far as an HTML table: the settings that ran, final accuracies,
+        time, status."""
         names = list(self.controls)
         head = "".join(f"<th>{LIMITS[n][2]}</th>" for n in names)
         rows = []
@@ -534,8 +383,12 @@ class TrainingPanel:
                 else:
                     text = html.escape(str(value))
                 cells.append(f"<td>{text}</td>")
-            rows.append(f"<tr><td>{r['run']}</td>{''.join(cells)}<td>{last.get('train_accuracy', '-')}</td>"
-                        f"<td>{last.get('val_accuracy', '-')}</td><td>{r['seconds']:.1f}</td>"
-                        f"<td>{r['status']}</td></tr>")
-        return (f"<table><tr><th>run</th>{head}<th>train acc.</th><th>val. acc.</th><th>seconds</th>"
-                f"<th>status</th></tr>{''.join(rows)}</table>")
+            rows.append(
+                f"<tr><td>{r['run']}</td>{''.join(cells)}<td>{last.get('train_accuracy', '-')}</td>"
+                f"<td>{last.get('val_accuracy', '-')}</td><td>{r['seconds']:.1f}</td>"
+                f"<td>{r['status']}</td></tr>"
+            )
+        return (
+            f"<table><tr><th>run</th>{head}<th>train acc.</th><th>val. acc.</th><th>seconds</th>"
+            f"<th>status</th></tr>{''.join(rows)}</table>"
+        )

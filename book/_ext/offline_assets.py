@@ -13,6 +13,7 @@ that built their figures, and only pages with an explorer load it.
 Everything lands in ``_static/vendor/`` and ``_config.yml`` points the
 pages there.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -36,8 +37,10 @@ NPM_FILES = [
 # The widget manager's icon fonts (Font Awesome, under hashed names): its
 # stylesheet asks for them next to the module that holds it, and
 # REQUIRE_CONFIG places that module (libembed-amd) in _static/vendor/.
-WIDGET_FONTS = ("@jupyter-widgets/html-manager/dist",
-                ("*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg"))
+WIDGET_FONTS = (
+    "@jupyter-widgets/html-manager/dist",
+    ("*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg"),
+)
 # AMD bundles of custom widgets, from the Python environment.
 WIDGET_BUNDLES = {"ipycanvas": "share/jupyter/nbextensions/ipycanvas/index.js"}
 # Plotly.js inside the plotly Python package, and the marker of an explorer.
@@ -74,23 +77,30 @@ MARKUP_REPAIRS = (
     # MyST-NB's "Show code cell source" toggles are named "Toggle hidden
     # content", which is not what they show (WCAG 2.5.3): their name comes
     # from their visible text instead.
-    ("hidden cells' toggles", '<summary aria-label="Toggle hidden content">',
-     "<summary>"),
+    ("hidden cells' toggles", '<summary aria-label="Toggle hidden content">', "<summary>"),
     # The theme's search field reads "Search Ctrl+K" but is named "Search":
     # named by its text instead ("Search" stays its tooltip).
-    ("search field",
-     ('search-button-field search-button__button pst-js-only" '
-      'title="Search" aria-label="Search"'),
-     ('search-button-field search-button__button pst-js-only" '
-      'title="Search"')),
+    (
+        "search field",
+        (
+            'search-button-field search-button__button pst-js-only" '
+            'title="Search" aria-label="Search"'
+        ),
+        ('search-button-field search-button__button pst-js-only" title="Search"'),
+    ),
     # The colour-mode button is named "Color mode" but its icons carry the
     # titles "Light", "Dark", "System Settings": the icons are decoration.
-    ("colour-mode icons", 'data-mode="light" title="Light"',
-     'data-mode="light" aria-hidden="true"'),
-    ("colour-mode icons", 'data-mode="dark"  title="Dark"',
-     'data-mode="dark" aria-hidden="true"'),
-    ("colour-mode icons", 'data-mode="auto"  title="System Settings"',
-     'data-mode="auto" aria-hidden="true"'),
+    (
+        "colour-mode icons",
+        'data-mode="light" title="Light"',
+        'data-mode="light" aria-hidden="true"',
+    ),
+    ("colour-mode icons", 'data-mode="dark"  title="Dark"', 'data-mode="dark" aria-hidden="true"'),
+    (
+        "colour-mode icons",
+        'data-mode="auto"  title="System Settings"',
+        'data-mode="auto" aria-hidden="true"',
+    ),
     # Docutils marks bibliography entries with DPUB-ARIA's deprecated role
     # doc-biblioentry inside a role="list": list items, as ARIA requires.
     ("bibliography entries", 'role="doc-biblioentry"', 'role="listitem"'),
@@ -105,7 +115,8 @@ def _copy(source: Path, target: Path) -> None:
     if not source.exists():
         raise MissingAsset(
             f"{source} is missing: run `npm ci --prefix book` (make book does) "
-            "and `pip install -e .` before building the book.")
+            "and `pip install -e .` before building the book."
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     if source.is_dir():
         shutil.copytree(source, target, dirs_exist_ok=True)
@@ -120,7 +131,8 @@ def plotly_js() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise MissingAsset(
             "The plotly package is missing: the explorers need it. Run "
-            "`pip install -e '.[dev]'` (make setup does).")
+            "`pip install -e '.[dev]'` (make setup does)."
+        )
     return Path(list(spec.submodule_search_locations)[0]) / relative
 
 
@@ -129,17 +141,19 @@ def copy_assets(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     vendor = Path(app.outdir) / "_static" / "vendor"
-    if any(EXPLORER_MARK in page.read_text(errors="replace")
-           for page in Path(app.outdir).rglob("*.html")):
+    if any(
+        EXPLORER_MARK in page.read_text(errors="replace")
+        for page in Path(app.outdir).rglob("*.html")
+    ):
         _copy(plotly_js(), vendor / "plotly.min.js")
     for source, target in NPM_FILES:
         _copy(NODE_MODULES / source, vendor / target)
     folder, patterns = WIDGET_FONTS
-    fonts = [font for pattern in patterns
-             for font in (NODE_MODULES / folder).glob(pattern)]
+    fonts = [font for pattern in patterns for font in (NODE_MODULES / folder).glob(pattern)]
     if not fonts:
-        raise MissingAsset(f"no fonts in {NODE_MODULES / folder}: run "
-                           "`npm ci --prefix book` (make book does).")
+        raise MissingAsset(
+            f"no fonts in {NODE_MODULES / folder}: run `npm ci --prefix book` (make book does)."
+        )
     for font in fonts:
         _copy(font, vendor / font.name)
     paths = []

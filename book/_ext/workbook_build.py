@@ -12,6 +12,7 @@ It also gives every figure its description: ``utils.plots.show`` stores the
 alt text in the image output's metadata, which MyST-NB reads only for width
 and height; ``render_image`` here copies ``alt`` onto the image node.
 """
+
 from __future__ import annotations
 
 import hashlib

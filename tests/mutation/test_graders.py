@@ -9,6 +9,7 @@ crashes or times out). A test judges only the mutants of its own exercise's
 reference: 3.3's grader also calls mlp_forward, but a mutant of mlp_forward
 is 3.1's. Left out of ``make test`` by pyproject's norecursedirs.
 """
+
 import functools
 import importlib
 import os
@@ -19,9 +20,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from exercise_contract import exercises, graded  # noqa: E402
+from exercise_contract import exercises, graded
 
-from utils.exercises import reference, spec  # noqa: E402
+from utils.exercises import reference, spec
 
 
 def mutant_prefix(exercise):
@@ -41,10 +42,13 @@ def rebind(exercise):
     go through the trampoline to the active mutant."""
     module_name, name = spec(exercise).reference.split(":")
     module, function = importlib.import_module(module_name), reference(exercise)
-    if isinstance(function, types.FunctionType) and \
-            function.__globals__.get("__name__") == "mutmut.mutation.trampoline":
-        copy = types.FunctionType(function.__code__, vars(module), name,
-                                  function.__defaults__, function.__closure__)
+    if (
+        isinstance(function, types.FunctionType)
+        and function.__globals__.get("__name__") == "mutmut.mutation.trampoline"
+    ):
+        copy = types.FunctionType(
+            function.__code__, vars(module), name, function.__defaults__, function.__closure__
+        )
         setattr(module, name, functools.update_wrapper(copy, function))
 
 

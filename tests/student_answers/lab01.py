@@ -1,8 +1,14 @@
 """Student answers for lab 01 (softmax, cross-entropy, softmax regression)."""
+
 import numpy as np
 from scipy.special import logsumexp
 
-from utils.saved.lab01_softmax import cross_entropy, loss_and_grads, one_hot, softmax  # the notebook's names
+from utils.saved.lab01_softmax import (
+    cross_entropy,
+    loss_and_grads,
+    one_hot,
+    softmax,
+)  # the notebook's names
 
 
 # ---------------------------------------------------------------- 1.1 softmax
@@ -61,6 +67,7 @@ def softmax__wrong_python_list(o):
 def softmax__wrong_delegates(o):
     """Calls the saved reference in utils instead of writing the function."""
     from utils.saved.lab01_softmax import softmax as reference
+
     return reference(o)
 
 
@@ -110,8 +117,7 @@ def batch_softmax_jacobian__wrong_inner_product(P):
 
 def batch_softmax_jacobian__wrong_summed_over_batch(P):
     """Sums the N Jacobians into one (K, K) matrix instead of stacking them."""
-    return (P[:, :, None] * np.eye(P.shape[1])
-            - P[:, :, None] * P[:, None, :]).sum(axis=0)
+    return (P[:, :, None] * np.eye(P.shape[1]) - P[:, :, None] * P[:, None, :]).sum(axis=0)
 
 
 def batch_softmax_jacobian__wrong_python_loop(P):
@@ -122,6 +128,7 @@ def batch_softmax_jacobian__wrong_python_loop(P):
 def batch_softmax_jacobian__wrong_delegates(P):
     """Calls the saved reference in utils."""
     from utils.saved.lab01_softmax import batch_softmax_jacobian as reference
+
     return reference(P)
 
 
@@ -142,8 +149,7 @@ def batch_softmax_jacobian__right_fancy_diagonal(P):
 
 def batch_softmax_jacobian__right_eye_row_broadcast(P):
     """diag(p) as eye times p broadcast along rows (same diagonal)."""
-    return np.eye(P.shape[1])[None] * P[:, None, :] - np.matmul(
-        P[..., None], P[:, None])
+    return np.eye(P.shape[1])[None] * P[:, None, :] - np.matmul(P[..., None], P[:, None])
 
 
 # ---------------------------------------------------------- 1.3 cross_entropy
@@ -197,6 +203,7 @@ def cross_entropy__wrong_labels_as_one_hot(o, y):
 def cross_entropy__wrong_delegates(o, y):
     """Calls the saved reference in utils."""
     from utils.saved.lab01_softmax import cross_entropy as reference
+
     return reference(o, y)
 
 
@@ -287,6 +294,7 @@ def loss_and_grads__wrong_python_loop(W, b, X, y):
 def loss_and_grads__wrong_delegates(W, b, X, y):
     """Calls the saved reference in utils."""
     from utils.saved.lab01_softmax import loss_and_grads as reference
+
     return reference(W, b, X, y)
 
 
@@ -310,8 +318,7 @@ def loss_and_grads__right_split_terms(W, b, X, y):
 
 
 # -------------------------------------------------------- 1.5 gradient_check
-def gradient_check__wrong_forward_difference(loss, params, grad, n_checks, h=1e-5,
-                                             seed=0):
+def gradient_check__wrong_forward_difference(loss, params, grad, n_checks, h=1e-5, seed=0):
     """One-sided difference (C(w + h) - C(w)) / h: error of order h."""
     pick = np.random.default_rng(seed)
     worst = 0.0
@@ -339,8 +346,7 @@ def gradient_check__wrong_not_restored(loss, params, grad, n_checks, h=1e-5, see
     return float(worst / np.abs(grad).max())
 
 
-def gradient_check__wrong_missing_factor_two(loss, params, grad, n_checks, h=1e-5,
-                                             seed=0):
+def gradient_check__wrong_missing_factor_two(loss, params, grad, n_checks, h=1e-5, seed=0):
     """Divides the centred difference by h instead of 2h."""
     pick = np.random.default_rng(seed)
     worst = 0.0
@@ -353,8 +359,7 @@ def gradient_check__wrong_missing_factor_two(loss, params, grad, n_checks, h=1e-
     return float(worst / np.abs(grad).max())
 
 
-def gradient_check__wrong_relative_to_entry(loss, params, grad, n_checks, h=1e-5,
-                                            seed=0):
+def gradient_check__wrong_relative_to_entry(loss, params, grad, n_checks, h=1e-5, seed=0):
     """Error relative to the entry itself, not to the largest entry of grad."""
     pick = np.random.default_rng(seed)
     worst = 0.0
@@ -406,8 +411,7 @@ def gradient_check__wrong_mean_error(loss, params, grad, n_checks, h=1e-5, seed=
     return float(np.mean(errors) / np.abs(grad).max())
 
 
-def gradient_check__wrong_one_check_short(loss, params, grad, n_checks, h=1e-5,
-                                          seed=0):
+def gradient_check__wrong_one_check_short(loss, params, grad, n_checks, h=1e-5, seed=0):
     """Off by one: range(1, n_checks) makes n_checks - 1 checks."""
     pick = np.random.default_rng(seed)
     worst = 0.0
@@ -420,10 +424,10 @@ def gradient_check__wrong_one_check_short(loss, params, grad, n_checks, h=1e-5,
     return float(worst / np.abs(grad).max())
 
 
-def gradient_check__wrong_uses_numerical_gradient(loss, params, grad, n_checks,
-                                                  h=1e-5, seed=0):
+def gradient_check__wrong_uses_numerical_gradient(loss, params, grad, n_checks, h=1e-5, seed=0):
     """Calls utils.checks.numerical_gradient, which the spec says to replace."""
     from utils.checks import numerical_gradient
+
     pick = np.random.default_rng(seed)
     worst = 0.0
     for _ in range(n_checks):
@@ -461,10 +465,10 @@ def gradient_check__right_while_loop(loss, params, grad, n_checks, h=1e-5, seed=
     return float(worst)
 
 
-
 # ------------------------------------------------------------------ 1.6 train
-def train__wrong_same_order_each_epoch(X, y, n_classes, epochs, learning_rate,
-                                       batch_size, seed, decay=False):
+def train__wrong_same_order_each_epoch(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """Creates default_rng(seed) inside the epoch loop: the same order every epoch."""
     N, D = X.shape
     W = np.zeros((D, n_classes), dtype=X.dtype)
@@ -475,7 +479,7 @@ def train__wrong_same_order_each_epoch(X, y, n_classes, epochs, learning_rate,
         rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
         total = 0.0
         for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
             W -= rate * dW / len(idx)
             b -= rate * db / len(idx)
@@ -483,8 +487,9 @@ def train__wrong_same_order_each_epoch(X, y, n_classes, epochs, learning_rate,
         yield W, b, total / N
 
 
-def train__wrong_summed_loss_step(X, y, n_classes, epochs, learning_rate,
-                                  batch_size, seed, decay=False):
+def train__wrong_summed_loss_step(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """Steps on the summed gradient that loss_and_grads returns (no / batch size)."""
     N, D = X.shape
     W = np.zeros((D, n_classes), dtype=X.dtype)
@@ -495,7 +500,7 @@ def train__wrong_summed_loss_step(X, y, n_classes, epochs, learning_rate,
         rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
         total = 0.0
         for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
             W -= rate * dW
             b -= rate * db
@@ -503,8 +508,9 @@ def train__wrong_summed_loss_step(X, y, n_classes, epochs, learning_rate,
         yield W, b, total / N
 
 
-def train__wrong_shuffles_inputs_in_place(X, y, n_classes, epochs, learning_rate,
-                                          batch_size, seed, decay=False):
+def train__wrong_shuffles_inputs_in_place(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """Permutes the caller's X and y in place each epoch: orders compound, inputs changed."""
     N, D = X.shape
     W = np.zeros((D, n_classes), dtype=X.dtype)
@@ -517,7 +523,7 @@ def train__wrong_shuffles_inputs_in_place(X, y, n_classes, epochs, learning_rate
         rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
         total = 0.0
         for start in range(0, N, batch_size):
-            Xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+            Xb, yb = X[start : start + batch_size], y[start : start + batch_size]
             loss, dW, db = loss_and_grads(W, b, Xb, yb)
             W -= rate * dW / len(yb)
             b -= rate * db / len(yb)
@@ -525,8 +531,9 @@ def train__wrong_shuffles_inputs_in_place(X, y, n_classes, epochs, learning_rate
         yield W, b, total / N
 
 
-def train__wrong_linspace_decay(X, y, n_classes, epochs, learning_rate,
-                                batch_size, seed, decay=False):
+def train__wrong_linspace_decay(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """np.linspace(lr, 0, epochs): the rate already reaches zero in the last epoch."""
     N, D = X.shape
     W = np.zeros((D, n_classes), dtype=X.dtype)
@@ -540,7 +547,7 @@ def train__wrong_linspace_decay(X, y, n_classes, epochs, learning_rate,
         order = rng.permutation(N)
         total = 0.0
         for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
             W -= rates[epoch] * dW / len(idx)
             b -= rates[epoch] * db / len(idx)
@@ -548,8 +555,9 @@ def train__wrong_linspace_decay(X, y, n_classes, epochs, learning_rate,
         yield W, b, total / N
 
 
-def train__wrong_mean_of_batch_means(X, y, n_classes, epochs, learning_rate,
-                                     batch_size, seed, decay=False):
+def train__wrong_mean_of_batch_means(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """Epoch loss as the mean of the batch means: the short last batch is over-weighted."""
     N, D = X.shape
     W = np.zeros((D, n_classes), dtype=X.dtype)
@@ -560,7 +568,7 @@ def train__wrong_mean_of_batch_means(X, y, n_classes, epochs, learning_rate,
         rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
         batch_means = []
         for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
             W -= rate * dW / len(idx)
             b -= rate * db / len(idx)
@@ -568,8 +576,9 @@ def train__wrong_mean_of_batch_means(X, y, n_classes, epochs, learning_rate,
         yield W, b, float(np.mean(batch_means))
 
 
-def train__wrong_last_batch_by_batch_size(X, y, n_classes, epochs, learning_rate,
-                                          batch_size, seed, decay=False):
+def train__wrong_last_batch_by_batch_size(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """Divides every gradient by batch_size, also the shorter last batch's."""
     N, D = X.shape
     W = np.zeros((D, n_classes), dtype=X.dtype)
@@ -580,7 +589,7 @@ def train__wrong_last_batch_by_batch_size(X, y, n_classes, epochs, learning_rate
         rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
         total = 0.0
         for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
             W -= rate / batch_size * dW
             b -= rate / batch_size * db
@@ -588,8 +597,9 @@ def train__wrong_last_batch_by_batch_size(X, y, n_classes, epochs, learning_rate
         yield W, b, total / N
 
 
-def train__wrong_float64_weights(X, y, n_classes, epochs, learning_rate,
-                                 batch_size, seed, decay=False):
+def train__wrong_float64_weights(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """np.zeros with its default float64: float32 images give float64 weights."""
     N, D = X.shape
     W = np.zeros((D, n_classes))
@@ -600,7 +610,7 @@ def train__wrong_float64_weights(X, y, n_classes, epochs, learning_rate,
         rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
         total = 0.0
         for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
             W -= rate * dW / len(idx)
             b -= rate * db / len(idx)
@@ -608,8 +618,9 @@ def train__wrong_float64_weights(X, y, n_classes, epochs, learning_rate,
         yield W, b, total / N
 
 
-def train__wrong_loss_at_epoch_end(X, y, n_classes, epochs, learning_rate,
-                                   batch_size, seed, decay=False):
+def train__wrong_loss_at_epoch_end(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """Reports the loss of the end-of-epoch weights on all N, not the pre-step batch losses."""
     N, D = X.shape
     W = np.zeros((D, n_classes), dtype=X.dtype)
@@ -619,15 +630,14 @@ def train__wrong_loss_at_epoch_end(X, y, n_classes, epochs, learning_rate,
         order = rng.permutation(N)
         rate = learning_rate * (1 - epoch / epochs) if decay else learning_rate
         for start in range(0, N, batch_size):
-            idx = order[start:start + batch_size]
+            idx = order[start : start + batch_size]
             _, dW, db = loss_and_grads(W, b, X[idx], y[idx])
             W -= rate * dW / len(idx)
             b -= rate * db / len(idx)
         yield W, b, float(cross_entropy(X @ W + b, y)) / N
 
 
-def train__right_array_split(X, y, n_classes, epochs, learning_rate, batch_size,
-                             seed, decay=False):
+def train__right_array_split(X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False):
     """Splits each permutation with np.array_split at multiples of batch_size; yields copies."""
     N, D = X.shape
     W = np.zeros((D, n_classes), dtype=X.dtype)
@@ -646,8 +656,9 @@ def train__right_array_split(X, y, n_classes, epochs, learning_rate, batch_size,
         yield W.copy(), b.copy(), float(np.sum(losses) / N)
 
 
-def train__right_linspace_schedule(X, y, n_classes, epochs, learning_rate,
-                                   batch_size, seed, decay=False):
+def train__right_linspace_schedule(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """Rates from np.linspace(lr, 0, epochs + 1)[:-1]; a while loop over batch starts."""
     rng = np.random.default_rng(seed)
     N = X.shape[0]
@@ -661,7 +672,7 @@ def train__right_linspace_schedule(X, y, n_classes, epochs, learning_rate,
         perm = rng.permutation(N)
         seen, start, summed = 0, 0, 0.0
         while start < N:
-            idx = perm[start:min(start + batch_size, N)]
+            idx = perm[start : min(start + batch_size, N)]
             loss, dW, db = loss_and_grads(W, b, np.take(X, idx, axis=0), np.take(y, idx))
             W -= (float(rate) / len(idx)) * dW
             b -= (float(rate) / len(idx)) * db
@@ -671,8 +682,9 @@ def train__right_linspace_schedule(X, y, n_classes, epochs, learning_rate,
         yield W, b, summed / seen
 
 
-def train__right_ceil_batches(X, y, n_classes, epochs, learning_rate, batch_size,
-                              seed, decay=False):
+def train__right_ceil_batches(
+    X, y, n_classes, epochs, learning_rate, batch_size, seed, decay=False
+):
     """Counts ceil(N / batch_size) batches and weights each batch's mean loss by its size."""
     N, D = X.shape
     K = n_classes
@@ -685,7 +697,7 @@ def train__right_ceil_batches(X, y, n_classes, epochs, learning_rate, batch_size
         order = generator.permutation(N)
         epoch_loss = 0.0
         for j in range(n_batches):
-            idx = order[j * batch_size:(j + 1) * batch_size]
+            idx = order[j * batch_size : (j + 1) * batch_size]
             n = len(idx)
             loss, dW, db = loss_and_grads(W, b, X[idx], y[idx])
             mean_loss, dW, db = loss / n, dW / n, db / n
@@ -787,59 +799,116 @@ def class_contrast__right_einsum(X, y, n_classes):
 
 
 ANSWERS = {
-    "1.1": {"wrong": [softmax__wrong_no_max_shift, softmax__wrong_global_max,
-                      softmax__wrong_axis0, softmax__wrong_in_place,
-                      softmax__wrong_only_2d, softmax__wrong_min_shift,
-                      softmax__wrong_log_softmax, softmax__wrong_python_list,
-                      softmax__wrong_delegates],
-            "right": [softmax__right_logsumexp, softmax__right_copy_then_inplace,
-                      softmax__right_ellipsis]},
-    "1.2": {"wrong": [batch_softmax_jacobian__wrong_no_diagonal,
-                      batch_softmax_jacobian__wrong_sign,
-                      batch_softmax_jacobian__wrong_no_eye,
-                      batch_softmax_jacobian__wrong_inner_product,
-                      batch_softmax_jacobian__wrong_summed_over_batch,
-                      batch_softmax_jacobian__wrong_python_loop,
-                      batch_softmax_jacobian__wrong_delegates],
-            "right": [batch_softmax_jacobian__right_einsum,
-                      batch_softmax_jacobian__right_fancy_diagonal,
-                      batch_softmax_jacobian__right_eye_row_broadcast]},
-    "1.3": {"wrong": [cross_entropy__wrong_log_of_softmax, cross_entropy__wrong_mean,
-                      cross_entropy__wrong_sign, cross_entropy__wrong_column_indexing,
-                      cross_entropy__wrong_no_shift, cross_entropy__wrong_global_shift,
-                      cross_entropy__wrong_labels_as_one_hot,
-                      cross_entropy__wrong_delegates],
-            "right": [cross_entropy__right_take_along_axis,
-                      cross_entropy__right_lse_minus_score,
-                      cross_entropy__right_scipy_logsumexp]},
-    "1.4": {"wrong": [loss_and_grads__wrong_mean, loss_and_grads__wrong_dW_transposed,
-                      loss_and_grads__wrong_sign, loss_and_grads__wrong_db_mean,
-                      loss_and_grads__wrong_float64_one_hot,
-                      loss_and_grads__wrong_ten_classes, loss_and_grads__wrong_no_bias,
-                      loss_and_grads__wrong_python_loop, loss_and_grads__wrong_delegates],
-            "right": [loss_and_grads__right_einsum, loss_and_grads__right_split_terms]},
-    "1.5": {"wrong": [gradient_check__wrong_forward_difference,
-                      gradient_check__wrong_not_restored,
-                      gradient_check__wrong_missing_factor_two,
-                      gradient_check__wrong_relative_to_entry,
-                      gradient_check__wrong_unseeded,
-                      gradient_check__wrong_first_entries,
-                      gradient_check__wrong_mean_error,
-                      gradient_check__wrong_one_check_short,
-                      gradient_check__wrong_uses_numerical_gradient],
-            "right": [gradient_check__right_copies, gradient_check__right_while_loop]},
-    "1.6": {"wrong": [train__wrong_same_order_each_epoch, train__wrong_summed_loss_step,
-                      train__wrong_shuffles_inputs_in_place, train__wrong_linspace_decay,
-                      train__wrong_mean_of_batch_means,
-                      train__wrong_last_batch_by_batch_size, train__wrong_float64_weights,
-                      train__wrong_loss_at_epoch_end],
-            "right": [train__right_array_split, train__right_linspace_schedule,
-                      train__right_ceil_batches]},
-    "1.7": {"wrong": [class_contrast__wrong_mean_of_class_means,
-                      class_contrast__wrong_minus_overall_mean,
-                      class_contrast__wrong_transposed, class_contrast__wrong_float64_output,
-                      class_contrast__wrong_centres_X_in_place,
-                      class_contrast__wrong_python_loop, class_contrast__wrong_others_over_N],
-            "right": [class_contrast__right_rescaled_overall, class_contrast__right_masks,
-                      class_contrast__right_einsum]},
+    "1.1": {
+        "wrong": [
+            softmax__wrong_no_max_shift,
+            softmax__wrong_global_max,
+            softmax__wrong_axis0,
+            softmax__wrong_in_place,
+            softmax__wrong_only_2d,
+            softmax__wrong_min_shift,
+            softmax__wrong_log_softmax,
+            softmax__wrong_python_list,
+            softmax__wrong_delegates,
+        ],
+        "right": [
+            softmax__right_logsumexp,
+            softmax__right_copy_then_inplace,
+            softmax__right_ellipsis,
+        ],
+    },
+    "1.2": {
+        "wrong": [
+            batch_softmax_jacobian__wrong_no_diagonal,
+            batch_softmax_jacobian__wrong_sign,
+            batch_softmax_jacobian__wrong_no_eye,
+            batch_softmax_jacobian__wrong_inner_product,
+            batch_softmax_jacobian__wrong_summed_over_batch,
+            batch_softmax_jacobian__wrong_python_loop,
+            batch_softmax_jacobian__wrong_delegates,
+        ],
+        "right": [
+            batch_softmax_jacobian__right_einsum,
+            batch_softmax_jacobian__right_fancy_diagonal,
+            batch_softmax_jacobian__right_eye_row_broadcast,
+        ],
+    },
+    "1.3": {
+        "wrong": [
+            cross_entropy__wrong_log_of_softmax,
+            cross_entropy__wrong_mean,
+            cross_entropy__wrong_sign,
+            cross_entropy__wrong_column_indexing,
+            cross_entropy__wrong_no_shift,
+            cross_entropy__wrong_global_shift,
+            cross_entropy__wrong_labels_as_one_hot,
+            cross_entropy__wrong_delegates,
+        ],
+        "right": [
+            cross_entropy__right_take_along_axis,
+            cross_entropy__right_lse_minus_score,
+            cross_entropy__right_scipy_logsumexp,
+        ],
+    },
+    "1.4": {
+        "wrong": [
+            loss_and_grads__wrong_mean,
+            loss_and_grads__wrong_dW_transposed,
+            loss_and_grads__wrong_sign,
+            loss_and_grads__wrong_db_mean,
+            loss_and_grads__wrong_float64_one_hot,
+            loss_and_grads__wrong_ten_classes,
+            loss_and_grads__wrong_no_bias,
+            loss_and_grads__wrong_python_loop,
+            loss_and_grads__wrong_delegates,
+        ],
+        "right": [loss_and_grads__right_einsum, loss_and_grads__right_split_terms],
+    },
+    "1.5": {
+        "wrong": [
+            gradient_check__wrong_forward_difference,
+            gradient_check__wrong_not_restored,
+            gradient_check__wrong_missing_factor_two,
+            gradient_check__wrong_relative_to_entry,
+            gradient_check__wrong_unseeded,
+            gradient_check__wrong_first_entries,
+            gradient_check__wrong_mean_error,
+            gradient_check__wrong_one_check_short,
+            gradient_check__wrong_uses_numerical_gradient,
+        ],
+        "right": [gradient_check__right_copies, gradient_check__right_while_loop],
+    },
+    "1.6": {
+        "wrong": [
+            train__wrong_same_order_each_epoch,
+            train__wrong_summed_loss_step,
+            train__wrong_shuffles_inputs_in_place,
+            train__wrong_linspace_decay,
+            train__wrong_mean_of_batch_means,
+            train__wrong_last_batch_by_batch_size,
+            train__wrong_float64_weights,
+            train__wrong_loss_at_epoch_end,
+        ],
+        "right": [
+            train__right_array_split,
+            train__right_linspace_schedule,
+            train__right_ceil_batches,
+        ],
+    },
+    "1.7": {
+        "wrong": [
+            class_contrast__wrong_mean_of_class_means,
+            class_contrast__wrong_minus_overall_mean,
+            class_contrast__wrong_transposed,
+            class_contrast__wrong_float64_output,
+            class_contrast__wrong_centres_X_in_place,
+            class_contrast__wrong_python_loop,
+            class_contrast__wrong_others_over_N,
+        ],
+        "right": [
+            class_contrast__right_rescaled_overall,
+            class_contrast__right_masks,
+            class_contrast__right_einsum,
+        ],
+    },
 }

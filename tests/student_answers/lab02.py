@@ -1,10 +1,11 @@
 """Student answers for lab 02 (Jacobians of a layer, chain rule, deep backprop)."""
+
 import numpy as np
 from scipy.linalg import block_diag
 from scipy.special import expit
 
-from utils.saved.lab02_jacobians import forward, layer_jacobians, sigmoid  # the notebook's names
 from utils.saved.lab01_softmax import softmax
+from utils.saved.lab02_jacobians import forward, layer_jacobians, sigmoid  # the notebook's names
 
 
 # ------------------------------------------------------- 2.1 layer_jacobians
@@ -12,75 +13,90 @@ def layer_jacobians__wrong_column_major(W, b, v):
     """da/dW for W flattened column-major: kron(v^T, I) instead of kron(I, v^T)."""
     f = sigmoid(W @ v + b)
     n_out = len(b)
-    return {"da/dW": np.kron(v[None, :], np.eye(n_out)),
-            "da/db": np.eye(n_out),
-            "da/dv": W.copy(),
-            "df/da": np.diag(f * (1 - f))}
+    return {
+        "da/dW": np.kron(v[None, :], np.eye(n_out)),
+        "da/db": np.eye(n_out),
+        "da/dv": W.copy(),
+        "df/da": np.diag(f * (1 - f)),
+    }
 
 
 def layer_jacobians__wrong_da_dv_transposed(W, b, v):
     """da/dv = W^T: rows and columns swapped."""
     f = sigmoid(W @ v + b)
     n_out = len(b)
-    return {"da/dW": np.kron(np.eye(n_out), v[None, :]),
-            "da/db": np.eye(n_out),
-            "da/dv": W.T.copy(),
-            "df/da": np.diag(f * (1 - f))}
+    return {
+        "da/dW": np.kron(np.eye(n_out), v[None, :]),
+        "da/db": np.eye(n_out),
+        "da/dv": W.T.copy(),
+        "df/da": np.diag(f * (1 - f)),
+    }
 
 
 def layer_jacobians__wrong_df_da_vector(W, b, v):
     """df/da returned as the vector f(1 - f), not the diagonal matrix."""
     f = sigmoid(W @ v + b)
     n_out = len(b)
-    return {"da/dW": np.kron(np.eye(n_out), v[None, :]),
-            "da/db": np.eye(n_out),
-            "da/dv": W.copy(),
-            "df/da": f * (1 - f)}
+    return {
+        "da/dW": np.kron(np.eye(n_out), v[None, :]),
+        "da/db": np.eye(n_out),
+        "da/dv": W.copy(),
+        "df/da": f * (1 - f),
+    }
 
 
 def layer_jacobians__wrong_derivative_of_a(W, b, v):
     """sigma'(a) written as a (1 - a): the pre-activation instead of f."""
     a = W @ v + b
     n_out = len(b)
-    return {"da/dW": np.kron(np.eye(n_out), v[None, :]),
-            "da/db": np.eye(n_out),
-            "da/dv": W.copy(),
-            "df/da": np.diag(a * (1 - a))}
+    return {
+        "da/dW": np.kron(np.eye(n_out), v[None, :]),
+        "da/db": np.eye(n_out),
+        "da/dv": W.copy(),
+        "df/da": np.diag(a * (1 - a)),
+    }
 
 
 def layer_jacobians__wrong_da_dW_tiled(W, b, v):
     """da/dW as v^T repeated per row, shape (n_out, n_in): not the Kronecker form."""
     f = sigmoid(W @ v + b)
     n_out = len(b)
-    return {"da/dW": np.tile(v, (n_out, 1)),
-            "da/db": np.eye(n_out),
-            "da/dv": W.copy(),
-            "df/da": np.diag(f * (1 - f))}
+    return {
+        "da/dW": np.tile(v, (n_out, 1)),
+        "da/db": np.eye(n_out),
+        "da/dv": W.copy(),
+        "df/da": np.diag(f * (1 - f)),
+    }
 
 
 def layer_jacobians__wrong_da_db_ones(W, b, v):
     """da/db as a matrix of ones: every bias moves every output."""
     f = sigmoid(W @ v + b)
     n_out = len(b)
-    return {"da/dW": np.kron(np.eye(n_out), v[None, :]),
-            "da/db": np.ones((n_out, n_out)),
-            "da/dv": W.copy(),
-            "df/da": np.diag(f * (1 - f))}
+    return {
+        "da/dW": np.kron(np.eye(n_out), v[None, :]),
+        "da/db": np.ones((n_out, n_out)),
+        "da/dv": W.copy(),
+        "df/da": np.diag(f * (1 - f)),
+    }
 
 
 def layer_jacobians__wrong_sigmoid_of_wv(W, b, v):
     """Forgets the bias inside the sigmoid: f = sigma(W v)."""
     f = sigmoid(W @ v)
     n_out = len(b)
-    return {"da/dW": np.kron(np.eye(n_out), v[None, :]),
-            "da/db": np.eye(n_out),
-            "da/dv": W.copy(),
-            "df/da": np.diag(f * (1 - f))}
+    return {
+        "da/dW": np.kron(np.eye(n_out), v[None, :]),
+        "da/db": np.eye(n_out),
+        "da/dv": W.copy(),
+        "df/da": np.diag(f * (1 - f)),
+    }
 
 
 def layer_jacobians__wrong_delegates(W, b, v):
     """Calls the saved reference in utils."""
     from utils.saved.lab02_jacobians import layer_jacobians as reference
+
     return reference(W, b, v)
 
 
@@ -90,19 +106,25 @@ def layer_jacobians__right_loop_blocks(W, b, v):
     f = sigmoid(W @ v + b)
     da_dW = np.zeros((n_out, n_out * n_in))
     for i in range(n_out):
-        da_dW[i, i * n_in:(i + 1) * n_in] = v
-    return {"da/dW": da_dW, "da/db": np.identity(n_out),
-            "da/dv": np.array(W), "df/da": np.diagflat(f * (1 - f))}
+        da_dW[i, i * n_in : (i + 1) * n_in] = v
+    return {
+        "da/dW": da_dW,
+        "da/db": np.identity(n_out),
+        "da/dv": np.array(W),
+        "df/da": np.diagflat(f * (1 - f)),
+    }
 
 
 def layer_jacobians__right_block_diag_expit(W, b, v):
     """scipy's block_diag of n_out copies of v^T and expit for the sigmoid."""
     n_out = W.shape[0]
     f = expit(W @ v + b)
-    return {"df/da": np.diag(f - f ** 2),
-            "da/dv": W + 0.0,
-            "da/db": np.eye(n_out, dtype=float),
-            "da/dW": block_diag(*[v[None, :]] * n_out)}
+    return {
+        "df/da": np.diag(f - f**2),
+        "da/dv": W + 0.0,
+        "da/db": np.eye(n_out, dtype=float),
+        "da/dW": block_diag(*[v[None, :]] * n_out),
+    }
 
 
 def layer_jacobians__right_einsum(W, b, v):
@@ -110,10 +132,12 @@ def layer_jacobians__right_einsum(W, b, v):
     n_out, n_in = W.shape
     f = sigmoid(W @ v + b)
     eye = np.eye(n_out)
-    return {"da/dW": np.einsum("ik,j->ikj", eye, v).reshape(n_out, n_out * n_in),
-            "da/db": eye.copy(),
-            "da/dv": W.copy(),
-            "df/da": eye * (f * (1 - f))}
+    return {
+        "da/dW": np.einsum("ik,j->ikj", eye, v).reshape(n_out, n_out * n_in),
+        "da/db": eye.copy(),
+        "da/dv": W.copy(),
+        "df/da": eye * (f * (1 - f)),
+    }
 
 
 # -------------------------------------------------- 2.2 dL_dW1_by_jacobians
@@ -146,8 +170,7 @@ def dL_dW1_by_jacobians__wrong_extra_output_sigmoid(W1, b1, W2, b2, x, y):
     _, f1, _, y_hat = forward(W1, b1, W2, b2, x)
     layer1 = layer_jacobians(W1, b1, x)
     layer2 = layer_jacobians(W2, b2, f1)
-    dL_da1 = ((y_hat - y)[None, :] @ layer2["df/da"] @ layer2["da/dv"]
-              @ layer1["df/da"])
+    dL_da1 = (y_hat - y)[None, :] @ layer2["df/da"] @ layer2["da/dv"] @ layer1["df/da"]
     return (dL_da1 @ layer1["da/dW"]).reshape(W1.shape)
 
 
@@ -180,6 +203,7 @@ def dL_dW1_by_jacobians__wrong_W2_not_from_jacobians(W1, b1, W2, b2, x, y):
 def dL_dW1_by_jacobians__wrong_delegates(W1, b1, W2, b2, x, y):
     """Calls the saved reference in utils (which uses its own layer_jacobians)."""
     from utils.saved.lab02_jacobians import dL_dW1_by_jacobians as reference
+
     return reference(W1, b1, W2, b2, x, y)
 
 
@@ -188,7 +212,7 @@ def dL_dW1_by_jacobians__right_column_vectors(W1, b1, W2, b2, x, y):
     _, f1, _, y_hat = forward(W1, b1, W2, b2, x)
     J1 = layer_jacobians(W1, b1, x)
     J2 = layer_jacobians(W2, b2, f1)
-    g = (y_hat - y)[:, None]                       # (n_out, 1)
+    g = (y_hat - y)[:, None]  # (n_out, 1)
     g = J2["da/dv"].T @ g
     g = J1["df/da"].T @ g
     return (J1["da/dW"].T @ g).reshape(W1.shape)
@@ -199,8 +223,9 @@ def dL_dW1_by_jacobians__right_multi_dot(W1, b1, W2, b2, x, y):
     a1, f1, a2, y_hat = forward(W1, b1, W2, b2, x)
     first = layer_jacobians(W1, b1, x)
     second = layer_jacobians(W2, b2, f1)
-    row = np.linalg.multi_dot([(y_hat - y)[None, :], second["da/dv"],
-                               first["df/da"], first["da/dW"]])
+    row = np.linalg.multi_dot(
+        [(y_hat - y)[None, :], second["da/dv"], first["df/da"], first["da/dW"]]
+    )
     hidden, n_in = W1.shape
     return row.reshape(hidden, n_in)
 
@@ -224,8 +249,7 @@ def gradient_by_backprop__wrong_no_transpose(weights, out, inputs, derivatives, 
     return delta[i] * inputs[0][j]
 
 
-def gradient_by_backprop__wrong_includes_first_weights(weights, out, inputs,
-                                                       derivatives, i, j):
+def gradient_by_backprop__wrong_includes_first_weights(weights, out, inputs, derivatives, i, j):
     """Loop runs down to layer 0: one matrix product too many."""
     delta = out * derivatives[-1]
     for layer in range(len(weights) - 1, -1, -1):
@@ -233,8 +257,7 @@ def gradient_by_backprop__wrong_includes_first_weights(weights, out, inputs,
     return delta[i] * inputs[0][j]
 
 
-def gradient_by_backprop__wrong_derivative_index(weights, out, inputs, derivatives,
-                                                 i, j):
+def gradient_by_backprop__wrong_derivative_index(weights, out, inputs, derivatives, i, j):
     """Multiplies by derivatives[layer] instead of derivatives[layer - 1]."""
     delta = out * derivatives[-1]
     for layer in range(len(weights) - 1, 0, -1):
@@ -242,8 +265,7 @@ def gradient_by_backprop__wrong_derivative_index(weights, out, inputs, derivativ
     return delta[i] * inputs[0][j]
 
 
-def gradient_by_backprop__wrong_input_of_layer_two(weights, out, inputs, derivatives,
-                                                   i, j):
+def gradient_by_backprop__wrong_input_of_layer_two(weights, out, inputs, derivatives, i, j):
     """Uses inputs[1] (f_1) as x instead of inputs[0]."""
     delta = out * derivatives[-1]
     for layer in range(len(weights) - 1, 0, -1):
@@ -251,8 +273,7 @@ def gradient_by_backprop__wrong_input_of_layer_two(weights, out, inputs, derivat
     return delta[i] * inputs[1][j]
 
 
-def gradient_by_backprop__wrong_swapped_indices(weights, out, inputs, derivatives,
-                                                i, j):
+def gradient_by_backprop__wrong_swapped_indices(weights, out, inputs, derivatives, i, j):
     """delta[j] * x[i]: row and column of W_1 swapped."""
     delta = out * derivatives[-1]
     for layer in range(len(weights) - 1, 0, -1):
@@ -260,8 +281,7 @@ def gradient_by_backprop__wrong_swapped_indices(weights, out, inputs, derivative
     return delta[j] * inputs[0][i]
 
 
-def gradient_by_backprop__wrong_unrolled_first_step(weights, out, inputs,
-                                                    derivatives, i, j):
+def gradient_by_backprop__wrong_unrolled_first_step(weights, out, inputs, derivatives, i, j):
     """Unrolls the last layer's step by hand: a single-layer chain breaks."""
     delta = (weights[-1].T @ (out * derivatives[-1])) * derivatives[-2]
     for layer in range(len(weights) - 2, 0, -1):
@@ -269,8 +289,7 @@ def gradient_by_backprop__wrong_unrolled_first_step(weights, out, inputs,
     return delta[i] * inputs[0][j]
 
 
-def gradient_by_backprop__wrong_no_output_derivative(weights, out, inputs,
-                                                     derivatives, i, j):
+def gradient_by_backprop__wrong_no_output_derivative(weights, out, inputs, derivatives, i, j):
     """Starts from delta_N = out, forgetting sigma'_N."""
     delta = out
     for layer in range(len(weights) - 1, 0, -1):
@@ -278,8 +297,7 @@ def gradient_by_backprop__wrong_no_output_derivative(weights, out, inputs,
     return delta[i] * inputs[0][j]
 
 
-def gradient_by_backprop__wrong_sum_over_paths(weights, out, inputs, derivatives,
-                                               i, j):
+def gradient_by_backprop__wrong_sum_over_paths(weights, out, inputs, derivatives, i, j):
     """Recursion over every path (exponential), which the spec replaces."""
     last = len(weights) - 1
 
@@ -287,13 +305,16 @@ def gradient_by_backprop__wrong_sum_over_paths(weights, out, inputs, derivatives
         if layer == last:
             return out[unit] * derivatives[layer][unit]
         return derivatives[layer][unit] * sum(
-            weights[layer + 1][k, unit] * down(layer + 1, k) for k in range(len(out)))
+            weights[layer + 1][k, unit] * down(layer + 1, k) for k in range(len(out))
+        )
+
     return down(0, i) * inputs[0][j]
 
 
 def gradient_by_backprop__wrong_delegates(weights, out, inputs, derivatives, i, j):
     """Calls the saved reference in utils."""
     from utils.saved.lab02_jacobians import gradient_by_backprop as reference
+
     return reference(weights, out, inputs, derivatives, i, j)
 
 
@@ -315,51 +336,68 @@ def gradient_by_backprop__right_full_outer(weights, out, inputs, derivatives, i,
     return np.outer(delta[0], inputs[0])[i, j]
 
 
-def gradient_by_backprop__right_forward_index(weights, out, inputs, derivatives,
-                                              i, j):
+def gradient_by_backprop__right_forward_index(weights, out, inputs, derivatives, i, j):
     """Counts layers 1..N as in the notes and walks l = N-1 down to 1."""
     N = len(weights)
     delta = out * derivatives[N - 1]
-    for l in reversed(range(1, N)):  # noqa: E741
+    for l in reversed(range(1, N)):
         delta = np.dot(weights[l].T, delta) * derivatives[l - 1]
     return float(delta[i] * inputs[0][j])
 
 
 ANSWERS = {
-    "2.1": {"wrong": [layer_jacobians__wrong_column_major,
-                      layer_jacobians__wrong_da_dv_transposed,
-                      layer_jacobians__wrong_df_da_vector,
-                      layer_jacobians__wrong_derivative_of_a,
-                      layer_jacobians__wrong_da_dW_tiled,
-                      layer_jacobians__wrong_da_db_ones,
-                      layer_jacobians__wrong_sigmoid_of_wv,
-                      layer_jacobians__wrong_delegates],
-            "right": [layer_jacobians__right_loop_blocks,
-                      layer_jacobians__right_block_diag_expit,
-                      layer_jacobians__right_einsum]},
-    "2.2": {"wrong": [dL_dW1_by_jacobians__wrong_outer_product,
-                      dL_dW1_by_jacobians__wrong_column_major_reshape,
-                      dL_dW1_by_jacobians__wrong_sign,
-                      dL_dW1_by_jacobians__wrong_extra_output_sigmoid,
-                      dL_dW1_by_jacobians__wrong_skips_sigmoid,
-                      dL_dW1_by_jacobians__wrong_hard_coded_shape,
-                      dL_dW1_by_jacobians__wrong_W2_not_from_jacobians,
-                      dL_dW1_by_jacobians__wrong_delegates],
-            "right": [dL_dW1_by_jacobians__right_column_vectors,
-                      dL_dW1_by_jacobians__right_multi_dot,
-                      dL_dW1_by_jacobians__right_one_d]},
-    "2.3": {"wrong": [gradient_by_backprop__wrong_no_transpose,
-                      gradient_by_backprop__wrong_includes_first_weights,
-                      gradient_by_backprop__wrong_derivative_index,
-                      gradient_by_backprop__wrong_input_of_layer_two,
-                      gradient_by_backprop__wrong_swapped_indices,
-                      gradient_by_backprop__wrong_unrolled_first_step,
-                      gradient_by_backprop__wrong_no_output_derivative,
-                      gradient_by_backprop__wrong_sum_over_paths,
-                      gradient_by_backprop__wrong_delegates],
-            "right": [gradient_by_backprop__right_zip_reversed,
-                      gradient_by_backprop__right_full_outer,
-                      gradient_by_backprop__right_forward_index]},
+    "2.1": {
+        "wrong": [
+            layer_jacobians__wrong_column_major,
+            layer_jacobians__wrong_da_dv_transposed,
+            layer_jacobians__wrong_df_da_vector,
+            layer_jacobians__wrong_derivative_of_a,
+            layer_jacobians__wrong_da_dW_tiled,
+            layer_jacobians__wrong_da_db_ones,
+            layer_jacobians__wrong_sigmoid_of_wv,
+            layer_jacobians__wrong_delegates,
+        ],
+        "right": [
+            layer_jacobians__right_loop_blocks,
+            layer_jacobians__right_block_diag_expit,
+            layer_jacobians__right_einsum,
+        ],
+    },
+    "2.2": {
+        "wrong": [
+            dL_dW1_by_jacobians__wrong_outer_product,
+            dL_dW1_by_jacobians__wrong_column_major_reshape,
+            dL_dW1_by_jacobians__wrong_sign,
+            dL_dW1_by_jacobians__wrong_extra_output_sigmoid,
+            dL_dW1_by_jacobians__wrong_skips_sigmoid,
+            dL_dW1_by_jacobians__wrong_hard_coded_shape,
+            dL_dW1_by_jacobians__wrong_W2_not_from_jacobians,
+            dL_dW1_by_jacobians__wrong_delegates,
+        ],
+        "right": [
+            dL_dW1_by_jacobians__right_column_vectors,
+            dL_dW1_by_jacobians__right_multi_dot,
+            dL_dW1_by_jacobians__right_one_d,
+        ],
+    },
+    "2.3": {
+        "wrong": [
+            gradient_by_backprop__wrong_no_transpose,
+            gradient_by_backprop__wrong_includes_first_weights,
+            gradient_by_backprop__wrong_derivative_index,
+            gradient_by_backprop__wrong_input_of_layer_two,
+            gradient_by_backprop__wrong_swapped_indices,
+            gradient_by_backprop__wrong_unrolled_first_step,
+            gradient_by_backprop__wrong_no_output_derivative,
+            gradient_by_backprop__wrong_sum_over_paths,
+            gradient_by_backprop__wrong_delegates,
+        ],
+        "right": [
+            gradient_by_backprop__right_zip_reversed,
+            gradient_by_backprop__right_full_outer,
+            gradient_by_backprop__right_forward_index,
+        ],
+    },
 }
 
 
@@ -377,7 +415,7 @@ def dL_dW_by_jacobians__wrong_extra_output_sigmoid(weights, biases, x, y):
     inputs, y_hat = _forward_inputs(weights, biases, x)
     g = (y_hat - y)[None, :]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         J = layer_jacobians(weights[l], biases[l], inputs[l])
         g = g @ J["df/da"]
         dWs.insert(0, (g @ J["da/dW"]).reshape(weights[l].shape))
@@ -391,7 +429,7 @@ def dL_dW_by_jacobians__wrong_sign(weights, biases, x, y):
     inputs, y_hat = _forward_inputs(weights, biases, x)
     g = (y - y_hat)[None, :]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         J = layer_jacobians(weights[l], biases[l], inputs[l])
         if l < len(weights) - 1:
             g = g @ J["df/da"]
@@ -406,7 +444,7 @@ def dL_dW_by_jacobians__wrong_last_layer_first(weights, biases, x, y):
     inputs, y_hat = _forward_inputs(weights, biases, x)
     g = (y_hat - y)[None, :]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         J = layer_jacobians(weights[l], biases[l], inputs[l])
         if l < len(weights) - 1:
             g = g @ J["df/da"]
@@ -422,11 +460,14 @@ def dL_dW_by_jacobians__wrong_keeps_preactivations(weights, biases, x, y):
     for W, b in zip(weights[:-1], biases[:-1]):
         a = W @ inputs[-1] + b
         inputs.append(a)
-    y_hat = softmax(weights[-1] @ sigmoid(inputs[-1]) + biases[-1]) \
-        if len(weights) > 1 else softmax(weights[-1] @ x + biases[-1])
+    y_hat = (
+        softmax(weights[-1] @ sigmoid(inputs[-1]) + biases[-1])
+        if len(weights) > 1
+        else softmax(weights[-1] @ x + biases[-1])
+    )
     g = (y_hat - y)[None, :]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         J = layer_jacobians(weights[l], biases[l], inputs[l])
         if l < len(weights) - 1:
             g = g @ J["df/da"]
@@ -441,7 +482,7 @@ def dL_dW_by_jacobians__wrong_bias_skips_da_db(weights, biases, x, y):
     inputs, y_hat = _forward_inputs(weights, biases, x)
     g = (y_hat - y)[None, :]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         J = layer_jacobians(weights[l], biases[l], inputs[l])
         if l < len(weights) - 1:
             g = g @ J["df/da"]
@@ -456,7 +497,7 @@ def dL_dW_by_jacobians__wrong_output_found_by_width(weights, biases, x, y):
     inputs, y_hat = _forward_inputs(weights, biases, x)
     g = (y_hat - y)[None, :]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         J = layer_jacobians(weights[l], biases[l], inputs[l])
         if weights[l].shape[0] != len(y):
             g = g @ J["df/da"]
@@ -471,7 +512,7 @@ def dL_dW_by_jacobians__wrong_bias_row_shape(weights, biases, x, y):
     inputs, y_hat = _forward_inputs(weights, biases, x)
     g = (y_hat - y)[None, :]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         J = layer_jacobians(weights[l], biases[l], inputs[l])
         if l < len(weights) - 1:
             g = g @ J["df/da"]
@@ -511,9 +552,9 @@ def dL_dW_by_jacobians__right_column_vectors(weights, biases, x, y):
         vs.append(expit(weights[i] @ vs[i] + biases[i]))
     scores = weights[L - 1] @ vs[L - 1] + biases[L - 1]
     e = np.exp(scores - scores.max())
-    g = (e / e.sum() - y)[:, None]                 # dL/da_L as a column
+    g = (e / e.sum() - y)[:, None]  # dL/da_L as a column
     dWs, dbs = [None] * L, [None] * L
-    l = L - 1  # noqa: E741
+    l = L - 1
     while l >= 0:
         J = layer_jacobians(weights[l], biases[l], vs[l])
         if l != L - 1:
@@ -521,7 +562,7 @@ def dL_dW_by_jacobians__right_column_vectors(weights, biases, x, y):
         dWs[l] = (J["da/dW"].T @ g).reshape(np.shape(weights[l]))
         dbs[l] = (J["da/db"].T @ g).reshape(np.shape(biases[l]))
         g = J["da/dv"].T @ g
-        l -= 1  # noqa: E741
+        l -= 1
     return dWs, dbs
 
 
@@ -529,7 +570,7 @@ def dL_dW_by_jacobians__right_recursive(weights, biases, x, y):
     """Recursion: each call runs its layer forward, gets dL/df back from above."""
     L = len(weights)
 
-    def go(l, v):  # noqa: E741
+    def go(l, v):
         J = layer_jacobians(weights[l], biases[l], v)
         a = weights[l] @ v + biases[l]
         if l == L - 1:
@@ -549,6 +590,7 @@ def dL_dW_by_jacobians__right_recursive(weights, biases, x, y):
 def dL_dW_by_jacobians__right_one_d_reduce(weights, biases, x, y):
     """1-D row vectors, Jacobians gathered first, products with functools.reduce."""
     from functools import reduce
+
     L = len(weights)
     inputs = [x]
     for W, b in zip(weights[:-1], biases[:-1]):
@@ -556,7 +598,7 @@ def dL_dW_by_jacobians__right_one_d_reduce(weights, biases, x, y):
     y_hat = softmax(np.dot(weights[-1], inputs[-1]) + biases[-1])
     jacs = [layer_jacobians(W, b, v) for W, b, v in zip(weights, biases, inputs)]
     grads_W, grads_b = [], []
-    for l in range(L):  # noqa: E741
+    for l in range(L):
         # dL/da_l = (y_hat - y) da_L/df_{L-1} df_{L-1}/da_{L-1} ... df_l/da_l
         chain = [y_hat - y]
         for k in range(L - 1, l, -1):
@@ -581,7 +623,7 @@ def batch_gradients__wrong_sum_not_mean(weights, biases, X, Y):
     Fs, P = _batch_forward(weights, biases, X)
     D = P - Y
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         dWs.insert(0, D.T @ Fs[l])
         dbs.insert(0, D.sum(axis=0))
         if l > 0:
@@ -595,7 +637,7 @@ def batch_gradients__wrong_bias_not_averaged(weights, biases, X, Y):
     N = X.shape[0]
     D = P - Y
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         dWs.insert(0, D.T @ Fs[l] / N)
         dbs.insert(0, D.sum(axis=0))
         if l > 0:
@@ -608,7 +650,7 @@ def batch_gradients__wrong_reshape_not_transpose(weights, biases, X, Y):
     Fs, P = _batch_forward(weights, biases, X)
     D = (P - Y) / X.shape[0]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         dWs.insert(0, (Fs[l].T @ D).reshape(weights[l].shape))
         dbs.insert(0, D.sum(axis=0))
         if l > 0:
@@ -626,7 +668,7 @@ def batch_gradients__wrong_softmax_over_batch(weights, biases, X, Y):
     P = E / E.sum(axis=0)
     D = (P - Y) / X.shape[0]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         dWs.insert(0, D.T @ Fs[l])
         dbs.insert(0, D.sum(axis=0))
         if l > 0:
@@ -644,7 +686,7 @@ def batch_gradients__wrong_loop_over_images(weights, biases, X, Y):
         for W, b in zip(weights[:-1], biases[:-1]):
             fs.append(sigmoid(W @ fs[-1] + b))
         delta = softmax(weights[-1] @ fs[-1] + biases[-1]) - Y[n]
-        for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+        for l in range(len(weights) - 1, -1, -1):
             dWs[l] += np.outer(delta, fs[l]) / N
             dbs[l] += delta / N
             if l > 0:
@@ -657,12 +699,12 @@ def batch_gradients__wrong_jacobian_matrices(weights, biases, X, Y):
     Fs, P = _batch_forward(weights, biases, X)
     D = (P - Y) / X.shape[0]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         dWs.insert(0, D.T @ Fs[l])
         dbs.insert(0, D.sum(axis=0))
         if l > 0:
             d = Fs[l] * (1 - Fs[l])
-            jac = d[:, :, None] * np.eye(d.shape[1])        # df/da per image
+            jac = d[:, :, None] * np.eye(d.shape[1])  # df/da per image
             D = np.einsum("nj,njk->nk", D @ weights[l], jac)
     return dWs, dbs
 
@@ -690,7 +732,7 @@ def batch_gradients__wrong_sigmoid_on_output(weights, biases, X, Y):
     s = sigmoid(a_L)
     D = (P - Y) * s * (1 - s) / X.shape[0]
     dWs, dbs = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         dWs.insert(0, D.T @ Fs[l])
         dbs.insert(0, D.sum(axis=0))
         if l > 0:
@@ -706,10 +748,10 @@ def batch_gradients__right_column_layout(weights, biases, X, Y):
         cols.append(expit(W @ cols[-1] + b[:, None]))
     S = weights[-1] @ cols[-1] + biases[-1][:, None]
     E = np.exp(S - S.max(axis=0, keepdims=True))
-    D = E / E.sum(axis=0, keepdims=True) - Y.T     # (n_out, N)
+    D = E / E.sum(axis=0, keepdims=True) - Y.T  # (n_out, N)
     L = len(weights)
     dWs, dbs = [None] * L, [None] * L
-    for l in reversed(range(L)):  # noqa: E741
+    for l in reversed(range(L)):
         dWs[l] = (D @ cols[l].T) / N
         dbs[l] = D.mean(axis=1)
         if l:
@@ -720,12 +762,13 @@ def batch_gradients__right_column_layout(weights, biases, X, Y):
 def batch_gradients__right_einsum_mean(weights, biases, X, Y):
     """Averages the per-image outer products with einsum and mean over axis 0."""
     from scipy.special import softmax as sp_softmax
+
     Fs = [np.asarray(X, dtype=float)]
     for W, b in zip(weights[:-1], biases[:-1]):
         Fs.append(sigmoid(np.einsum("ij,nj->ni", W, Fs[-1]) + b))
     D = sp_softmax(np.einsum("ij,nj->ni", weights[-1], Fs[-1]) + biases[-1], axis=1) - Y
     out_W, out_b = [], []
-    for l in range(len(weights) - 1, -1, -1):  # noqa: E741
+    for l in range(len(weights) - 1, -1, -1):
         out_W.append(np.einsum("ni,nj->ij", D, Fs[l]) / len(D))
         out_b.append(np.mean(D, axis=0))
         if l > 0:
@@ -737,7 +780,7 @@ def batch_gradients__right_recursive(weights, biases, X, Y):
     """Recursion over the layers, scaling by 1/N once at the start of backprop."""
     N = len(X)
 
-    def go(l, F):  # noqa: E741
+    def go(l, F):
         A = np.matmul(F, weights[l].T) + biases[l]
         if l == len(weights) - 1:
             D = (softmax(A) - Y) * (1.0 / N)
@@ -752,25 +795,37 @@ def batch_gradients__right_recursive(weights, biases, X, Y):
     return dWs, dbs
 
 
-ANSWERS["2.4"] = {"wrong": [dL_dW_by_jacobians__wrong_extra_output_sigmoid,
-                            dL_dW_by_jacobians__wrong_sign,
-                            dL_dW_by_jacobians__wrong_last_layer_first,
-                            dL_dW_by_jacobians__wrong_keeps_preactivations,
-                            dL_dW_by_jacobians__wrong_bias_skips_da_db,
-                            dL_dW_by_jacobians__wrong_output_found_by_width,
-                            dL_dW_by_jacobians__wrong_bias_row_shape,
-                            dL_dW_by_jacobians__wrong_first_and_last_only],
-                  "right": [dL_dW_by_jacobians__right_column_vectors,
-                            dL_dW_by_jacobians__right_recursive,
-                            dL_dW_by_jacobians__right_one_d_reduce]}
-ANSWERS["2.5"] = {"wrong": [batch_gradients__wrong_sum_not_mean,
-                            batch_gradients__wrong_bias_not_averaged,
-                            batch_gradients__wrong_reshape_not_transpose,
-                            batch_gradients__wrong_softmax_over_batch,
-                            batch_gradients__wrong_loop_over_images,
-                            batch_gradients__wrong_jacobian_matrices,
-                            batch_gradients__wrong_reverses_input_lists,
-                            batch_gradients__wrong_sigmoid_on_output],
-                  "right": [batch_gradients__right_column_layout,
-                            batch_gradients__right_einsum_mean,
-                            batch_gradients__right_recursive]}
+ANSWERS["2.4"] = {
+    "wrong": [
+        dL_dW_by_jacobians__wrong_extra_output_sigmoid,
+        dL_dW_by_jacobians__wrong_sign,
+        dL_dW_by_jacobians__wrong_last_layer_first,
+        dL_dW_by_jacobians__wrong_keeps_preactivations,
+        dL_dW_by_jacobians__wrong_bias_skips_da_db,
+        dL_dW_by_jacobians__wrong_output_found_by_width,
+        dL_dW_by_jacobians__wrong_bias_row_shape,
+        dL_dW_by_jacobians__wrong_first_and_last_only,
+    ],
+    "right": [
+        dL_dW_by_jacobians__right_column_vectors,
+        dL_dW_by_jacobians__right_recursive,
+        dL_dW_by_jacobians__right_one_d_reduce,
+    ],
+}
+ANSWERS["2.5"] = {
+    "wrong": [
+        batch_gradients__wrong_sum_not_mean,
+        batch_gradients__wrong_bias_not_averaged,
+        batch_gradients__wrong_reshape_not_transpose,
+        batch_gradients__wrong_softmax_over_batch,
+        batch_gradients__wrong_loop_over_images,
+        batch_gradients__wrong_jacobian_matrices,
+        batch_gradients__wrong_reverses_input_lists,
+        batch_gradients__wrong_sigmoid_on_output,
+    ],
+    "right": [
+        batch_gradients__right_column_layout,
+        batch_gradients__right_einsum_mean,
+        batch_gradients__right_recursive,
+    ],
+}

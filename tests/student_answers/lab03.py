@@ -1,29 +1,35 @@
 """Student answers for lab 03 (a NumPy MLP: forward, backward, SGD epoch, errors)."""
+
 import math
 import numbers
 
 import numpy as np
 from scipy.special import logsumexp
 
-from utils.saved.lab03_mlp import (cross_entropy, mlp_backward, mlp_forward, one_hot,  # noqa: F401
-                       sigmoid, softmax)
-from utils.plots import confusion_matrix
+from utils.plots import count_confusions
+from utils.saved.lab01_softmax import one_hot, softmax
+from utils.saved.lab02_jacobians import sigmoid
+from utils.saved.lab03_mlp import mean_cross_entropy, mlp_backward, mlp_forward
 from utils.saved.lab04_regularise import sgd_step
 
 
 def _check_X(params, X):
     """The shape check the notebook writes for the student (kept in every answer)."""
     if X.ndim != 2 or X.shape[1] != params["W1"].shape[1]:
-        raise ValueError(f"X must have shape (N, {params['W1'].shape[1]}) "
-                         f"(one flattened image per row), got {X.shape}.")
+        raise ValueError(
+            f"X must have shape (N, {params['W1'].shape[1]}) "
+            f"(one flattened image per row), got {X.shape}."
+        )
 
 
 def _check_Y(Y_onehot, P):
     """The shape check of exercise 3.2, as written in the notebook."""
     if Y_onehot.shape != P.shape:
-        raise ValueError(f"Y_onehot must have the shape of the "
-                         f"probabilities {P.shape}, got {Y_onehot.shape}: "
-                         "one row per image, one column per class.")
+        raise ValueError(
+            f"Y_onehot must have the shape of the "
+            f"probabilities {P.shape}, got {Y_onehot.shape}: "
+            "one row per image, one column per class."
+        )
 
 
 def _check_epoch(X, y, batch_size):
@@ -32,8 +38,9 @@ def _check_epoch(X, y, batch_size):
     if len(y) != n:
         raise ValueError(f"X has {n} images but y has {len(y)} labels.")
     if not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be between 1 and the "
-                         f"training-set size {n}, got {batch_size}.")
+        raise ValueError(
+            f"batch_size must be between 1 and the training-set size {n}, got {batch_size}."
+        )
 
 
 # ------------------------------------------------------------ 3.1 mlp_forward
@@ -129,6 +136,7 @@ def mlp_forward__wrong_loop_over_images(params, X):
 def mlp_forward__wrong_delegates(params, X):
     """Calls the saved reference in utils."""
     from utils.saved.lab03_mlp import mlp_forward as reference
+
     return reference(params, X)
 
 
@@ -168,8 +176,7 @@ def mlp_backward__wrong_no_mean(params, cache, Y_onehot):
     _check_Y(Y_onehot, P)
     dA2 = P - Y_onehot
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
 
 
 def mlp_backward__wrong_sign(params, cache, Y_onehot):
@@ -178,8 +185,7 @@ def mlp_backward__wrong_sign(params, cache, Y_onehot):
     _check_Y(Y_onehot, P)
     dA2 = (Y_onehot - P) / len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
 
 
 def mlp_backward__wrong_transposed_weights(params, cache, Y_onehot):
@@ -188,8 +194,7 @@ def mlp_backward__wrong_transposed_weights(params, cache, Y_onehot):
     _check_Y(Y_onehot, P)
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    return {"W1": X.T @ dA1, "b1": dA1.sum(axis=0),
-            "W2": F1.T @ dA2, "b2": dA2.sum(axis=0)}
+    return {"W1": X.T @ dA1, "b1": dA1.sum(axis=0), "W2": F1.T @ dA2, "b2": dA2.sum(axis=0)}
 
 
 def mlp_backward__wrong_sigmoid_derivative(params, cache, Y_onehot):
@@ -198,8 +203,7 @@ def mlp_backward__wrong_sigmoid_derivative(params, cache, Y_onehot):
     _check_Y(Y_onehot, P)
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
 
 
 def mlp_backward__wrong_bias_axis(params, cache, Y_onehot):
@@ -208,8 +212,7 @@ def mlp_backward__wrong_bias_axis(params, cache, Y_onehot):
     _check_Y(Y_onehot, P)
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=1),
-            "W2": dA2.T @ F1, "b2": dA2.sum(axis=1)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=1), "W2": dA2.T @ F1, "b2": dA2.sum(axis=1)}
 
 
 def mlp_backward__wrong_bias_mean(params, cache, Y_onehot):
@@ -218,8 +221,7 @@ def mlp_backward__wrong_bias_mean(params, cache, Y_onehot):
     _check_Y(Y_onehot, P)
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.mean(axis=0),
-            "W2": dA2.T @ F1, "b2": dA2.mean(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.mean(axis=0), "W2": dA2.T @ F1, "b2": dA2.mean(axis=0)}
 
 
 def mlp_backward__wrong_float64(params, cache, Y_onehot):
@@ -228,8 +230,7 @@ def mlp_backward__wrong_float64(params, cache, Y_onehot):
     _check_Y(Y_onehot, P)
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    grads = {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-             "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    grads = {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
     return {name: np.asarray(g, dtype=float) for name, g in grads.items()}
 
 
@@ -239,8 +240,7 @@ def mlp_backward__wrong_W1_from_hidden(params, cache, Y_onehot):
     _check_Y(Y_onehot, P)
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    return {"W1": dA1.T @ F1, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ F1, "b1": dA1.sum(axis=0), "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
 
 
 def mlp_backward__wrong_second_forward(params, cache, Y_onehot):
@@ -251,8 +251,7 @@ def mlp_backward__wrong_second_forward(params, cache, Y_onehot):
     F1 = fresh["F1"]
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
 
 
 def mlp_backward__wrong_loop_over_images(params, cache, Y_onehot):
@@ -274,6 +273,7 @@ def mlp_backward__wrong_loop_over_images(params, cache, Y_onehot):
 def mlp_backward__wrong_delegates(params, cache, Y_onehot):
     """Calls the saved reference in utils."""
     from utils.saved.lab03_mlp import mlp_backward as reference
+
     return reference(params, cache, Y_onehot)
 
 
@@ -282,9 +282,13 @@ def mlp_backward__right_einsum(params, cache, Y_onehot):
     X, F1, P = cache["X"], cache["F1"], cache["P"]
     _check_Y(Y_onehot, P)
     dA2 = (P - Y_onehot) / X.shape[0]
-    dA1 = np.einsum("nk,kh->nh", dA2, params["W2"]) * (F1 - F1 ** 2)
-    return {"W2": np.einsum("nk,nh->kh", dA2, F1), "b2": np.einsum("nk->k", dA2),
-            "W1": np.einsum("nh,nd->hd", dA1, X), "b1": np.einsum("nh->h", dA1)}
+    dA1 = np.einsum("nk,kh->nh", dA2, params["W2"]) * (F1 - F1**2)
+    return {
+        "W2": np.einsum("nk,nh->kh", dA2, F1),
+        "b2": np.einsum("nk->k", dA2),
+        "W1": np.einsum("nh,nd->hd", dA1, X),
+        "b1": np.einsum("nh->h", dA1),
+    }
 
 
 def mlp_backward__right_ones_vector(params, cache, Y_onehot):
@@ -303,142 +307,150 @@ def mlp_backward__right_divide_at_end(params, cache, Y_onehot):
     _check_Y(Y_onehot, P)
     delta2 = P - Y_onehot
     delta1 = (delta2 @ params["W2"]) * F1 * (1 - F1)
-    summed = {"W1": delta1.T @ X, "b1": delta1.sum(0),
-              "W2": delta2.T @ F1, "b2": delta2.sum(0)}
+    summed = {"W1": delta1.T @ X, "b1": delta1.sum(0), "W2": delta2.T @ F1, "b2": delta2.sum(0)}
     n = len(X)
     return {name: g / n for name, g in summed.items()}
 
 
 # ------------------------------------------------------------ 3.3 train_epoch
-def train_epoch__wrong_no_shuffle(params, X, y, batch_size, learning_rate, rng,
-                                  weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_no_shuffle(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """Visits the images in their stored order: no shuffle."""
     _check_epoch(X, y, batch_size)
     n, total = len(X), 0.0
     for start in range(0, n, batch_size):
         batch = np.arange(start, min(start + batch_size, n))
         P, cache = mlp_forward(params, X[batch])
-        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        total += mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
         grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return total / n
 
 
-def train_epoch__wrong_labels_shuffled_apart(params, X, y, batch_size, learning_rate,
-                                             rng, weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_labels_shuffled_apart(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """Draws one permutation for X and another for y: labels leave their images."""
     _check_epoch(X, y, batch_size)
     n, total = len(X), 0.0
     X_shuffled, y_shuffled = X[rng.permutation(n)], y[rng.permutation(n)]
     for start in range(0, n, batch_size):
-        xb, yb = X_shuffled[start:start + batch_size], y_shuffled[start:start + batch_size]
+        xb, yb = X_shuffled[start : start + batch_size], y_shuffled[start : start + batch_size]
         P, cache = mlp_forward(params, xb)
-        total += cross_entropy(cache["A2"], yb) * len(yb)
+        total += mean_cross_entropy(cache["A2"], yb) * len(yb)
         grads = mlp_backward(params, cache, one_hot(yb, P.shape[1], P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return total / n
 
 
-def train_epoch__wrong_drops_last_batch(params, X, y, batch_size, learning_rate, rng,
-                                        weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_drops_last_batch(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """n // batch_size full batches only: the partial last batch is skipped."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     order = rng.permutation(n)
     total, seen = 0.0, 0
     for b in range(n // batch_size):
-        batch = order[b * batch_size:(b + 1) * batch_size]
+        batch = order[b * batch_size : (b + 1) * batch_size]
         P, cache = mlp_forward(params, X[batch])
-        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        total += mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
         seen += len(batch)
         grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return total / seen
 
 
-def train_epoch__wrong_mean_of_batch_losses(params, X, y, batch_size, learning_rate,
-                                            rng, weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_mean_of_batch_losses(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """Averages the batch losses: a small last batch weighs as much as a full one."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     order = rng.permutation(n)
     losses = []
     for start in range(0, n, batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         P, cache = mlp_forward(params, X[batch])
-        losses.append(cross_entropy(cache["A2"], y[batch]))
+        losses.append(mean_cross_entropy(cache["A2"], y[batch]))
         grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return float(np.mean(losses))
 
 
-def train_epoch__wrong_loss_after_step(params, X, y, batch_size, learning_rate, rng,
-                                       weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_loss_after_step(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """Records each batch's loss after its step (a second forward pass)."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     order = rng.permutation(n)
     total = 0.0
     for start in range(0, n, batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         P, cache = mlp_forward(params, X[batch])
         grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
         step(params, grads, learning_rate, weight_decay)
         _, after = mlp_forward(params, X[batch])
-        total += cross_entropy(after["A2"], y[batch]) * len(batch)
+        total += mean_cross_entropy(after["A2"], y[batch]) * len(batch)
     return total / n
 
 
-def train_epoch__wrong_ten_classes(params, X, y, batch_size, learning_rate, rng,
-                                   weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_ten_classes(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """one_hot with its defaults: 10 classes, whatever the network's output size."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     order = rng.permutation(n)
     total = 0.0
     for start in range(0, n, batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         P, cache = mlp_forward(params, X[batch])
-        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        total += mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
         grads = mlp_backward(params, cache, one_hot(y[batch]))
         step(params, grads, learning_rate, weight_decay)
     return total / n
 
 
-def train_epoch__wrong_drops_weight_decay(params, X, y, batch_size, learning_rate,
-                                          rng, weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_drops_weight_decay(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """Calls step(params, grads, learning_rate): weight_decay never reaches it."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     order = rng.permutation(n)
     total = 0.0
     for start in range(0, n, batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         P, cache = mlp_forward(params, X[batch])
-        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        total += mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
         grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
         step(params, grads, learning_rate)
     return total / n
 
 
-def train_epoch__wrong_ignores_step_argument(params, X, y, batch_size, learning_rate,
-                                             rng, weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_ignores_step_argument(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """Always calls sgd_step itself, ignoring the step passed in."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     order = rng.permutation(n)
     total = 0.0
     for start in range(0, n, batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         P, cache = mlp_forward(params, X[batch])
-        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        total += mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
         grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
         sgd_step(params, grads, learning_rate, weight_decay)
     return total / n
 
 
-def train_epoch__wrong_shuffles_inputs(params, X, y, batch_size, learning_rate, rng,
-                                       weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_shuffles_inputs(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """Shuffles X and y in place (same batches, but the caller's data is reordered)."""
     _check_epoch(X, y, batch_size)
     n = len(X)
@@ -446,16 +458,17 @@ def train_epoch__wrong_shuffles_inputs(params, X, y, batch_size, learning_rate, 
     X[:], y[:] = X[order], y[order]
     total = 0.0
     for start in range(0, n, batch_size):
-        xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+        xb, yb = X[start : start + batch_size], y[start : start + batch_size]
         P, cache = mlp_forward(params, xb)
-        total += cross_entropy(cache["A2"], yb) * len(yb)
+        total += mean_cross_entropy(cache["A2"], yb) * len(yb)
         grads = mlp_backward(params, cache, one_hot(yb, P.shape[1], P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return total / n
 
 
-def train_epoch__wrong_array_split(params, X, y, batch_size, learning_rate, rng,
-                                   weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_array_split(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """np.array_split into ceil(n / B) pieces: equal-ish sizes, not B, B, ..., rest."""
     _check_epoch(X, y, batch_size)
     n = len(X)
@@ -463,57 +476,63 @@ def train_epoch__wrong_array_split(params, X, y, batch_size, learning_rate, rng,
     total = 0.0
     for batch in np.array_split(order, -(-n // batch_size)):
         P, cache = mlp_forward(params, X[batch])
-        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        total += mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
         grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return total / n
 
 
-def train_epoch__wrong_with_replacement(params, X, y, batch_size, learning_rate, rng,
-                                        weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_with_replacement(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """rng.integers(n, size=n): images drawn with replacement, some never seen."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     order = rng.integers(n, size=n)
     total = 0.0
     for start in range(0, n, batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         P, cache = mlp_forward(params, X[batch])
-        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        total += mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
         grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return total / n
 
 
-def train_epoch__wrong_batch_off_by_one(params, X, y, batch_size, learning_rate, rng,
-                                        weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_batch_off_by_one(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """order[start:start + batch_size - 1]: one image of every batch is skipped."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     order = rng.permutation(n)
     total, seen = 0.0, 0
     for start in range(0, n, batch_size):
-        batch = order[start:start + batch_size - 1]
+        batch = order[start : start + batch_size - 1]
         if len(batch) == 0:
             continue
         P, cache = mlp_forward(params, X[batch])
-        total += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        total += mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
         seen += len(batch)
         grads = mlp_backward(params, cache, one_hot(y[batch], P.shape[1], P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return total / max(seen, 1)
 
 
-def train_epoch__wrong_delegates(params, X, y, batch_size, learning_rate, rng,
-                                 weight_decay=0.0, step=sgd_step):
+def train_epoch__wrong_delegates(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """Calls the saved reference in utils."""
     from utils.saved.lab03_mlp import train_epoch as reference
-    return reference(params, X, y, batch_size, learning_rate, rng,
-                     weight_decay=weight_decay, step=step)
+
+    return reference(
+        params, X, y, batch_size, learning_rate, rng, weight_decay=weight_decay, step=step
+    )
 
 
-def train_epoch__right_shuffle_arange(params, X, y, batch_size, learning_rate, rng,
-                                      weight_decay=0.0, step=sgd_step):
+def train_epoch__right_shuffle_arange(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """rng.shuffle(np.arange(n)): the same draw as rng.permutation(n)."""
     _check_epoch(X, y, batch_size)
     n = len(X)
@@ -521,43 +540,48 @@ def train_epoch__right_shuffle_arange(params, X, y, batch_size, learning_rate, r
     rng.shuffle(order)
     total = 0.0
     for start in range(0, n, batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         xb, yb = X[idx], y[idx]
         P, cache = mlp_forward(params, xb)
-        total += cross_entropy(cache["A2"], yb) * len(idx)
-        step(params, mlp_backward(params, cache, one_hot(yb, P.shape[1], P.dtype)),
-             learning_rate, weight_decay)
+        total += mean_cross_entropy(cache["A2"], yb) * len(idx)
+        step(
+            params,
+            mlp_backward(params, cache, one_hot(yb, P.shape[1], P.dtype)),
+            learning_rate,
+            weight_decay,
+        )
     return total / n
 
 
-def train_epoch__right_np_split(params, X, y, batch_size, learning_rate, rng,
-                                weight_decay=0.0, step=sgd_step):
+def train_epoch__right_np_split(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """np.split at B, 2B, ...: batches of B and a smaller rest; np.average by size."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     losses, sizes = [], []
     for batch in np.split(rng.permutation(n), range(batch_size, n, batch_size)):
         P, cache = mlp_forward(params, X[batch])
-        losses.append(cross_entropy(cache["A2"], y[batch]))
+        losses.append(mean_cross_entropy(cache["A2"], y[batch]))
         sizes.append(len(batch))
-        grads = mlp_backward(params, cache,
-                             one_hot(y[batch], n_classes=P.shape[1], dtype=P.dtype))
+        grads = mlp_backward(params, cache, one_hot(y[batch], n_classes=P.shape[1], dtype=P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return float(np.average(losses, weights=sizes))
 
 
-def train_epoch__right_while_loop(params, X, y, batch_size, learning_rate, rng,
-                                  weight_decay=0.0, step=sgd_step):
+def train_epoch__right_while_loop(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=sgd_step
+):
     """A while loop over start positions; the per-image loss summed then divided."""
     _check_epoch(X, y, batch_size)
     n = len(X)
     order = rng.permutation(n)
     start, summed = 0, 0.0
     while start < n:
-        batch = order[start:min(n, start + batch_size)]
+        batch = order[start : min(n, start + batch_size)]
         start += batch_size
         P, cache = mlp_forward(params, X[batch])
-        summed += len(batch) * cross_entropy(cache["A2"], y[batch])
+        summed += len(batch) * mean_cross_entropy(cache["A2"], y[batch])
         K = cache["P"].shape[1]
         grads = mlp_backward(params, cache, one_hot(y[batch], K, cache["P"].dtype))
         step(params, grads, learning_rate, weight_decay)
@@ -607,6 +631,7 @@ def per_class_errors__wrong_default_ten(y_true, y_pred, n_classes=10):
 def per_class_errors__wrong_delegates(y_true, y_pred, n_classes=10):
     """Calls the saved reference in utils."""
     from utils.saved.lab03_mlp import per_class_errors as reference
+
     return reference(y_true, y_pred, n_classes)
 
 
@@ -624,58 +649,97 @@ def per_class_errors__right_loop_over_classes(y_true, y_pred, n_classes=10):
 
 def per_class_errors__right_totals_minus_correct(y_true, y_pred, n_classes=10):
     """Images per class minus correct ones per class, both by bincount."""
-    return (np.bincount(y_true, minlength=n_classes)
-            - np.bincount(y_true[y_true == y_pred], minlength=n_classes))
+    return np.bincount(y_true, minlength=n_classes) - np.bincount(
+        y_true[y_true == y_pred], minlength=n_classes
+    )
 
 
-def per_class_errors__right_confusion_matrix(y_true, y_pred, n_classes=10):
+def per_class_errors__right_count_confusions(y_true, y_pred, n_classes=10):
     """Row sums minus the diagonal of the confusion matrix from utils.plots."""
-    counts = confusion_matrix(y_true, y_pred, n_classes)
+    counts = count_confusions(y_true, y_pred, n_classes)
     return counts.sum(axis=1) - np.diag(counts)
 
 
 ANSWERS = {
-    "3.1": {"wrong": [mlp_forward__wrong_column_layout, mlp_forward__wrong_naive_sigmoid,
-                      mlp_forward__wrong_unshifted_softmax,
-                      mlp_forward__wrong_softmax_over_batch,
-                      mlp_forward__wrong_cache_preactivation, mlp_forward__wrong_float64,
-                      mlp_forward__wrong_relu, mlp_forward__wrong_no_output_bias,
-                      mlp_forward__wrong_loop_over_images, mlp_forward__wrong_delegates],
-            "right": [mlp_forward__right_einsum, mlp_forward__right_transposed_products,
-                      mlp_forward__right_np_dot]},
-    "3.2": {"wrong": [mlp_backward__wrong_no_mean, mlp_backward__wrong_sign,
-                      mlp_backward__wrong_transposed_weights,
-                      mlp_backward__wrong_sigmoid_derivative,
-                      mlp_backward__wrong_bias_axis, mlp_backward__wrong_bias_mean,
-                      mlp_backward__wrong_float64, mlp_backward__wrong_W1_from_hidden,
-                      mlp_backward__wrong_second_forward,
-                      mlp_backward__wrong_loop_over_images, mlp_backward__wrong_delegates],
-            "right": [mlp_backward__right_einsum, mlp_backward__right_ones_vector,
-                      mlp_backward__right_divide_at_end]},
-    "3.3": {"wrong": [train_epoch__wrong_no_shuffle,
-                      train_epoch__wrong_labels_shuffled_apart,
-                      train_epoch__wrong_drops_last_batch,
-                      train_epoch__wrong_mean_of_batch_losses,
-                      train_epoch__wrong_loss_after_step, train_epoch__wrong_ten_classes,
-                      train_epoch__wrong_drops_weight_decay,
-                      train_epoch__wrong_ignores_step_argument,
-                      train_epoch__wrong_shuffles_inputs, train_epoch__wrong_array_split,
-                      train_epoch__wrong_with_replacement,
-                      train_epoch__wrong_batch_off_by_one, train_epoch__wrong_delegates],
-            "right": [train_epoch__right_shuffle_arange, train_epoch__right_np_split,
-                      train_epoch__right_while_loop]},
-    "3.6": {"wrong": [per_class_errors__wrong_by_predicted_class,
-                      per_class_errors__wrong_no_minlength,
-                      per_class_errors__wrong_counts_correct,
-                      per_class_errors__wrong_float_weights,
-                      per_class_errors__wrong_python_list,
-                      per_class_errors__wrong_loop_over_images,
-                      per_class_errors__wrong_default_ten,
-                      per_class_errors__wrong_delegates],
-            "right": [per_class_errors__right_add_at,
-                      per_class_errors__right_loop_over_classes,
-                      per_class_errors__right_totals_minus_correct,
-                      per_class_errors__right_confusion_matrix]},
+    "3.1": {
+        "wrong": [
+            mlp_forward__wrong_column_layout,
+            mlp_forward__wrong_naive_sigmoid,
+            mlp_forward__wrong_unshifted_softmax,
+            mlp_forward__wrong_softmax_over_batch,
+            mlp_forward__wrong_cache_preactivation,
+            mlp_forward__wrong_float64,
+            mlp_forward__wrong_relu,
+            mlp_forward__wrong_no_output_bias,
+            mlp_forward__wrong_loop_over_images,
+            mlp_forward__wrong_delegates,
+        ],
+        "right": [
+            mlp_forward__right_einsum,
+            mlp_forward__right_transposed_products,
+            mlp_forward__right_np_dot,
+        ],
+    },
+    "3.2": {
+        "wrong": [
+            mlp_backward__wrong_no_mean,
+            mlp_backward__wrong_sign,
+            mlp_backward__wrong_transposed_weights,
+            mlp_backward__wrong_sigmoid_derivative,
+            mlp_backward__wrong_bias_axis,
+            mlp_backward__wrong_bias_mean,
+            mlp_backward__wrong_float64,
+            mlp_backward__wrong_W1_from_hidden,
+            mlp_backward__wrong_second_forward,
+            mlp_backward__wrong_loop_over_images,
+            mlp_backward__wrong_delegates,
+        ],
+        "right": [
+            mlp_backward__right_einsum,
+            mlp_backward__right_ones_vector,
+            mlp_backward__right_divide_at_end,
+        ],
+    },
+    "3.3": {
+        "wrong": [
+            train_epoch__wrong_no_shuffle,
+            train_epoch__wrong_labels_shuffled_apart,
+            train_epoch__wrong_drops_last_batch,
+            train_epoch__wrong_mean_of_batch_losses,
+            train_epoch__wrong_loss_after_step,
+            train_epoch__wrong_ten_classes,
+            train_epoch__wrong_drops_weight_decay,
+            train_epoch__wrong_ignores_step_argument,
+            train_epoch__wrong_shuffles_inputs,
+            train_epoch__wrong_array_split,
+            train_epoch__wrong_with_replacement,
+            train_epoch__wrong_batch_off_by_one,
+            train_epoch__wrong_delegates,
+        ],
+        "right": [
+            train_epoch__right_shuffle_arange,
+            train_epoch__right_np_split,
+            train_epoch__right_while_loop,
+        ],
+    },
+    "3.6": {
+        "wrong": [
+            per_class_errors__wrong_by_predicted_class,
+            per_class_errors__wrong_no_minlength,
+            per_class_errors__wrong_counts_correct,
+            per_class_errors__wrong_float_weights,
+            per_class_errors__wrong_python_list,
+            per_class_errors__wrong_loop_over_images,
+            per_class_errors__wrong_default_ten,
+            per_class_errors__wrong_delegates,
+        ],
+        "right": [
+            per_class_errors__right_add_at,
+            per_class_errors__right_loop_over_classes,
+            per_class_errors__right_totals_minus_correct,
+            per_class_errors__right_count_confusions,
+        ],
+    },
 }
 
 
@@ -710,9 +774,9 @@ def evaluate__wrong_unshifted_logsumexp(params, X, y):
 
 
 def evaluate__wrong_entropy_of_P(params, X, y):
-    """Feeds the probabilities P (not the logits) to cross_entropy."""
+    """Feeds the probabilities P (not the logits) to mean_cross_entropy."""
     P, cache = mlp_forward(params, X)
-    loss = cross_entropy(P, y)
+    loss = mean_cross_entropy(P, y)
     accuracy = np.mean(P.argmax(axis=1) == y)
     return float(loss), float(accuracy)
 
@@ -720,7 +784,7 @@ def evaluate__wrong_entropy_of_P(params, X, y):
 def evaluate__wrong_summed_loss(params, X, y):
     """Total cross-entropy over the images instead of the mean."""
     P, cache = mlp_forward(params, X)
-    loss = cross_entropy(cache["A2"], y) * len(y)
+    loss = mean_cross_entropy(cache["A2"], y) * len(y)
     accuracy = np.mean(P.argmax(axis=1) == y)
     return float(loss), float(accuracy)
 
@@ -728,7 +792,7 @@ def evaluate__wrong_summed_loss(params, X, y):
 def evaluate__wrong_error_rate(params, X, y):
     """Returns the fraction of mistakes (1 - accuracy) as the accuracy."""
     P, cache = mlp_forward(params, X)
-    loss = cross_entropy(cache["A2"], y)
+    loss = mean_cross_entropy(cache["A2"], y)
     return loss, float(np.mean(P.argmax(axis=1) != y))
 
 
@@ -748,7 +812,7 @@ def evaluate__wrong_loop_over_images(params, X, y):
     total, correct = 0.0, 0
     for x, label in zip(X, y):
         P, cache = mlp_forward(params, x[None, :])
-        total += cross_entropy(cache["A2"], np.array([label]))
+        total += mean_cross_entropy(cache["A2"], np.array([label]))
         correct += int(P[0].argmax() == label)
     return total / len(y), correct / len(y)
 
@@ -776,9 +840,9 @@ def evaluate__right_one_hot_log_softmax(params, X, y):
 
 
 def evaluate__right_helper(params, X, y):
-    """The lab's cross_entropy on the logits; accuracy as a mean of booleans."""
+    """The lab's mean_cross_entropy on the logits; accuracy as a mean of booleans."""
     P, cache = mlp_forward(params, X)
-    return cross_entropy(cache["A2"], y), float((P.argmax(1) == y).mean())
+    return mean_cross_entropy(cache["A2"], y), float((P.argmax(1) == y).mean())
 
 
 # --------------------------------------------------------- 3.5 learning_rates
@@ -791,8 +855,7 @@ def _check_decay_epochs(decay, epochs):
     """The spec's checks of decay and epochs, as a student would write them."""
     if not _is_number(decay) or not 0 < decay <= 1:
         raise ValueError(f"decay must be in (0, 1], got {decay!r}.")
-    if (not _is_number(epochs) or not math.isfinite(epochs) or epochs < 1
-            or int(epochs) != epochs):
+    if not _is_number(epochs) or not math.isfinite(epochs) or epochs < 1 or int(epochs) != epochs:
         raise ValueError(f"epochs must be a whole number of at least 1, got {epochs!r}.")
 
 
@@ -831,8 +894,7 @@ def _check_rate(initial_rate):
 
 def _check_epochs(epochs):
     """The spec's check of epochs."""
-    if (not _is_number(epochs) or not math.isfinite(epochs) or epochs < 1
-            or int(epochs) != epochs):
+    if not _is_number(epochs) or not math.isfinite(epochs) or epochs < 1 or int(epochs) != epochs:
         raise ValueError(f"epochs must be a whole number of at least 1, got {epochs!r}.")
 
 
@@ -878,7 +940,7 @@ def learning_rates__wrong_int_dtype(initial_rate, decay, epochs):
     """np.full(epochs, initial_rate) * decay ** t: integer array for rate 1, decay 1."""
     _check_rates(initial_rate, decay, epochs)
     t = np.arange(int(epochs))
-    return np.full(int(epochs), initial_rate) * decay ** t
+    return np.full(int(epochs), initial_rate) * decay**t
 
 
 def learning_rates__wrong_python_loop(initial_rate, decay, epochs):
@@ -893,14 +955,20 @@ def learning_rates__wrong_python_loop(initial_rate, decay, epochs):
 
 def learning_rates__right_cumprod(initial_rate, decay, epochs):
     """Cumulative product of [eta0, d, d, ...]; checks with math and numbers."""
+
     def real(x):
         return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
     if not real(initial_rate) or not math.isfinite(initial_rate) or initial_rate <= 0:
         raise ValueError(f"initial_rate must be a finite number above 0, got {initial_rate!r}.")
     if not real(decay) or not (0 < decay <= 1):
         raise ValueError(f"decay must lie in (0, 1], got {decay!r}.")
-    if (not real(epochs) or not math.isfinite(epochs)
-            or not float(epochs).is_integer() or epochs < 1):
+    if (
+        not real(epochs)
+        or not math.isfinite(epochs)
+        or not float(epochs).is_integer()
+        or epochs < 1
+    ):
         raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}.")
     factors = np.full(int(epochs), float(decay))
     factors[0] = float(initial_rate)
@@ -915,8 +983,9 @@ def learning_rates__right_exp_log(initial_rate, decay, epochs):
     ok_decay = _is_number(decay) and 0 < decay <= 1
     if not ok_decay:
         raise ValueError(f"decay: expected 0 < decay <= 1, got {decay!r}")
-    ok_epochs = (_is_number(epochs) and np.isfinite(epochs) and epochs >= 1
-                 and np.floor(epochs) == epochs)
+    ok_epochs = (
+        _is_number(epochs) and np.isfinite(epochs) and epochs >= 1 and np.floor(epochs) == epochs
+    )
     if not ok_epochs:
         raise ValueError(f"epochs: expected a whole number >= 1, got {epochs!r}")
     t = np.arange(int(epochs), dtype=np.float64)
@@ -940,34 +1009,37 @@ def most_confused__wrong_keeps_diagonal(y_true, y_pred, k=3, n_classes=10):
     """Forgets to zero the diagonal: correct predictions count as confusions."""
     counts = _pair_counts(y_true, y_pred, n_classes)
     order = np.argsort(-counts, kind="stable")[:k]
-    return [(int(c // n_classes), int(c % n_classes), int(counts[c]))
-            for c in order if counts[c] > 0]
+    return [
+        (int(c // n_classes), int(c % n_classes), int(counts[c])) for c in order if counts[c] > 0
+    ]
 
 
 def most_confused__wrong_reversed_ties(y_true, y_pred, k=3, n_classes=10):
     """argsort(counts)[::-1]: ties come out in decreasing order of the pair."""
     counts = _pair_counts(y_true, y_pred, n_classes)
-    counts[::n_classes + 1] = 0
+    counts[:: n_classes + 1] = 0
     order = np.argsort(counts, kind="stable")[::-1][:k]
-    return [(int(c // n_classes), int(c % n_classes), int(counts[c]))
-            for c in order if counts[c] > 0]
+    return [
+        (int(c // n_classes), int(c % n_classes), int(counts[c])) for c in order if counts[c] > 0
+    ]
 
 
 def most_confused__wrong_swapped_code(y_true, y_pred, k=3, n_classes=10):
     """Codes pred * K + true but decodes as (true, pred): pairs come out transposed."""
     codes = np.asarray(y_pred, dtype=np.int64) * n_classes + np.asarray(y_true, dtype=np.int64)
     counts = np.bincount(codes, minlength=n_classes * n_classes)
-    counts[::n_classes + 1] = 0
+    counts[:: n_classes + 1] = 0
     order = np.argsort(-counts, kind="stable")[:k]
-    return [(int(c // n_classes), int(c % n_classes), int(counts[c]))
-            for c in order if counts[c] > 0]
+    return [
+        (int(c // n_classes), int(c % n_classes), int(counts[c])) for c in order if counts[c] > 0
+    ]
 
 
 def most_confused__wrong_keeps_zero_counts(y_true, y_pred, k=3, n_classes=10):
     """Always returns k pairs, padding with pairs that never occur (count 0)."""
     counts = _pair_counts(y_true, y_pred, n_classes)
-    counts[::n_classes + 1] = 0
-    counts[::n_classes + 1] = -1          # keep the diagonal out of the list
+    counts[:: n_classes + 1] = 0
+    counts[:: n_classes + 1] = -1  # keep the diagonal out of the list
     order = np.argsort(-counts, kind="stable")[:k]
     return [(int(c // n_classes), int(c % n_classes), int(counts[c])) for c in order]
 
@@ -993,10 +1065,13 @@ def most_confused__wrong_ties_by_predicted(y_true, y_pred, k=3, n_classes=10):
     """Ties broken by the predicted class first, then the true class."""
     counts = _pair_counts(y_true, y_pred, n_classes).reshape(n_classes, n_classes)
     np.fill_diagonal(counts, 0)
-    flat_by_pred = counts.T.ravel()                # index p * K + t
+    flat_by_pred = counts.T.ravel()  # index p * K + t
     order = np.argsort(-flat_by_pred, kind="stable")[:k]
-    return [(int(c % n_classes), int(c // n_classes), int(flat_by_pred[c]))
-            for c in order if flat_by_pred[c] > 0]
+    return [
+        (int(c % n_classes), int(c // n_classes), int(flat_by_pred[c]))
+        for c in order
+        if flat_by_pred[c] > 0
+    ]
 
 
 def most_confused__wrong_loop_over_images(y_true, y_pred, k=3, n_classes=10):
@@ -1007,8 +1082,7 @@ def most_confused__wrong_loop_over_images(y_true, y_pred, k=3, n_classes=10):
             counts[t, p] += 1
     flat = counts.ravel()
     order = np.argsort(-flat, kind="stable")[:k]
-    return [(int(c // n_classes), int(c % n_classes), int(flat[c]))
-            for c in order if flat[c] > 0]
+    return [(int(c // n_classes), int(c % n_classes), int(flat[c])) for c in order if flat[c] > 0]
 
 
 def most_confused__right_unique_lexsort(y_true, y_pred, k=3, n_classes=10):
@@ -1018,8 +1092,7 @@ def most_confused__right_unique_lexsort(y_true, y_pred, k=3, n_classes=10):
     off = y_true != y_pred
     codes, counts = np.unique(y_true[off] * n_classes + y_pred[off], return_counts=True)
     order = np.lexsort((codes, -counts))[:k]
-    return [(int(codes[i]) // n_classes, int(codes[i]) % n_classes, int(counts[i]))
-            for i in order]
+    return [(int(codes[i]) // n_classes, int(codes[i]) % n_classes, int(counts[i])) for i in order]
 
 
 def most_confused__right_add_at_sorted(y_true, y_pred, k=3, n_classes=10):
@@ -1034,39 +1107,62 @@ def most_confused__right_add_at_sorted(y_true, y_pred, k=3, n_classes=10):
 
 def most_confused__right_bincount_stable(y_true, y_pred, k=3, n_classes=10):
     """bincount of the codes, stable argsort of minus the counts, divmod back."""
-    codes = (np.asarray(y_true, dtype=np.int64) * n_classes
-             + np.asarray(y_pred, dtype=np.int64))
-    counts = np.bincount(codes, minlength=n_classes ** 2)
+    codes = np.asarray(y_true, dtype=np.int64) * n_classes + np.asarray(y_pred, dtype=np.int64)
+    counts = np.bincount(codes, minlength=n_classes**2)
     counts[np.arange(n_classes) * (n_classes + 1)] = 0
     best = np.argsort(-counts, kind="stable")[:k]
     best = best[counts[best] > 0]
     return [(*divmod(int(c), n_classes), int(counts[c])) for c in best]
 
 
-ANSWERS["3.4"] = {"wrong": [evaluate__wrong_log_of_P, evaluate__wrong_clipped_log,
-                            evaluate__wrong_unshifted_logsumexp, evaluate__wrong_entropy_of_P,
-                            evaluate__wrong_summed_loss, evaluate__wrong_error_rate,
-                            evaluate__wrong_float32_scalars, evaluate__wrong_loop_over_images],
-                  "right": [evaluate__right_scipy_logsumexp,
-                            evaluate__right_one_hot_log_softmax, evaluate__right_helper]}
-ANSWERS["3.5"] = {"wrong": [learning_rates__wrong_decayed_first_epoch,
-                            learning_rates__wrong_nan_passes,
-                            learning_rates__wrong_allows_growth,
-                            learning_rates__wrong_refuses_constant,
-                            learning_rates__wrong_truncates_epochs,
-                            learning_rates__wrong_rejects_whole_float,
-                            learning_rates__wrong_int_dtype,
-                            learning_rates__wrong_python_loop],
-                  "right": [learning_rates__right_cumprod, learning_rates__right_exp_log,
-                            learning_rates__right_power]}
-ANSWERS["3.7"] = {"wrong": [most_confused__wrong_keeps_diagonal,
-                            most_confused__wrong_reversed_ties,
-                            most_confused__wrong_swapped_code,
-                            most_confused__wrong_keeps_zero_counts,
-                            most_confused__wrong_hardcoded_ten,
-                            most_confused__wrong_numpy_ints,
-                            most_confused__wrong_ties_by_predicted,
-                            most_confused__wrong_loop_over_images],
-                  "right": [most_confused__right_unique_lexsort,
-                            most_confused__right_add_at_sorted,
-                            most_confused__right_bincount_stable]}
+ANSWERS["3.4"] = {
+    "wrong": [
+        evaluate__wrong_log_of_P,
+        evaluate__wrong_clipped_log,
+        evaluate__wrong_unshifted_logsumexp,
+        evaluate__wrong_entropy_of_P,
+        evaluate__wrong_summed_loss,
+        evaluate__wrong_error_rate,
+        evaluate__wrong_float32_scalars,
+        evaluate__wrong_loop_over_images,
+    ],
+    "right": [
+        evaluate__right_scipy_logsumexp,
+        evaluate__right_one_hot_log_softmax,
+        evaluate__right_helper,
+    ],
+}
+ANSWERS["3.5"] = {
+    "wrong": [
+        learning_rates__wrong_decayed_first_epoch,
+        learning_rates__wrong_nan_passes,
+        learning_rates__wrong_allows_growth,
+        learning_rates__wrong_refuses_constant,
+        learning_rates__wrong_truncates_epochs,
+        learning_rates__wrong_rejects_whole_float,
+        learning_rates__wrong_int_dtype,
+        learning_rates__wrong_python_loop,
+    ],
+    "right": [
+        learning_rates__right_cumprod,
+        learning_rates__right_exp_log,
+        learning_rates__right_power,
+    ],
+}
+ANSWERS["3.7"] = {
+    "wrong": [
+        most_confused__wrong_keeps_diagonal,
+        most_confused__wrong_reversed_ties,
+        most_confused__wrong_swapped_code,
+        most_confused__wrong_keeps_zero_counts,
+        most_confused__wrong_hardcoded_ten,
+        most_confused__wrong_numpy_ints,
+        most_confused__wrong_ties_by_predicted,
+        most_confused__wrong_loop_over_images,
+    ],
+    "right": [
+        most_confused__right_unique_lexsort,
+        most_confused__right_add_at_sorted,
+        most_confused__right_bincount_stable,
+    ],
+}

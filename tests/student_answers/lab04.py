@@ -1,4 +1,5 @@
 """Student answers for lab 04 (weight decay, early stopping, generalisation gap)."""
+
 import copy
 import math
 
@@ -85,6 +86,7 @@ def sgd_step__wrong_float64_rebind(params, grads, learning_rate, weight_decay=0.
 def sgd_step__wrong_delegates(params, grads, learning_rate, weight_decay=0.0):
     """Calls the saved reference in utils."""
     from utils.saved.lab04_regularise import sgd_step as reference
+
     reference(params, grads, learning_rate, weight_decay)
 
 
@@ -284,6 +286,7 @@ class EarlyStopping__wrong_int_patience:
 
 def _reference_early_stopping():
     from utils.saved.lab04_regularise import EarlyStopping as reference
+
     return reference
 
 
@@ -364,8 +367,7 @@ def generalisation_gap__wrong_python_list(history):
 
 def generalisation_gap__wrong_absolute(history):
     """|train - val|: a validation lead counts as a wide gap."""
-    gaps = np.abs(np.asarray(history["train_accuracy"])
-                  - np.asarray(history["val_accuracy"]))
+    gaps = np.abs(np.asarray(history["train_accuracy"]) - np.asarray(history["val_accuracy"]))
     return gaps, history["step"][int(np.argmax(gaps))]
 
 
@@ -384,14 +386,16 @@ def generalisation_gap__wrong_final_gap_step(history):
 def generalisation_gap__wrong_delegates(history):
     """Calls the saved reference in utils."""
     from utils.saved.lab04_regularise import generalisation_gap as reference
+
     return reference(history)
 
 
 def generalisation_gap__right_loop(history):
     """Builds the gaps in a loop; keeps the first maximum with a strict >."""
     gaps, best, widest = [], -math.inf, None
-    for step, train, val in zip(history["step"], history["train_accuracy"],
-                                history["val_accuracy"]):
+    for step, train, val in zip(
+        history["step"], history["train_accuracy"], history["val_accuracy"]
+    ):
         gap = train - val
         gaps.append(gap)
         if gap > best:
@@ -401,40 +405,58 @@ def generalisation_gap__right_loop(history):
 
 def generalisation_gap__right_flatnonzero(history):
     """np.subtract on float arrays; the first index where the gap equals its max."""
-    gaps = np.subtract(np.array(history["train_accuracy"], dtype=float),
-                       np.array(history["val_accuracy"], dtype=float))
+    gaps = np.subtract(
+        np.array(history["train_accuracy"], dtype=float),
+        np.array(history["val_accuracy"], dtype=float),
+    )
     first = np.flatnonzero(gaps == gaps.max())[0]
     return gaps, history["step"][first]
 
 
 ANSWERS = {
-    "4.1": {"wrong": [sgd_step__wrong_decays_biases, sgd_step__wrong_decay_without_lr,
-                      sgd_step__wrong_factor_two, sgd_step__wrong_sign,
-                      sgd_step__wrong_returns_new_dict, sgd_step__wrong_two_layers_only,
-                      sgd_step__wrong_decay_after_step, sgd_step__wrong_decay_of_gradient,
-                      sgd_step__wrong_float64_rebind, sgd_step__wrong_delegates],
-            "right": [sgd_step__right_multiplicative, sgd_step__right_np_subtract_out]},
-    "4.2": {"wrong": [EarlyStopping__wrong_tie_improves,
-                      EarlyStopping__wrong_stores_reference,
-                      EarlyStopping__wrong_shallow_copy,
-                      EarlyStopping__wrong_stops_one_early,
-                      EarlyStopping__wrong_stops_one_late,
-                      EarlyStopping__wrong_index_from_one,
-                      EarlyStopping__wrong_compares_last_score,
-                      EarlyStopping__wrong_no_count, EarlyStopping__wrong_int_patience,
-                      EarlyStopping__wrong_delegates],
-            "right": [EarlyStopping__right_bad_counter,
-                      EarlyStopping__right_array_copies]},
-    "4.3": {"wrong": [generalisation_gap__wrong_returns_index,
-                      generalisation_gap__wrong_sign,
-                      generalisation_gap__wrong_last_of_ties,
-                      generalisation_gap__wrong_python_list,
-                      generalisation_gap__wrong_absolute,
-                      generalisation_gap__wrong_returns_value,
-                      generalisation_gap__wrong_final_gap_step,
-                      generalisation_gap__wrong_delegates],
-            "right": [generalisation_gap__right_loop,
-                      generalisation_gap__right_flatnonzero]},
+    "4.1": {
+        "wrong": [
+            sgd_step__wrong_decays_biases,
+            sgd_step__wrong_decay_without_lr,
+            sgd_step__wrong_factor_two,
+            sgd_step__wrong_sign,
+            sgd_step__wrong_returns_new_dict,
+            sgd_step__wrong_two_layers_only,
+            sgd_step__wrong_decay_after_step,
+            sgd_step__wrong_decay_of_gradient,
+            sgd_step__wrong_float64_rebind,
+            sgd_step__wrong_delegates,
+        ],
+        "right": [sgd_step__right_multiplicative, sgd_step__right_np_subtract_out],
+    },
+    "4.2": {
+        "wrong": [
+            EarlyStopping__wrong_tie_improves,
+            EarlyStopping__wrong_stores_reference,
+            EarlyStopping__wrong_shallow_copy,
+            EarlyStopping__wrong_stops_one_early,
+            EarlyStopping__wrong_stops_one_late,
+            EarlyStopping__wrong_index_from_one,
+            EarlyStopping__wrong_compares_last_score,
+            EarlyStopping__wrong_no_count,
+            EarlyStopping__wrong_int_patience,
+            EarlyStopping__wrong_delegates,
+        ],
+        "right": [EarlyStopping__right_bad_counter, EarlyStopping__right_array_copies],
+    },
+    "4.3": {
+        "wrong": [
+            generalisation_gap__wrong_returns_index,
+            generalisation_gap__wrong_sign,
+            generalisation_gap__wrong_last_of_ties,
+            generalisation_gap__wrong_python_list,
+            generalisation_gap__wrong_absolute,
+            generalisation_gap__wrong_returns_value,
+            generalisation_gap__wrong_final_gap_step,
+            generalisation_gap__wrong_delegates,
+        ],
+        "right": [generalisation_gap__right_loop, generalisation_gap__right_flatnonzero],
+    },
 }
 
 
@@ -559,6 +581,7 @@ def learning_curve__wrong_sorted_sizes(sizes, x, y, fit, reuse):
 def learning_curve__wrong_delegates(sizes, x, y, fit, reuse):
     """Calls the saved reference in utils."""
     from utils.saved.lab04_regularise import learning_curve as reference
+
     return reference(sizes, x, y, fit, reuse)
 
 
@@ -709,6 +732,7 @@ def dropout__wrong_no_upper_check(H, keep, rng, train=True):
 def dropout__wrong_delegates(H, keep, rng, train=True):
     """Calls the saved reference in utils."""
     from utils.saved.lab04_regularise import dropout as reference
+
     return reference(H, keep, rng, train)
 
 
@@ -752,8 +776,7 @@ def dropout_gradients__wrong_w2_unthinned(params, X, Y_onehot, drop):
     P = _softmax(T @ params["W2"].T + params["b2"])
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * mask * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
 
 
 def dropout_gradients__wrong_no_mask_backward(params, X, Y_onehot, drop):
@@ -763,8 +786,7 @@ def dropout_gradients__wrong_no_mask_backward(params, X, Y_onehot, drop):
     P = _softmax(T @ params["W2"].T + params["b2"])
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
 
 
 def dropout_gradients__wrong_calls_drop_twice(params, X, Y_onehot, drop):
@@ -775,8 +797,7 @@ def dropout_gradients__wrong_calls_drop_twice(params, X, Y_onehot, drop):
     dA2 = (P - Y_onehot) / len(X)
     _, mask = drop(F1)
     dA1 = (dA2 @ params["W2"]) * mask * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
 
 
 def dropout_gradients__wrong_drops_preactivation(params, X, Y_onehot, drop):
@@ -787,8 +808,7 @@ def dropout_gradients__wrong_drops_preactivation(params, X, Y_onehot, drop):
     P = _softmax(F1 @ params["W2"].T + params["b2"])
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1) * mask
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
 
 
 def dropout_gradients__wrong_sum_not_mean(params, X, Y_onehot, drop):
@@ -798,8 +818,7 @@ def dropout_gradients__wrong_sum_not_mean(params, X, Y_onehot, drop):
     P = _softmax(T @ params["W2"].T + params["b2"])
     dA2 = P - Y_onehot
     dA1 = (dA2 @ params["W2"]) * mask * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
 
 
 def dropout_gradients__wrong_sigmoid_prime_thinned(params, X, Y_onehot, drop):
@@ -809,8 +828,7 @@ def dropout_gradients__wrong_sigmoid_prime_thinned(params, X, Y_onehot, drop):
     P = _softmax(T @ params["W2"].T + params["b2"])
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * mask * T * (1 - T)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
 
 
 def dropout_gradients__wrong_mask_twice(params, X, Y_onehot, drop):
@@ -820,8 +838,7 @@ def dropout_gradients__wrong_mask_twice(params, X, Y_onehot, drop):
     P = _softmax(T @ params["W2"].T + params["b2"])
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * mask * T * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
 
 
 def dropout_gradients__wrong_unshifted_softmax(params, X, Y_onehot, drop):
@@ -832,8 +849,7 @@ def dropout_gradients__wrong_unshifted_softmax(params, X, Y_onehot, drop):
     P = E / E.sum(axis=1, keepdims=True)
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ params["W2"]) * mask * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
 
 
 def dropout_gradients__wrong_float64(params, X, Y_onehot, drop):
@@ -845,13 +861,13 @@ def dropout_gradients__wrong_float64(params, X, Y_onehot, drop):
     P = _softmax(T @ p["W2"].T + p["b2"])
     dA2 = (P - Y_onehot) / len(X)
     dA1 = (dA2 @ p["W2"]) * mask * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ T, "b2": dA2.sum(axis=0)}
 
 
 def dropout_gradients__wrong_delegates(params, X, Y_onehot, drop):
     """Calls the saved reference in utils."""
     from utils.saved.lab04_regularise import dropout_gradients as reference
+
     return reference(params, X, Y_onehot, drop)
 
 
@@ -889,38 +905,59 @@ def dropout_gradients__right_einsum(params, X, Y_onehot, drop):
     dA2 = (np.exp(log_p) - Y_onehot) / X.shape[0]
     dT = np.einsum("nk,kh->nh", dA2, W2)
     dA1 = dT * mask * (F1 - F1 * F1)
-    return {"W1": np.einsum("nh,nd->hd", dA1, X), "b1": np.einsum("nh->h", dA1),
-            "W2": np.einsum("nk,nh->kh", dA2, T), "b2": np.einsum("nk->k", dA2)}
+    return {
+        "W1": np.einsum("nh,nd->hd", dA1, X),
+        "b1": np.einsum("nh->h", dA1),
+        "W2": np.einsum("nk,nh->kh", dA2, T),
+        "b2": np.einsum("nk->k", dA2),
+    }
 
 
 ANSWERS["4.4"] = {
-    "wrong": [learning_curve__wrong_random_subset, learning_curve__wrong_last_n,
-              learning_curve__wrong_ignores_reuse, learning_curve__wrong_fits_then_reuses,
-              learning_curve__wrong_halfway_index, learning_curve__wrong_halfway_first_after,
-              learning_curve__wrong_halfway_strict, learning_curve__wrong_gap_sign,
-              learning_curve__wrong_gain_from_best, learning_curve__wrong_sorted_sizes,
-              learning_curve__wrong_delegates],
+    "wrong": [
+        learning_curve__wrong_random_subset,
+        learning_curve__wrong_last_n,
+        learning_curve__wrong_ignores_reuse,
+        learning_curve__wrong_fits_then_reuses,
+        learning_curve__wrong_halfway_index,
+        learning_curve__wrong_halfway_first_after,
+        learning_curve__wrong_halfway_strict,
+        learning_curve__wrong_gap_sign,
+        learning_curve__wrong_gain_from_best,
+        learning_curve__wrong_sorted_sizes,
+        learning_curve__wrong_delegates,
+    ],
     "right": [learning_curve__right_scan_back, learning_curve__right_searchsorted],
 }
 ANSWERS["4.5"] = {
-    "wrong": [dropout__wrong_no_scale, dropout__wrong_scale_by_keep,
-              dropout__wrong_keep_is_drop, dropout__wrong_in_place,
-              dropout__wrong_shared_mask, dropout__wrong_eval_scales,
-              dropout__wrong_eval_draws, dropout__wrong_float64_mask,
-              dropout__wrong_exact_count, dropout__wrong_global_rng,
-              dropout__wrong_no_upper_check, dropout__wrong_delegates],
+    "wrong": [
+        dropout__wrong_no_scale,
+        dropout__wrong_scale_by_keep,
+        dropout__wrong_keep_is_drop,
+        dropout__wrong_in_place,
+        dropout__wrong_shared_mask,
+        dropout__wrong_eval_scales,
+        dropout__wrong_eval_draws,
+        dropout__wrong_float64_mask,
+        dropout__wrong_exact_count,
+        dropout__wrong_global_rng,
+        dropout__wrong_no_upper_check,
+        dropout__wrong_delegates,
+    ],
     "right": [dropout__right_binomial, dropout__right_where],
 }
 ANSWERS["4.6"] = {
-    "wrong": [dropout_gradients__wrong_w2_unthinned,
-              dropout_gradients__wrong_no_mask_backward,
-              dropout_gradients__wrong_calls_drop_twice,
-              dropout_gradients__wrong_drops_preactivation,
-              dropout_gradients__wrong_sum_not_mean,
-              dropout_gradients__wrong_sigmoid_prime_thinned,
-              dropout_gradients__wrong_mask_twice,
-              dropout_gradients__wrong_unshifted_softmax,
-              dropout_gradients__wrong_float64,
-              dropout_gradients__wrong_delegates],
+    "wrong": [
+        dropout_gradients__wrong_w2_unthinned,
+        dropout_gradients__wrong_no_mask_backward,
+        dropout_gradients__wrong_calls_drop_twice,
+        dropout_gradients__wrong_drops_preactivation,
+        dropout_gradients__wrong_sum_not_mean,
+        dropout_gradients__wrong_sigmoid_prime_thinned,
+        dropout_gradients__wrong_mask_twice,
+        dropout_gradients__wrong_unshifted_softmax,
+        dropout_gradients__wrong_float64,
+        dropout_gradients__wrong_delegates,
+    ],
     "right": [dropout_gradients__right_per_image, dropout_gradients__right_einsum],
 }

@@ -1,4 +1,5 @@
 """Student answers for lab 05 (heavy ball, its rate, Nesterov, PyTorch's SGD form)."""
+
 import cmath
 
 import numpy as np
@@ -56,6 +57,7 @@ def heavy_ball_step__wrong_gamma_on_gradient(w, v, g, lr, gamma):
 def heavy_ball_step__wrong_delegates(w, v, g, lr, gamma):
     """Calls the saved reference in utils."""
     from utils.saved.lab05_momentum import heavy_ball_step as reference
+
     return reference(w, v, g, lr, gamma)
 
 
@@ -129,6 +131,7 @@ def heavy_ball_rate__wrong_gd_formula(lr, gamma, lam):
 def heavy_ball_rate__wrong_delegates(lr, gamma, lam):
     """Calls the saved reference in utils."""
     from utils.saved.lab05_momentum import heavy_ball_rate as reference
+
     return reference(lr, gamma, lam)
 
 
@@ -194,6 +197,7 @@ def nesterov_step__wrong_old_velocity(w, v, grad_fn, lr, gamma):
 def nesterov_step__wrong_delegates(w, v, grad_fn, lr, gamma):
     """Calls the saved reference in utils."""
     from utils.saved.lab05_momentum import nesterov_step as reference
+
     return reference(w, v, grad_fn, lr, gamma)
 
 
@@ -268,6 +272,7 @@ def torch_sgd_step__wrong_step_before_gradient(p, b, g, lr, gamma, nesterov=Fals
 def torch_sgd_step__wrong_delegates(p, b, g, lr, gamma, nesterov=False):
     """Calls the saved reference in utils."""
     from utils.saved.lab05_momentum import torch_sgd_step as reference
+
     return reference(p, b, g, lr, gamma, nesterov)
 
 
@@ -286,7 +291,7 @@ def torch_sgd_step__right_expanded_nesterov(p, b, g, lr, gamma, nesterov=False):
     new_b = gamma * b + g
     if not nesterov:
         return p - lr * new_b, new_b
-    return p - lr * ((1 + gamma) * g + gamma ** 2 * b), new_b
+    return p - lr * ((1 + gamma) * g + gamma**2 * b), new_b
 
 
 # ------------------------------------------------------ 5.3 polyak_parameters
@@ -309,7 +314,7 @@ def polyak_parameters__wrong_diagonal(hessian):
     if mu <= 0:
         raise ValueError("not positive definite")
     s = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))
-    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, s ** 2
+    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, s**2
 
 
 def polyak_parameters__wrong_no_symmetry_check(hessian):
@@ -319,7 +324,7 @@ def polyak_parameters__wrong_no_symmetry_check(hessian):
     if mu <= 0:
         raise ValueError("not positive definite")
     s = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))
-    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, s ** 2
+    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, s**2
 
 
 def polyak_parameters__wrong_allows_zero_eigenvalue(hessian):
@@ -333,7 +338,7 @@ def polyak_parameters__wrong_allows_zero_eigenvalue(hessian):
         raise ValueError("not positive definite")
     mu = max(mu, 0.0)
     s = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))
-    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, s ** 2
+    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, s**2
 
 
 def polyak_parameters__wrong_returns_sqrt_gamma(hessian):
@@ -347,7 +352,7 @@ def polyak_parameters__wrong_gd_step(hessian):
     """Right gamma but gradient descent's best step 2 / (L + mu) for lr."""
     mu, L = _polyak_check(hessian)
     s = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))
-    return 2 / (L + mu), s ** 2
+    return 2 / (L + mu), s**2
 
 
 def polyak_parameters__wrong_kappa_not_sqrt(hessian):
@@ -355,7 +360,7 @@ def polyak_parameters__wrong_kappa_not_sqrt(hessian):
     mu, L = _polyak_check(hessian)
     kappa = L / mu
     s = (kappa - 1) / (kappa + 1)
-    return (1 + s) ** 2 / L, s ** 2
+    return (1 + s) ** 2 / L, s**2
 
 
 def polyak_parameters__wrong_second_eigenvalue(hessian):
@@ -368,19 +373,20 @@ def polyak_parameters__wrong_second_eigenvalue(hessian):
     if mu <= 0:
         raise ValueError("not positive definite")
     s = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))
-    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, s ** 2
+    return 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2, s**2
 
 
 def polyak_parameters__wrong_swapped_return(hessian):
     """Returns (gamma, lr) in the wrong order."""
     mu, L = _polyak_check(hessian)
     s = (np.sqrt(L) - np.sqrt(mu)) / (np.sqrt(L) + np.sqrt(mu))
-    return s ** 2, 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2
+    return s**2, 4 / (np.sqrt(L) + np.sqrt(mu)) ** 2
 
 
 def polyak_parameters__wrong_delegates(hessian):
     """Calls the saved reference in utils."""
     from utils.saved.lab05_momentum import polyak_parameters as reference
+
     return reference(hessian)
 
 
@@ -395,7 +401,7 @@ def polyak_parameters__right_kappa(hessian):
         raise ValueError("smallest eigenvalue is not positive")
     rk = np.sqrt(L / mu)
     s = (rk - 1) / (rk + 1)
-    return float((1 + s) ** 2 / L), float(s ** 2)
+    return float((1 + s) ** 2 / L), float(s**2)
 
 
 def polyak_parameters__right_borders(hessian):
@@ -415,6 +421,7 @@ def polyak_parameters__right_borders(hessian):
 def polyak_parameters__right_scipy_eigh(hessian):
     """scipy.linalg.eigh for the extremes; gamma from the sqrt-eigenvalue ratio."""
     import scipy.linalg
+
     H = np.asarray(hessian, dtype=float)
     if not np.allclose(H, H.T):
         raise ValueError("not symmetric")
@@ -431,8 +438,7 @@ def _f(hessian, w):
     return 0.5 * w @ hessian @ w
 
 
-def iterations_to_converge__wrong_counts_from_zero(hessian, w0, lr, gamma, tolerance,
-                                                   max_steps):
+def iterations_to_converge__wrong_counts_from_zero(hessian, w0, lr, gamma, tolerance, max_steps):
     """Returns the loop index t (from 0) instead of the step number t + 1."""
     target = tolerance * _f(hessian, w0)
     w, v = np.array(w0, dtype=float), np.zeros(len(w0))
@@ -443,8 +449,7 @@ def iterations_to_converge__wrong_counts_from_zero(hessian, w0, lr, gamma, toler
     return max_steps
 
 
-def iterations_to_converge__wrong_less_or_equal(hessian, w0, lr, gamma, tolerance,
-                                                max_steps):
+def iterations_to_converge__wrong_less_or_equal(hessian, w0, lr, gamma, tolerance, max_steps):
     """Stops at f <= tolerance f(w0), not strictly below (tolerance 0, exact minimum)."""
     target = tolerance * _f(hessian, w0)
     w, v = np.array(w0, dtype=float), np.zeros(len(w0))
@@ -455,8 +460,7 @@ def iterations_to_converge__wrong_less_or_equal(hessian, w0, lr, gamma, toleranc
     return max_steps
 
 
-def iterations_to_converge__wrong_norm_of_w(hessian, w0, lr, gamma, tolerance,
-                                            max_steps):
+def iterations_to_converge__wrong_norm_of_w(hessian, w0, lr, gamma, tolerance, max_steps):
     """Measures ||w|| < tolerance ||w0|| instead of f."""
     w, v = np.array(w0, dtype=float), np.zeros(len(w0))
     target = tolerance * np.linalg.norm(w0)
@@ -467,8 +471,7 @@ def iterations_to_converge__wrong_norm_of_w(hessian, w0, lr, gamma, tolerance,
     return max_steps
 
 
-def iterations_to_converge__wrong_mutates_w0(hessian, w0, lr, gamma, tolerance,
-                                             max_steps):
+def iterations_to_converge__wrong_mutates_w0(hessian, w0, lr, gamma, tolerance, max_steps):
     """Writes each new iterate into w0's buffer (w = w0; w[:] = ...)."""
     target = tolerance * _f(hessian, w0)
     w, v = w0, np.zeros_like(w0)
@@ -480,8 +483,9 @@ def iterations_to_converge__wrong_mutates_w0(hessian, w0, lr, gamma, tolerance,
     return max_steps
 
 
-def iterations_to_converge__wrong_gradient_without_half(hessian, w0, lr, gamma,
-                                                        tolerance, max_steps):
+def iterations_to_converge__wrong_gradient_without_half(
+    hessian, w0, lr, gamma, tolerance, max_steps
+):
     """Gradient 2 H w, the gradient of w^T H w: forgets the one half in f."""
     target = tolerance * _f(hessian, w0)
     w, v = np.array(w0, dtype=float), np.zeros(len(w0))
@@ -492,8 +496,7 @@ def iterations_to_converge__wrong_gradient_without_half(hessian, w0, lr, gamma,
     return max_steps
 
 
-def iterations_to_converge__wrong_absolute_tolerance(hessian, w0, lr, gamma, tolerance,
-                                                     max_steps):
+def iterations_to_converge__wrong_absolute_tolerance(hessian, w0, lr, gamma, tolerance, max_steps):
     """Stops at f < tolerance, not tolerance * f(w0)."""
     w, v = np.array(w0, dtype=float), np.zeros(len(w0))
     for t in range(1, max_steps + 1):
@@ -503,8 +506,7 @@ def iterations_to_converge__wrong_absolute_tolerance(hessian, w0, lr, gamma, tol
     return max_steps
 
 
-def iterations_to_converge__wrong_stale_gradient(hessian, w0, lr, gamma, tolerance,
-                                                 max_steps):
+def iterations_to_converge__wrong_stale_gradient(hessian, w0, lr, gamma, tolerance, max_steps):
     """Computes the gradient once, at w0, and reuses it every step."""
     target = tolerance * _f(hessian, w0)
     g = hessian @ w0
@@ -516,8 +518,9 @@ def iterations_to_converge__wrong_stale_gradient(hessian, w0, lr, gamma, toleran
     return max_steps
 
 
-def iterations_to_converge__wrong_last_index_on_failure(hessian, w0, lr, gamma,
-                                                        tolerance, max_steps):
+def iterations_to_converge__wrong_last_index_on_failure(
+    hessian, w0, lr, gamma, tolerance, max_steps
+):
     """Returns the last loop index (max_steps - 1) when it never converges."""
     target = tolerance * _f(hessian, w0)
     w, v = np.array(w0, dtype=float), np.zeros(len(w0))
@@ -529,15 +532,14 @@ def iterations_to_converge__wrong_last_index_on_failure(hessian, w0, lr, gamma,
     return t
 
 
-def iterations_to_converge__wrong_delegates(hessian, w0, lr, gamma, tolerance,
-                                            max_steps):
+def iterations_to_converge__wrong_delegates(hessian, w0, lr, gamma, tolerance, max_steps):
     """Calls the saved reference in utils."""
     from utils.saved.lab05_momentum import iterations_to_converge as reference
+
     return reference(hessian, w0, lr, gamma, tolerance, max_steps)
 
 
-def iterations_to_converge__right_while_loop(hessian, w0, lr, gamma, tolerance,
-                                             max_steps):
+def iterations_to_converge__right_while_loop(hessian, w0, lr, gamma, tolerance, max_steps):
     """A while loop with an explicit step counter."""
     H = np.asarray(hessian)
     w = np.array(w0, dtype=float, copy=True)
@@ -552,8 +554,9 @@ def iterations_to_converge__right_while_loop(hessian, w0, lr, gamma, tolerance,
     return int(max_steps)
 
 
-def iterations_to_converge__right_quadratic_form_ratio(hessian, w0, lr, gamma,
-                                                       tolerance, max_steps):
+def iterations_to_converge__right_quadratic_form_ratio(
+    hessian, w0, lr, gamma, tolerance, max_steps
+):
     """Compares w^T H w with tolerance * w0^T H w0 (the halves cancel), via einsum."""
     w = np.copy(w0).astype(float)
     v = np.zeros(w.shape)
@@ -638,6 +641,7 @@ def nesterov_rate__wrong_returns_complex(lr, gamma, lam):
 def nesterov_rate__wrong_delegates(lr, gamma, lam):
     """Calls the saved reference in utils."""
     from utils.saved.lab05_momentum import nesterov_rate as reference
+
     return reference(lr, gamma, lam)
 
 
@@ -670,10 +674,12 @@ def nesterov_rate__right_cases(lr, gamma, lam):
 # ----------------------------------------------------------- 5.8 lr_schedule
 def lr_schedule__wrong_milestone_next_epoch(lr, factor, milestones=None):
     """A milestone m applies from epoch m + 1 (counts m < epoch)."""
+
     def rate_at(epoch):
         if milestones is None:
-            return lr * factor ** epoch
+            return lr * factor**epoch
         return lr * factor ** sum(1 for m in milestones if m < epoch)
+
     return rate_at
 
 
@@ -683,8 +689,9 @@ def lr_schedule__wrong_unsorted_bisect(lr, factor, milestones=None):
 
     def rate_at(epoch):
         if milestones is None:
-            return lr * factor ** epoch
+            return lr * factor**epoch
         return lr * factor ** bisect.bisect_right(milestones, epoch)
+
     return rate_at
 
 
@@ -694,35 +701,42 @@ def lr_schedule__wrong_set_of_milestones(lr, factor, milestones=None):
 
     def rate_at(epoch):
         if marks is None:
-            return lr * factor ** epoch
+            return lr * factor**epoch
         return lr * factor ** len([m for m in marks if m <= epoch])
+
     return rate_at
 
 
 def lr_schedule__wrong_exponential_from_first_epoch(lr, factor, milestones=None):
     """lr * factor ** (epoch + 1): epoch 0 already decayed."""
+
     def rate_at(epoch):
         if milestones is None:
             return lr * factor ** (epoch + 1)
         return lr * factor ** sum(m <= epoch for m in milestones)
+
     return rate_at
 
 
 def lr_schedule__wrong_empty_list_is_exponential(lr, factor, milestones=None):
     """`if not milestones`: an empty milestone list decays every epoch."""
+
     def rate_at(epoch):
         if not milestones:
-            return lr * factor ** epoch
+            return lr * factor**epoch
         return lr * factor ** sum(m <= epoch for m in milestones)
+
     return rate_at
 
 
 def lr_schedule__wrong_step_size_from_first(lr, factor, milestones=None):
     """Treats the first milestone as a period (StepLR): drops also past the last one."""
+
     def rate_at(epoch):
         if milestones is None:
-            return lr * factor ** epoch
+            return lr * factor**epoch
         return lr * factor ** (epoch // min(milestones))
+
     return rate_at
 
 
@@ -738,29 +752,34 @@ def lr_schedule__wrong_stateful(lr, factor, milestones=None):
                 state["lr"] *= factor ** list(milestones).count(state["calls"])
         state["calls"] += 1
         return state["lr"]
+
     return rate_at
 
 
 def lr_schedule__wrong_delegates(lr, factor, milestones=None):
     """Calls the saved reference in utils."""
     from utils.saved.lab05_momentum import lr_schedule as reference
+
     return reference(lr, factor, milestones)
 
 
 def lr_schedule__right_sorted_bisect(lr, factor, milestones=None):
     """Sorts a copy of the milestones once; bisect_right counts those reached."""
     import bisect
+
     marks = None if milestones is None else sorted(milestones)
 
     def rate_at(epoch):
         if marks is None:
-            return lr * factor ** epoch
+            return lr * factor**epoch
         return lr * factor ** bisect.bisect_right(marks, epoch)
+
     return rate_at
 
 
 def lr_schedule__right_repeated_product(lr, factor, milestones=None):
     """Multiplies step by step, like the schedulers' chained form."""
+
     def rate_at(epoch):
         rate = lr
         for e in range(1, epoch + 1):
@@ -773,6 +792,7 @@ def lr_schedule__right_repeated_product(lr, factor, milestones=None):
         if milestones is not None and 0 in list(milestones):
             rate *= factor ** list(milestones).count(0)
         return rate
+
     return rate_at
 
 
@@ -784,78 +804,139 @@ def lr_schedule__right_numpy_count(lr, factor, milestones=None):
         if marks is None:
             return float(lr * np.power(factor, epoch))
         return float(lr * np.power(factor, np.count_nonzero(marks <= epoch)))
+
     return rate_at
 
 
 ANSWERS = {
-    "5.1": {"wrong": [heavy_ball_step__wrong_in_place, heavy_ball_step__wrong_sign,
-                      heavy_ball_step__wrong_old_velocity,
-                      heavy_ball_step__wrong_torch_form, heavy_ball_step__wrong_dampened,
-                      heavy_ball_step__wrong_swapped_return,
-                      heavy_ball_step__wrong_gamma_on_gradient,
-                      heavy_ball_step__wrong_delegates],
-            "right": [heavy_ball_step__right_expanded,
-                      heavy_ball_step__right_copy_then_inplace,
-                      heavy_ball_step__right_np_functions]},
-    "5.2": {"wrong": [heavy_ball_rate__wrong_no_abs, heavy_ball_rate__wrong_min_modulus,
-                      heavy_ball_rate__wrong_gamma_sign,
-                      heavy_ball_rate__wrong_returns_complex,
-                      heavy_ball_rate__wrong_spectral_norm,
-                      heavy_ball_rate__wrong_real_sqrt, heavy_ball_rate__wrong_gd_formula,
-                      heavy_ball_rate__wrong_delegates],
-            "right": [heavy_ball_rate__right_np_roots, heavy_ball_rate__right_cmath,
-                      heavy_ball_rate__right_transpose]},
-    "5.5": {"wrong": [nesterov_step__wrong_gradient_at_w,
-                      nesterov_step__wrong_lookahead_sign,
-                      nesterov_step__wrong_lookahead_without_gamma,
-                      nesterov_step__wrong_mutates_w, nesterov_step__wrong_reparametrised,
-                      nesterov_step__wrong_old_velocity, nesterov_step__wrong_delegates],
-            "right": [nesterov_step__right_named_lookahead, nesterov_step__right_copies]},
-    "5.7": {"wrong": [torch_sgd_step__wrong_lab_form,
-                      torch_sgd_step__wrong_nesterov_old_buffer,
-                      torch_sgd_step__wrong_ignores_nesterov,
-                      torch_sgd_step__wrong_dampening,
-                      torch_sgd_step__wrong_nesterov_no_gradient,
-                      torch_sgd_step__wrong_in_place, torch_sgd_step__wrong_step_before_gradient,
-                      torch_sgd_step__wrong_delegates],
-            "right": [torch_sgd_step__right_branches,
-                      torch_sgd_step__right_expanded_nesterov]},
-    "5.3": {"wrong": [polyak_parameters__wrong_diagonal,
-                      polyak_parameters__wrong_no_symmetry_check,
-                      polyak_parameters__wrong_allows_zero_eigenvalue,
-                      polyak_parameters__wrong_returns_sqrt_gamma,
-                      polyak_parameters__wrong_gd_step, polyak_parameters__wrong_kappa_not_sqrt,
-                      polyak_parameters__wrong_second_eigenvalue,
-                      polyak_parameters__wrong_swapped_return,
-                      polyak_parameters__wrong_delegates],
-            "right": [polyak_parameters__right_kappa, polyak_parameters__right_borders,
-                      polyak_parameters__right_scipy_eigh]},
-    "5.4": {"wrong": [iterations_to_converge__wrong_counts_from_zero,
-                      iterations_to_converge__wrong_less_or_equal,
-                      iterations_to_converge__wrong_norm_of_w,
-                      iterations_to_converge__wrong_mutates_w0,
-                      iterations_to_converge__wrong_gradient_without_half,
-                      iterations_to_converge__wrong_absolute_tolerance,
-                      iterations_to_converge__wrong_stale_gradient,
-                      iterations_to_converge__wrong_last_index_on_failure,
-                      iterations_to_converge__wrong_delegates],
-            "right": [iterations_to_converge__right_while_loop,
-                      iterations_to_converge__right_quadratic_form_ratio,
-                      iterations_to_converge__right_history]},
-    "5.6": {"wrong": [nesterov_rate__wrong_heavy_ball_polynomial,
-                      nesterov_rate__wrong_constant_sign, nesterov_rate__wrong_constant_gamma,
-                      nesterov_rate__wrong_real_sqrt, nesterov_rate__wrong_no_abs,
-                      nesterov_rate__wrong_min_modulus, nesterov_rate__wrong_mixed_middle,
-                      nesterov_rate__wrong_returns_complex, nesterov_rate__wrong_delegates],
-            "right": [nesterov_rate__right_companion, nesterov_rate__right_cmath,
-                      nesterov_rate__right_cases]},
-    "5.8": {"wrong": [lr_schedule__wrong_milestone_next_epoch,
-                      lr_schedule__wrong_unsorted_bisect,
-                      lr_schedule__wrong_set_of_milestones,
-                      lr_schedule__wrong_exponential_from_first_epoch,
-                      lr_schedule__wrong_empty_list_is_exponential,
-                      lr_schedule__wrong_step_size_from_first, lr_schedule__wrong_stateful,
-                      lr_schedule__wrong_delegates],
-            "right": [lr_schedule__right_sorted_bisect, lr_schedule__right_repeated_product,
-                      lr_schedule__right_numpy_count]},
+    "5.1": {
+        "wrong": [
+            heavy_ball_step__wrong_in_place,
+            heavy_ball_step__wrong_sign,
+            heavy_ball_step__wrong_old_velocity,
+            heavy_ball_step__wrong_torch_form,
+            heavy_ball_step__wrong_dampened,
+            heavy_ball_step__wrong_swapped_return,
+            heavy_ball_step__wrong_gamma_on_gradient,
+            heavy_ball_step__wrong_delegates,
+        ],
+        "right": [
+            heavy_ball_step__right_expanded,
+            heavy_ball_step__right_copy_then_inplace,
+            heavy_ball_step__right_np_functions,
+        ],
+    },
+    "5.2": {
+        "wrong": [
+            heavy_ball_rate__wrong_no_abs,
+            heavy_ball_rate__wrong_min_modulus,
+            heavy_ball_rate__wrong_gamma_sign,
+            heavy_ball_rate__wrong_returns_complex,
+            heavy_ball_rate__wrong_spectral_norm,
+            heavy_ball_rate__wrong_real_sqrt,
+            heavy_ball_rate__wrong_gd_formula,
+            heavy_ball_rate__wrong_delegates,
+        ],
+        "right": [
+            heavy_ball_rate__right_np_roots,
+            heavy_ball_rate__right_cmath,
+            heavy_ball_rate__right_transpose,
+        ],
+    },
+    "5.5": {
+        "wrong": [
+            nesterov_step__wrong_gradient_at_w,
+            nesterov_step__wrong_lookahead_sign,
+            nesterov_step__wrong_lookahead_without_gamma,
+            nesterov_step__wrong_mutates_w,
+            nesterov_step__wrong_reparametrised,
+            nesterov_step__wrong_old_velocity,
+            nesterov_step__wrong_delegates,
+        ],
+        "right": [nesterov_step__right_named_lookahead, nesterov_step__right_copies],
+    },
+    "5.7": {
+        "wrong": [
+            torch_sgd_step__wrong_lab_form,
+            torch_sgd_step__wrong_nesterov_old_buffer,
+            torch_sgd_step__wrong_ignores_nesterov,
+            torch_sgd_step__wrong_dampening,
+            torch_sgd_step__wrong_nesterov_no_gradient,
+            torch_sgd_step__wrong_in_place,
+            torch_sgd_step__wrong_step_before_gradient,
+            torch_sgd_step__wrong_delegates,
+        ],
+        "right": [torch_sgd_step__right_branches, torch_sgd_step__right_expanded_nesterov],
+    },
+    "5.3": {
+        "wrong": [
+            polyak_parameters__wrong_diagonal,
+            polyak_parameters__wrong_no_symmetry_check,
+            polyak_parameters__wrong_allows_zero_eigenvalue,
+            polyak_parameters__wrong_returns_sqrt_gamma,
+            polyak_parameters__wrong_gd_step,
+            polyak_parameters__wrong_kappa_not_sqrt,
+            polyak_parameters__wrong_second_eigenvalue,
+            polyak_parameters__wrong_swapped_return,
+            polyak_parameters__wrong_delegates,
+        ],
+        "right": [
+            polyak_parameters__right_kappa,
+            polyak_parameters__right_borders,
+            polyak_parameters__right_scipy_eigh,
+        ],
+    },
+    "5.4": {
+        "wrong": [
+            iterations_to_converge__wrong_counts_from_zero,
+            iterations_to_converge__wrong_less_or_equal,
+            iterations_to_converge__wrong_norm_of_w,
+            iterations_to_converge__wrong_mutates_w0,
+            iterations_to_converge__wrong_gradient_without_half,
+            iterations_to_converge__wrong_absolute_tolerance,
+            iterations_to_converge__wrong_stale_gradient,
+            iterations_to_converge__wrong_last_index_on_failure,
+            iterations_to_converge__wrong_delegates,
+        ],
+        "right": [
+            iterations_to_converge__right_while_loop,
+            iterations_to_converge__right_quadratic_form_ratio,
+            iterations_to_converge__right_history,
+        ],
+    },
+    "5.6": {
+        "wrong": [
+            nesterov_rate__wrong_heavy_ball_polynomial,
+            nesterov_rate__wrong_constant_sign,
+            nesterov_rate__wrong_constant_gamma,
+            nesterov_rate__wrong_real_sqrt,
+            nesterov_rate__wrong_no_abs,
+            nesterov_rate__wrong_min_modulus,
+            nesterov_rate__wrong_mixed_middle,
+            nesterov_rate__wrong_returns_complex,
+            nesterov_rate__wrong_delegates,
+        ],
+        "right": [
+            nesterov_rate__right_companion,
+            nesterov_rate__right_cmath,
+            nesterov_rate__right_cases,
+        ],
+    },
+    "5.8": {
+        "wrong": [
+            lr_schedule__wrong_milestone_next_epoch,
+            lr_schedule__wrong_unsorted_bisect,
+            lr_schedule__wrong_set_of_milestones,
+            lr_schedule__wrong_exponential_from_first_epoch,
+            lr_schedule__wrong_empty_list_is_exponential,
+            lr_schedule__wrong_step_size_from_first,
+            lr_schedule__wrong_stateful,
+            lr_schedule__wrong_delegates,
+        ],
+        "right": [
+            lr_schedule__right_sorted_bisect,
+            lr_schedule__right_repeated_product,
+            lr_schedule__right_numpy_count,
+        ],
+    },
 }

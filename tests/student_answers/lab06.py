@@ -1,4 +1,5 @@
 """Student answers for lab 06 (convolution sizes, DigitNet, a training step, MNIST's box)."""
+
 import math
 
 import numpy as np
@@ -45,6 +46,7 @@ def conv_output_size__wrong_plus_one_inside(n, kernel, stride=1, padding=0):
 def conv_output_size__wrong_delegates(n, kernel, stride=1, padding=0):
     """Calls the saved reference in utils."""
     from utils.saved.lab06_nets import conv_output_size as reference
+
     return reference(n, kernel, stride, padding)
 
 
@@ -100,12 +102,13 @@ def conv_param_count__wrong_bias_count_from_inputs(c_in, c_out, kernel):
 def conv_param_count__wrong_delegates(c_in, c_out, kernel):
     """Calls the saved reference in utils."""
     from utils.saved.lab06_nets import conv_param_count as reference
+
     return reference(c_in, c_out, kernel)
 
 
 def conv_param_count__right_expanded(c_in, c_out, kernel):
     """Weights and biases as two separate terms."""
-    weights = c_out * c_in * kernel ** 2
+    weights = c_out * c_in * kernel**2
     biases = c_out
     return weights + biases
 
@@ -431,6 +434,7 @@ class DigitNet__wrong_fixed_rate(nn.Module):
 
 def _reference_digit_net():
     from utils.saved.lab06_nets import DigitNet as reference
+
     return reference
 
 
@@ -602,6 +606,7 @@ def train_step__wrong_loss_after_update(model, optimizer, xb, yb):
 def train_step__wrong_delegates(model, optimizer, xb, yb):
     """Calls the saved reference in utils."""
     from utils.saved.lab06_nets import train_step as reference
+
     return reference(model, optimizer, xb, yb)
 
 
@@ -627,15 +632,16 @@ def train_step__right_keep_zeros(model, optimizer, xb, yb):
     return loss.item(), int((predicted == yb).sum().item())
 
 
-# ------------------------------------------------------------- 6.5 train_epoch
-def train_epoch__wrong_mean_of_batch_means(model, x, y, optimizer, batch_size, generator,
-                                           device, scheduler=None):
+# --------------------------------------------------------- 6.5 train_net_epoch
+def train_net_epoch__wrong_mean_of_batch_means(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """Averages the batch mean losses: the small last batch weighs as much as a full one."""
     model.train()
     order = torch.randperm(len(x), generator=generator)
     losses, correct = [], 0
     for start in range(0, len(x), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         xb = x[idx].to(device, memory_format=torch.channels_last)
         yb = y[idx].to(device)
         loss, right = train_step(model, optimizer, xb, yb)
@@ -646,14 +652,15 @@ def train_epoch__wrong_mean_of_batch_means(model, x, y, optimizer, batch_size, g
     return sum(losses) / len(losses), correct / len(x)
 
 
-def train_epoch__wrong_accuracy_mean_of_batches(model, x, y, optimizer, batch_size,
-                                                generator, device, scheduler=None):
+def train_net_epoch__wrong_accuracy_mean_of_batches(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """Loss weighted right, but the accuracy is a mean of the batches' accuracies."""
     model.train()
     order = torch.randperm(len(x), generator=generator)
     total_loss, accuracies = 0.0, []
     for start in range(0, len(x), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         xb = x[idx].to(device, memory_format=torch.channels_last)
         yb = y[idx].to(device)
         loss, right = train_step(model, optimizer, xb, yb)
@@ -664,15 +671,16 @@ def train_epoch__wrong_accuracy_mean_of_batches(model, x, y, optimizer, batch_si
     return total_loss / len(x), sum(accuracies) / len(accuracies)
 
 
-def train_epoch__wrong_drops_last(model, x, y, optimizer, batch_size, generator, device,
-                                  scheduler=None):
+def train_net_epoch__wrong_drops_last(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """Only full batches: the images of the last, smaller batch are never seen."""
     model.train()
     order = torch.randperm(len(x), generator=generator)
     n_full = len(x) // batch_size
     total_loss, correct, seen = 0.0, 0, 0
     for b in range(n_full):
-        idx = order[b * batch_size:(b + 1) * batch_size]
+        idx = order[b * batch_size : (b + 1) * batch_size]
         xb = x[idx].to(device, memory_format=torch.channels_last)
         yb = y[idx].to(device)
         loss, right = train_step(model, optimizer, xb, yb)
@@ -684,14 +692,15 @@ def train_epoch__wrong_drops_last(model, x, y, optimizer, batch_size, generator,
     return total_loss / seen, correct / seen
 
 
-def train_epoch__wrong_global_rng(model, x, y, optimizer, batch_size, generator, device,
-                                  scheduler=None):
+def train_net_epoch__wrong_global_rng(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """torch.randperm without generator=: the global RNG, the seed does not fix the order."""
     model.train()
     order = torch.randperm(len(x))
     total_loss, correct = 0.0, 0
     for start in range(0, len(x), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         xb = x[idx].to(device, memory_format=torch.channels_last)
         yb = y[idx].to(device)
         loss, right = train_step(model, optimizer, xb, yb)
@@ -702,14 +711,15 @@ def train_epoch__wrong_global_rng(model, x, y, optimizer, batch_size, generator,
     return total_loss / len(x), correct / len(x)
 
 
-def train_epoch__wrong_redraws_per_batch(model, x, y, optimizer, batch_size, generator,
-                                         device, scheduler=None):
+def train_net_epoch__wrong_redraws_per_batch(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """Draws a fresh permutation for every batch: some images twice, others never."""
     model.train()
     n = len(x)
     total_loss, correct = 0.0, 0
     for start in range(0, n, batch_size):
-        idx = torch.randperm(n, generator=generator)[start:start + batch_size]
+        idx = torch.randperm(n, generator=generator)[start : start + batch_size]
         xb = x[idx].to(device, memory_format=torch.channels_last)
         yb = y[idx].to(device)
         loss, right = train_step(model, optimizer, xb, yb)
@@ -720,13 +730,14 @@ def train_epoch__wrong_redraws_per_batch(model, x, y, optimizer, batch_size, gen
     return total_loss / n, correct / n
 
 
-def train_epoch__wrong_no_train_mode(model, x, y, optimizer, batch_size, generator, device,
-                                     scheduler=None):
+def train_net_epoch__wrong_no_train_mode(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """Never calls model.train(): after an evaluation, dropout stays off."""
     order = torch.randperm(len(x), generator=generator)
     total_loss, correct = 0.0, 0
     for start in range(0, len(x), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         xb = x[idx].to(device, memory_format=torch.channels_last)
         yb = y[idx].to(device)
         loss, right = train_step(model, optimizer, xb, yb)
@@ -737,14 +748,15 @@ def train_epoch__wrong_no_train_mode(model, x, y, optimizer, batch_size, generat
     return total_loss / len(x), correct / len(x)
 
 
-def train_epoch__wrong_scheduler_per_epoch(model, x, y, optimizer, batch_size, generator,
-                                           device, scheduler=None):
+def train_net_epoch__wrong_scheduler_per_epoch(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """Steps the scheduler once at the end of the epoch, not after every batch."""
     model.train()
     order = torch.randperm(len(x), generator=generator)
     total_loss, correct = 0.0, 0
     for start in range(0, len(x), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         xb = x[idx].to(device, memory_format=torch.channels_last)
         yb = y[idx].to(device)
         loss, right = train_step(model, optimizer, xb, yb)
@@ -755,14 +767,15 @@ def train_epoch__wrong_scheduler_per_epoch(model, x, y, optimizer, batch_size, g
     return total_loss / len(x), correct / len(x)
 
 
-def train_epoch__wrong_no_channels_last(model, x, y, optimizer, batch_size, generator,
-                                        device, scheduler=None):
+def train_net_epoch__wrong_no_channels_last(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """Moves the images with a plain .to(device): not in the channels_last format."""
     model.train()
     order = torch.randperm(len(x), generator=generator)
     total_loss, correct = 0.0, 0
     for start in range(0, len(x), batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         xb = x[idx].to(device)
         yb = y[idx].to(device)
         loss, right = train_step(model, optimizer, xb, yb)
@@ -773,15 +786,18 @@ def train_epoch__wrong_no_channels_last(model, x, y, optimizer, batch_size, gene
     return total_loss / len(x), correct / len(x)
 
 
-def train_epoch__wrong_delegates(model, x, y, optimizer, batch_size, generator, device,
-                                 scheduler=None):
+def train_net_epoch__wrong_delegates(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """Calls the saved reference in utils."""
-    from utils.saved.lab06_nets import train_epoch as reference
+    from utils.saved.lab06_nets import train_net_epoch as reference
+
     return reference(model, x, y, optimizer, batch_size, generator, device, scheduler)
 
 
-def train_epoch__right_split(model, x, y, optimizer, batch_size, generator, device,
-                             scheduler=None):
+def train_net_epoch__right_split(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """Tensor.split of the permutation; sums weighted by each batch's length."""
     model.train(True)
     perm = torch.randperm(x.shape[0], generator=generator)
@@ -798,18 +814,23 @@ def train_epoch__right_split(model, x, y, optimizer, batch_size, generator, devi
     return loss_sum / n_seen, n_correct / n_seen
 
 
-def train_epoch__right_batch_sampler(model, x, y, optimizer, batch_size, generator, device,
-                                     scheduler=None):
+def train_net_epoch__right_batch_sampler(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """torch.utils.data.BatchSampler over the drawn permutation; math.fsum of the losses."""
     from torch.utils.data import BatchSampler
+
     model.train()
     perm = torch.randperm(len(y), generator=generator).tolist()
     weighted, counts = [], []
     for batch in BatchSampler(perm, batch_size, drop_last=False):
         idx = torch.tensor(batch, dtype=torch.long)
         mean_loss, correct = train_step(
-            model, optimizer, x[idx].to(device, memory_format=torch.channels_last),
-            y[idx].to(device))
+            model,
+            optimizer,
+            x[idx].to(device, memory_format=torch.channels_last),
+            y[idx].to(device),
+        )
         weighted.append(mean_loss * len(batch))
         counts.append(correct)
         if scheduler is not None:
@@ -818,8 +839,9 @@ def train_epoch__right_batch_sampler(model, x, y, optimizer, batch_size, generat
     return math.fsum(weighted) / n, float(sum(counts)) / n
 
 
-def train_epoch__right_while_loop(model, x, y, optimizer, batch_size, generator, device,
-                                  scheduler=None):
+def train_net_epoch__right_while_loop(
+    model, x, y, optimizer, batch_size, generator, device, scheduler=None
+):
     """A while loop with an explicit end index clipped to N."""
     model.train()
     n = int(y.numel())
@@ -839,84 +861,85 @@ def train_epoch__right_while_loop(model, x, y, optimizer, batch_size, generator,
     return summed_loss / n, summed_correct / n
 
 
-# ---------------------------------------------------------------- 6.6 evaluate
-def evaluate__wrong_mean_of_batch_means(model, x, y, device, batch_size=1000):
+# ------------------------------------------------------------ 6.6 evaluate_net
+def evaluate_net__wrong_mean_of_batch_means(model, x, y, device, batch_size=1000):
     """Averages the batches' mean losses: the smaller last batch is over-weighted."""
     model.eval()
     losses, correct = [], 0
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
-            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
-            yb = y[start:start + batch_size].to(device)
+            xb = x[start : start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start : start + batch_size].to(device)
             log_probs = model(xb)
             losses.append(F.nll_loss(log_probs, yb).item())
             correct += (log_probs.argmax(1) == yb).sum().item()
     return sum(losses) / len(losses), correct / len(x)
 
 
-def evaluate__wrong_no_eval_mode(model, x, y, device, batch_size=1000):
+def evaluate_net__wrong_no_eval_mode(model, x, y, device, batch_size=1000):
     """Forgets model.eval(): dropout still drops during the measurement."""
     total, correct = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
-            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
-            yb = y[start:start + batch_size].to(device)
+            xb = x[start : start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start : start + batch_size].to(device)
             log_probs = model(xb)
             total += F.nll_loss(log_probs, yb, reduction="sum").item()
             correct += (log_probs.argmax(1) == yb).sum().item()
     return total / len(x), correct / len(x)
 
 
-def evaluate__wrong_tracks_gradients(model, x, y, device, batch_size=1000):
+def evaluate_net__wrong_tracks_gradients(model, x, y, device, batch_size=1000):
     """No torch.no_grad(): a graph is built for every batch, though nothing back-propagates."""
     model.eval()
     total, correct = 0.0, 0
     for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
-        yb = y[start:start + batch_size].to(device)
+        xb = x[start : start + batch_size].to(device, memory_format=torch.channels_last)
+        yb = y[start : start + batch_size].to(device)
         log_probs = model(xb)
         total += F.nll_loss(log_probs, yb, reduction="sum").item()
         correct += (log_probs.argmax(1) == yb).sum().item()
     return total / len(x), correct / len(x)
 
 
-def evaluate__wrong_returns_tensors(model, x, y, device, batch_size=1000):
+def evaluate_net__wrong_returns_tensors(model, x, y, device, batch_size=1000):
     """Accumulates tensors and returns them: not Python numbers."""
     model.eval()
     total, correct = torch.zeros(()), torch.zeros((), dtype=torch.long)
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
-            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
-            yb = y[start:start + batch_size].to(device)
+            xb = x[start : start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start : start + batch_size].to(device)
             log_probs = model(xb)
             total = total + F.nll_loss(log_probs, yb, reduction="sum").cpu()
             correct = correct + (log_probs.argmax(1) == yb).sum().cpu()
     return total / len(x), correct / len(x)
 
 
-def evaluate__wrong_percentage(model, x, y, device, batch_size=1000):
+def evaluate_net__wrong_percentage(model, x, y, device, batch_size=1000):
     """The accuracy in per cent, not as a share from 0 to 1."""
     model.eval()
     total, correct = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
-            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
-            yb = y[start:start + batch_size].to(device)
+            xb = x[start : start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start : start + batch_size].to(device)
             log_probs = model(xb)
             total += F.nll_loss(log_probs, yb, reduction="sum").item()
             correct += (log_probs.argmax(1) == yb).sum().item()
     return total / len(x), 100.0 * correct / len(x)
 
 
-def evaluate__wrong_drops_last(model, x, y, device, batch_size=1000):
+def evaluate_net__wrong_drops_last(model, x, y, device, batch_size=1000):
     """range(len(x) // batch_size) batches: the last, partial batch is skipped."""
     model.eval()
     total, correct, seen = 0.0, 0, 0
     with torch.no_grad():
         for b in range(len(x) // batch_size):
-            xb = x[b * batch_size:(b + 1) * batch_size].to(
-                device, memory_format=torch.channels_last)
-            yb = y[b * batch_size:(b + 1) * batch_size].to(device)
+            xb = x[b * batch_size : (b + 1) * batch_size].to(
+                device, memory_format=torch.channels_last
+            )
+            yb = y[b * batch_size : (b + 1) * batch_size].to(device)
             log_probs = model(xb)
             total += F.nll_loss(log_probs, yb, reduction="sum").item()
             correct += (log_probs.argmax(1) == yb).sum().item()
@@ -924,21 +947,21 @@ def evaluate__wrong_drops_last(model, x, y, device, batch_size=1000):
     return total / seen, correct / seen
 
 
-def evaluate__wrong_nll_of_prediction(model, x, y, device, batch_size=1000):
+def evaluate_net__wrong_nll_of_prediction(model, x, y, device, batch_size=1000):
     """-max log-probability: the loss of the predicted class, not of the true label."""
     model.eval()
     total, correct = 0.0, 0
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
-            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
-            yb = y[start:start + batch_size].to(device)
+            xb = x[start : start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start : start + batch_size].to(device)
             best, predicted = model(xb).max(dim=1)
             total += -best.sum().item()
             correct += (predicted == yb).sum().item()
     return total / len(x), correct / len(x)
 
 
-def evaluate__wrong_ignores_batch_size(model, x, y, device, batch_size=1000):
+def evaluate_net__wrong_ignores_batch_size(model, x, y, device, batch_size=1000):
     """All the images in one forward pass: batch_size is ignored."""
     model.eval()
     with torch.no_grad():
@@ -949,13 +972,14 @@ def evaluate__wrong_ignores_batch_size(model, x, y, device, batch_size=1000):
     return loss / len(x), correct / len(x)
 
 
-def evaluate__wrong_delegates(model, x, y, device, batch_size=1000):
+def evaluate_net__wrong_delegates(model, x, y, device, batch_size=1000):
     """Calls the saved reference in utils."""
-    from utils.saved.lab06_nets import evaluate as reference
+    from utils.saved.lab06_nets import evaluate_net as reference
+
     return reference(model, x, y, device, batch_size)
 
 
-def evaluate__right_cross_entropy(model, x, y, device, batch_size=1000):
+def evaluate_net__right_cross_entropy(model, x, y, device, batch_size=1000):
     """F.cross_entropy of log-probabilities (log_softmax leaves them as they are); torch.split."""
     model.eval()
     loss_sum, hits = 0.0, 0
@@ -969,7 +993,7 @@ def evaluate__right_cross_entropy(model, x, y, device, batch_size=1000):
     return loss_sum / len(y), hits / len(y)
 
 
-def evaluate__right_inference_mode_gather(model, x, y, device, batch_size=1000):
+def evaluate_net__right_inference_mode_gather(model, x, y, device, batch_size=1000):
     """torch.inference_mode and gather of the true labels' log-probabilities, in float64."""
     model.train(False)
     n = x.shape[0]
@@ -987,7 +1011,7 @@ def evaluate__right_inference_mode_gather(model, x, y, device, batch_size=1000):
     return loss_sum.item() / n, hits / n
 
 
-def evaluate__right_set_grad_enabled(model, x, y, device, batch_size=1000):
+def evaluate_net__right_set_grad_enabled(model, x, y, device, batch_size=1000):
     """torch.set_grad_enabled(False) and fancy indexing of the log-probabilities."""
     model.eval()
     n = len(x)
@@ -995,8 +1019,8 @@ def evaluate__right_set_grad_enabled(model, x, y, device, batch_size=1000):
     with torch.set_grad_enabled(False):
         start = 0
         while start < n:
-            xb = x[start:start + batch_size].to(device, memory_format=torch.channels_last)
-            yb = y[start:start + batch_size].to(device)
+            xb = x[start : start + batch_size].to(device, memory_format=torch.channels_last)
+            yb = y[start : start + batch_size].to(device)
             lp = model(xb)
             losses.append(-lp[torch.arange(len(yb), device=lp.device), yb].sum().item())
             hits.append(int((lp.argmax(1) == yb).sum()))
@@ -1016,7 +1040,7 @@ def conv2d__wrong_flipped_filter(x, w, b, stride=1, padding=0):
     out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
     for r in range(ho):
         for c in range(wo):
-            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            window = xp[:, :, r * stride : r * stride + k, c * stride : c * stride + k]
             out[:, :, r, c] = np.tensordot(window, wf, axes=([1, 2, 3], [1, 2, 3])) + b
     return out
 
@@ -1031,7 +1055,7 @@ def conv2d__wrong_no_bias(x, w, b, stride=1, padding=0):
     out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
     for r in range(ho):
         for c in range(wo):
-            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            window = xp[:, :, r * stride : r * stride + k, c * stride : c * stride + k]
             out[:, :, r, c] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3]))
     return out
 
@@ -1046,7 +1070,7 @@ def conv2d__wrong_pad_after(x, w, b, stride=1, padding=0):
     out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
     for r in range(ho):
         for c in range(wo):
-            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            window = xp[:, :, r * stride : r * stride + k, c * stride : c * stride + k]
             out[:, :, r, c] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
     return out
 
@@ -1061,7 +1085,7 @@ def conv2d__wrong_window_ignores_stride(x, w, b, stride=1, padding=0):
     out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
     for r in range(ho):
         for c in range(wo):
-            window = xp[:, :, r:r + k, c:c + k]
+            window = xp[:, :, r : r + k, c : c + k]
             out[:, :, r, c] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
     return out
 
@@ -1075,7 +1099,7 @@ def conv2d__wrong_square_images(x, w, b, stride=1, padding=0):
     out = np.zeros((n, w.shape[0], side, side), dtype=np.result_type(x, w))
     for r in range(side):
         for c in range(side):
-            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            window = xp[:, :, r * stride : r * stride + k, c * stride : c * stride + k]
             out[:, :, r, c] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
     return out
 
@@ -1091,7 +1115,7 @@ def conv2d__wrong_bias_per_channel(x, w, b, stride=1, padding=0):
     for ch in range(channels):
         for r in range(ho):
             for c in range(wo):
-                window = xp[:, ch, r * stride:r * stride + k, c * stride:c * stride + k]
+                window = xp[:, ch, r * stride : r * stride + k, c * stride : c * stride + k]
                 out[:, :, r, c] += np.einsum("nij,fij->nf", window, w[:, ch]) + b
     return out
 
@@ -1106,7 +1130,7 @@ def conv2d__wrong_transposed_filter(x, w, b, stride=1, padding=0):
     out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w))
     for r in range(ho):
         for c in range(wo):
-            window = xp[:, :, r * stride:r * stride + k, c * stride:c * stride + k]
+            window = xp[:, :, r * stride : r * stride + k, c * stride : c * stride + k]
             out[:, :, r, c] = np.einsum("ncij,fcji->nf", window, w) + b
     return out
 
@@ -1123,7 +1147,7 @@ def conv2d__wrong_loops_over_images_and_filters(x, w, b, stride=1, padding=0):
         for f in range(n_filters):
             for r in range(ho):
                 for c in range(wo):
-                    window = xp[i, :, r * stride:r * stride + k, c * stride:c * stride + k]
+                    window = xp[i, :, r * stride : r * stride + k, c * stride : c * stride + k]
                     out[i, f, r, c] = np.sum(window * w[f]) + b[f]
     return out
 
@@ -1131,6 +1155,7 @@ def conv2d__wrong_loops_over_images_and_filters(x, w, b, stride=1, padding=0):
 def conv2d__wrong_delegates(x, w, b, stride=1, padding=0):
     """Calls the saved reference in utils."""
     from utils.saved.lab06_nets import conv2d as reference
+
     return reference(x, w, b, stride, padding)
 
 
@@ -1138,8 +1163,12 @@ def conv2d__right_tensordot_positions(x, w, b, stride=1, padding=0):
     """A loop over output positions, one tensordot over (C, k, k) each."""
     n, _, h, wd = x.shape
     k = w.shape[-1]
-    xp = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)],
-                mode="constant", constant_values=0)
+    xp = np.pad(
+        x,
+        [(0, 0), (0, 0), (padding, padding), (padding, padding)],
+        mode="constant",
+        constant_values=0,
+    )
     ho = conv_output_size(h, k, stride, padding)
     wo = conv_output_size(wd, k, stride, padding)
     out = np.empty((n, w.shape[0], ho, wo), dtype=np.result_type(x, w, b))
@@ -1147,7 +1176,7 @@ def conv2d__right_tensordot_positions(x, w, b, stride=1, padding=0):
         top = r * stride
         for c in range(wo):
             left = c * stride
-            patch = xp[:, :, top:top + k, left:left + k]
+            patch = xp[:, :, top : top + k, left : left + k]
             out[:, :, r, c] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
     return out
 
@@ -1155,6 +1184,7 @@ def conv2d__right_tensordot_positions(x, w, b, stride=1, padding=0):
 def conv2d__right_sliding_window_einsum(x, w, b, stride=1, padding=0):
     """im2col without loops: sliding_window_view, a strided slice and one einsum."""
     from numpy.lib.stride_tricks import sliding_window_view
+
     k = w.shape[-1]
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     windows = sliding_window_view(xp, (k, k), axis=(2, 3))[:, :, ::stride, ::stride]
@@ -1169,12 +1199,17 @@ def conv2d__right_kernel_offsets(x, w, b, stride=1, padding=0):
     xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     ho = conv_output_size(h, k, stride, padding)
     wo = conv_output_size(wd, k, stride, padding)
-    out = np.broadcast_to(b.reshape(1, n_filters, 1, 1),
-                          (n, n_filters, ho, wo)).astype(np.result_type(x, w, b))
+    out = np.broadcast_to(b.reshape(1, n_filters, 1, 1), (n, n_filters, ho, wo)).astype(
+        np.result_type(x, w, b)
+    )
     for dy in range(k):
         for dx in range(k):
-            shifted = xp[:, :, dy:dy + stride * (ho - 1) + 1:stride,
-                         dx:dx + stride * (wo - 1) + 1:stride]
+            shifted = xp[
+                :,
+                :,
+                dy : dy + stride * (ho - 1) + 1 : stride,
+                dx : dx + stride * (wo - 1) + 1 : stride,
+            ]
             out += np.einsum("nchw,fc->nfhw", shifted, w[:, :, dy, dx])
     return out
 
@@ -1189,8 +1224,9 @@ def max_pool2d__wrong_default_stride_one(x, size=2, stride=None):
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
     for r in range(ho):
         for col in range(wo):
-            out[:, :, r, col] = x[:, :, r * stride:r * stride + size,
-                                  col * stride:col * stride + size].max(axis=(2, 3))
+            out[:, :, r, col] = x[
+                :, :, r * stride : r * stride + size, col * stride : col * stride + size
+            ].max(axis=(2, 3))
     return out
 
 
@@ -1203,8 +1239,15 @@ def max_pool2d__wrong_zero_start(x, size=2, stride=None):
     out = np.zeros((n, c, ho, wo), dtype=x.dtype)
     for dy in range(size):
         for dx in range(size):
-            out = np.maximum(out, x[:, :, dy:dy + stride * (ho - 1) + 1:stride,
-                                    dx:dx + stride * (wo - 1) + 1:stride])
+            out = np.maximum(
+                out,
+                x[
+                    :,
+                    :,
+                    dy : dy + stride * (ho - 1) + 1 : stride,
+                    dx : dx + stride * (wo - 1) + 1 : stride,
+                ],
+            )
     return out
 
 
@@ -1217,8 +1260,9 @@ def max_pool2d__wrong_ceil_mode(x, size=2, stride=None):
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
     for r in range(ho):
         for col in range(wo):
-            out[:, :, r, col] = x[:, :, r * stride:r * stride + size,
-                                  col * stride:col * stride + size].max(axis=(2, 3))
+            out[:, :, r, col] = x[
+                :, :, r * stride : r * stride + size, col * stride : col * stride + size
+            ].max(axis=(2, 3))
     return out
 
 
@@ -1226,7 +1270,7 @@ def max_pool2d__wrong_reshape_ignores_stride(x, size=2, stride=None):
     """The reshape trick: right for stride = size only, whatever stride is given."""
     n, c, h, w = x.shape
     ho, wo = h // size, w // size
-    blocks = x[:, :, :ho * size, :wo * size].reshape(n, c, ho, size, wo, size)
+    blocks = x[:, :, : ho * size, : wo * size].reshape(n, c, ho, size, wo, size)
     return blocks.max(axis=(3, 5))
 
 
@@ -1235,7 +1279,7 @@ def max_pool2d__wrong_reshape_axes(x, size=2, stride=None):
     stride = size if stride is None else stride
     n, c, h, w = x.shape
     ho, wo = h // size, w // size
-    blocks = x[:, :, :ho * size, :wo * size].reshape(n, c, ho, wo, size, size)
+    blocks = x[:, :, : ho * size, : wo * size].reshape(n, c, ho, wo, size, size)
     return blocks.max(axis=(4, 5))
 
 
@@ -1247,8 +1291,9 @@ def max_pool2d__wrong_square_maps(x, size=2, stride=None):
     out = np.empty((n, c, side, side), dtype=x.dtype)
     for r in range(side):
         for col in range(side):
-            out[:, :, r, col] = x[:, :, r * stride:r * stride + size,
-                                  col * stride:col * stride + size].max(axis=(2, 3))
+            out[:, :, r, col] = x[
+                :, :, r * stride : r * stride + size, col * stride : col * stride + size
+            ].max(axis=(2, 3))
     return out
 
 
@@ -1262,14 +1307,16 @@ def max_pool2d__wrong_relu_inside(x, size=2, stride=None):
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
     for r in range(ho):
         for col in range(wo):
-            out[:, :, r, col] = x[:, :, r * stride:r * stride + size,
-                                  col * stride:col * stride + size].max(axis=(2, 3))
+            out[:, :, r, col] = x[
+                :, :, r * stride : r * stride + size, col * stride : col * stride + size
+            ].max(axis=(2, 3))
     return out
 
 
 def max_pool2d__wrong_delegates(x, size=2, stride=None):
     """Calls the saved reference in utils."""
     from utils.saved.lab06_nets import max_pool2d as reference
+
     return reference(x, size, stride)
 
 
@@ -1283,14 +1330,17 @@ def max_pool2d__right_positions(x, size=2, stride=None):
     out = np.empty((n, c, ho, wo), dtype=x.dtype)
     for r in range(ho):
         for col in range(wo):
-            out[:, :, r, col] = np.amax(x[:, :, r * stride:r * stride + size,
-                                          col * stride:col * stride + size], axis=(-2, -1))
+            out[:, :, r, col] = np.amax(
+                x[:, :, r * stride : r * stride + size, col * stride : col * stride + size],
+                axis=(-2, -1),
+            )
     return out
 
 
 def max_pool2d__right_sliding_window(x, size=2, stride=None):
     """sliding_window_view over (H, W), every stride-th window, max over the window axes."""
     from numpy.lib.stride_tricks import sliding_window_view
+
     step = size if stride is None else stride
     windows = sliding_window_view(x, (size, size), axis=(2, 3))
     return windows[:, :, ::step, ::step].max(axis=(-2, -1))
@@ -1304,8 +1354,12 @@ def max_pool2d__right_offsets(x, size=2, stride=None):
     out = None
     for dy in range(size):
         for dx in range(size):
-            part = x[:, :, dy:dy + stride * (ho - 1) + 1:stride,
-                     dx:dx + stride * (wo - 1) + 1:stride]
+            part = x[
+                :,
+                :,
+                dy : dy + stride * (ho - 1) + 1 : stride,
+                dx : dx + stride * (wo - 1) + 1 : stride,
+            ]
             out = part.copy() if out is None else np.maximum(out, part)
     return out
 
@@ -1315,23 +1369,26 @@ def _as_ink(ink):
     """The input checks written in the notebook, kept in every answer."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2:
-        raise ValueError(f"mnist_box needs a 2-D image (rows, columns), "
-                         f"got an array of shape {ink.shape}.")
+        raise ValueError(
+            f"mnist_box needs a 2-D image (rows, columns), got an array of shape {ink.shape}."
+        )
     if not (ink > 0).any():
-        raise ValueError("mnist_box found no ink: no pixel is above 0. "
-                         "Pass the ink (bright) on a background of 0.")
+        raise ValueError(
+            "mnist_box found no ink: no pixel is above 0. "
+            "Pass the ink (bright) on a background of 0."
+        )
     return ink
 
 
 def _crop(ink):
     rows, cols = np.nonzero(ink > 0)
-    return ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    return ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
 
 
 def _paste(small, height, width, dtype=np.float32):
     canvas = np.zeros((28, 28), dtype=dtype)
     top, left = (28 - height) // 2, (28 - width) // 2
-    canvas[top:top + height, left:left + width] = np.clip(np.asarray(small), 0, None)
+    canvas[top : top + height, left : left + width] = np.clip(np.asarray(small), 0, None)
     return canvas
 
 
@@ -1346,8 +1403,7 @@ def mnist_box__wrong_nearest_resize(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.NEAREST)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.NEAREST)
     return _centre(_paste(small, height, width))
 
 
@@ -1365,8 +1421,7 @@ def mnist_box__wrong_no_centre_of_mass(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     return _paste(small, height, width)
 
 
@@ -1376,8 +1431,7 @@ def mnist_box__wrong_shift_reversed(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     canvas = _paste(small, height, width)
     cy, cx = ndimage.center_of_mass(canvas)
     return ndimage.shift(canvas, (cy - 14, cx - 14), order=1)
@@ -1389,8 +1443,7 @@ def mnist_box__wrong_rescaled_values(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     canvas = _centre(_paste(small, height, width))
     return canvas / canvas.max()
 
@@ -1401,8 +1454,7 @@ def mnist_box__wrong_size_order(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((height, width),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((height, width), Image.LANCZOS)
     small = np.asarray(small)
     return _centre(_paste(small, *small.shape))
 
@@ -1413,11 +1465,10 @@ def mnist_box__wrong_no_clip(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     canvas = np.zeros((28, 28), dtype=np.float32)
     top, left = (28 - height) // 2, (28 - width) // 2
-    canvas[top:top + height, left:left + width] = np.asarray(small)
+    canvas[top : top + height, left : left + width] = np.asarray(small)
     return _centre(canvas)
 
 
@@ -1425,11 +1476,10 @@ def mnist_box__wrong_crop_off_by_one(ink):
     """rows.max() as an exclusive end: the last ink row and column are cut off."""
     ink = _as_ink(ink)
     rows, cols = np.nonzero(ink > 0)
-    crop = ink[rows.min():rows.max(), cols.min():cols.max()]
+    crop = ink[rows.min() : rows.max(), cols.min() : cols.max()]
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     return _centre(_paste(small, height, width))
 
 
@@ -1439,8 +1489,7 @@ def mnist_box__wrong_float64(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     return _centre(_paste(small, height, width, dtype=np.float64))
 
 
@@ -1450,8 +1499,7 @@ def mnist_box__wrong_centre_13_5(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     canvas = _paste(small, height, width)
     cy, cx = ndimage.center_of_mass(canvas)
     return ndimage.shift(canvas, (13.5 - cy, 13.5 - cx), order=1)
@@ -1463,8 +1511,7 @@ def mnist_box__wrong_truncated_size(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, int(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     return _centre(_paste(small, height, width))
 
 
@@ -1474,8 +1521,7 @@ def mnist_box__wrong_thin_stroke_crash(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (round(n * scale) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     return _centre(_paste(small, height, width))
 
 
@@ -1485,8 +1531,7 @@ def mnist_box__wrong_scaled_by_shorter_side(ink):
     crop = _crop(ink)
     scale = 20 / min(crop.shape)
     height, width = (min(28, max(1, round(n * scale))) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     return _centre(_paste(small, height, width))
 
 
@@ -1496,8 +1541,7 @@ def mnist_box__wrong_whole_pixel_roll(ink):
     crop = _crop(ink)
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height),
-                                                               Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     canvas = _paste(small, height, width)
     cy, cx = ndimage.center_of_mass(canvas)
     return np.roll(canvas, (round(14 - cy), round(14 - cx)), axis=(0, 1))
@@ -1506,6 +1550,7 @@ def mnist_box__wrong_whole_pixel_roll(ink):
 def mnist_box__wrong_delegates(ink):
     """Calls the saved reference in utils."""
     from utils.saved.lab06_photo import mnist_box as reference
+
     return reference(ink)
 
 
@@ -1515,17 +1560,16 @@ def mnist_box__right_any_crop_manual_com(ink):
     mask = ink > 0
     r = np.flatnonzero(mask.any(axis=1))
     c = np.flatnonzero(mask.any(axis=0))
-    crop = np.ascontiguousarray(ink[r[0]:r[-1] + 1, c[0]:c[-1] + 1])
+    crop = np.ascontiguousarray(ink[r[0] : r[-1] + 1, c[0] : c[-1] + 1])
     h0, w0 = crop.shape
     longer = max(h0, w0)
     height = max(1, round(h0 * 20 / longer))
     width = max(1, round(w0 * 20 / longer))
-    small = np.asarray(Image.fromarray(crop).resize((width, height),
-                                                    Image.Resampling.LANCZOS))
+    small = np.asarray(Image.fromarray(crop).resize((width, height), Image.Resampling.LANCZOS))
     canvas = np.zeros((28, 28), np.float32)
     top = 14 - (height + 1) // 2
     left = 14 - (width + 1) // 2
-    canvas[top:top + height, left:left + width] = np.maximum(small, 0)
+    canvas[top : top + height, left : left + width] = np.maximum(small, 0)
     rows, cols = np.indices(canvas.shape, dtype=np.float64)
     mass = canvas.sum()
     cy = (rows * canvas).sum() / mass
@@ -1547,85 +1591,166 @@ def mnist_box__right_pil_image_steps(ink):
     resized[resized < 0] = 0
     canvas = np.zeros((28, 28), dtype=np.float32)
     y0, x0 = (28 - new_h) // 2, (28 - new_w) // 2
-    canvas[y0:y0 + new_h, x0:x0 + new_w] = resized
+    canvas[y0 : y0 + new_h, x0 : x0 + new_w] = resized
     centre = np.array(ndimage.center_of_mass(canvas))
     return ndimage.shift(canvas, np.array([14.0, 14.0]) - centre, order=1)
 
 
 ANSWERS = {
-    "6.1": {"wrong": [conv_output_size__wrong_no_plus_one,
-                      conv_output_size__wrong_padding_once,
-                      conv_output_size__wrong_true_division,
-                      conv_output_size__wrong_ceil, conv_output_size__wrong_ignores_stride,
-                      conv_output_size__wrong_plus_one_inside,
-                      conv_output_size__wrong_delegates],
-            "right": [conv_output_size__right_floor,
-                      conv_output_size__right_shifted_numerator,
-                      conv_output_size__right_named_steps]},
-    "6.2": {"wrong": [conv_param_count__wrong_no_bias, conv_param_count__wrong_single_bias,
-                      conv_param_count__wrong_bias_per_input,
-                      conv_param_count__wrong_kernel_not_squared,
-                      conv_param_count__wrong_forgets_input_channels,
-                      conv_param_count__wrong_bias_count_from_inputs,
-                      conv_param_count__wrong_delegates],
-            "right": [conv_param_count__right_expanded,
-                      conv_param_count__right_count_module]},
-    "6.3": {"wrong": [DigitNet__wrong_fixed_width, DigitNet__wrong_dropout_always_on,
-                      DigitNet__wrong_elementwise_map_dropout,
-                      DigitNet__wrong_returns_logits, DigitNet__wrong_softmax_not_log,
-                      DigitNet__wrong_log_softmax_dim0,
-                      DigitNet__wrong_no_relu_on_embedding,
-                      DigitNet__wrong_dropout_inside_embed, DigitNet__wrong_layer_names,
-                      DigitNet__wrong_dropout_as_module, DigitNet__wrong_fc1_inputs,
-                      DigitNet__wrong_second_pool_missing, DigitNet__wrong_fixed_rate,
-                      DigitNet__wrong_delegates],
-            "right": [DigitNet__right_relu_before_pool, DigitNet__right_sizes_computed,
-                      DigitNet__right_drop_after_pool]},
-    "6.4": {"wrong": [train_step__wrong_no_zero_grad,
-                      train_step__wrong_zero_grad_before_step,
-                      train_step__wrong_loss_tensor, train_step__wrong_accuracy_not_count,
-                      train_step__wrong_float_count, train_step__wrong_sets_train_mode,
-                      train_step__wrong_summed_loss, train_step__wrong_loss_after_update,
-                      train_step__wrong_delegates],
-            "right": [train_step__right_cross_entropy_on_log_probs,
-                      train_step__right_keep_zeros]},
-    "6.5": {"wrong": [train_epoch__wrong_mean_of_batch_means,
-                      train_epoch__wrong_accuracy_mean_of_batches,
-                      train_epoch__wrong_drops_last, train_epoch__wrong_global_rng,
-                      train_epoch__wrong_redraws_per_batch,
-                      train_epoch__wrong_no_train_mode,
-                      train_epoch__wrong_scheduler_per_epoch,
-                      train_epoch__wrong_no_channels_last, train_epoch__wrong_delegates],
-            "right": [train_epoch__right_split, train_epoch__right_batch_sampler,
-                      train_epoch__right_while_loop]},
-    "6.6": {"wrong": [evaluate__wrong_mean_of_batch_means, evaluate__wrong_no_eval_mode,
-                      evaluate__wrong_tracks_gradients, evaluate__wrong_returns_tensors,
-                      evaluate__wrong_percentage, evaluate__wrong_drops_last,
-                      evaluate__wrong_nll_of_prediction, evaluate__wrong_ignores_batch_size,
-                      evaluate__wrong_delegates],
-            "right": [evaluate__right_cross_entropy, evaluate__right_inference_mode_gather,
-                      evaluate__right_set_grad_enabled]},
-    "6.7": {"wrong": [conv2d__wrong_flipped_filter, conv2d__wrong_no_bias,
-                      conv2d__wrong_pad_after, conv2d__wrong_window_ignores_stride,
-                      conv2d__wrong_square_images, conv2d__wrong_bias_per_channel,
-                      conv2d__wrong_transposed_filter,
-                      conv2d__wrong_loops_over_images_and_filters, conv2d__wrong_delegates],
-            "right": [conv2d__right_tensordot_positions,
-                      conv2d__right_sliding_window_einsum, conv2d__right_kernel_offsets]},
-    "6.8": {"wrong": [max_pool2d__wrong_default_stride_one, max_pool2d__wrong_zero_start,
-                      max_pool2d__wrong_ceil_mode, max_pool2d__wrong_reshape_ignores_stride,
-                      max_pool2d__wrong_reshape_axes, max_pool2d__wrong_square_maps,
-                      max_pool2d__wrong_relu_inside, max_pool2d__wrong_delegates],
-            "right": [max_pool2d__right_positions, max_pool2d__right_sliding_window,
-                      max_pool2d__right_offsets]},
-    "6.9": {"wrong": [mnist_box__wrong_nearest_resize, mnist_box__wrong_square_resize,
-                      mnist_box__wrong_no_centre_of_mass, mnist_box__wrong_shift_reversed,
-                      mnist_box__wrong_rescaled_values, mnist_box__wrong_size_order,
-                      mnist_box__wrong_no_clip, mnist_box__wrong_crop_off_by_one,
-                      mnist_box__wrong_float64, mnist_box__wrong_centre_13_5,
-                      mnist_box__wrong_truncated_size, mnist_box__wrong_thin_stroke_crash,
-                      mnist_box__wrong_scaled_by_shorter_side,
-                      mnist_box__wrong_whole_pixel_roll, mnist_box__wrong_delegates],
-            "right": [mnist_box__right_any_crop_manual_com,
-                      mnist_box__right_pil_image_steps]},
+    "6.1": {
+        "wrong": [
+            conv_output_size__wrong_no_plus_one,
+            conv_output_size__wrong_padding_once,
+            conv_output_size__wrong_true_division,
+            conv_output_size__wrong_ceil,
+            conv_output_size__wrong_ignores_stride,
+            conv_output_size__wrong_plus_one_inside,
+            conv_output_size__wrong_delegates,
+        ],
+        "right": [
+            conv_output_size__right_floor,
+            conv_output_size__right_shifted_numerator,
+            conv_output_size__right_named_steps,
+        ],
+    },
+    "6.2": {
+        "wrong": [
+            conv_param_count__wrong_no_bias,
+            conv_param_count__wrong_single_bias,
+            conv_param_count__wrong_bias_per_input,
+            conv_param_count__wrong_kernel_not_squared,
+            conv_param_count__wrong_forgets_input_channels,
+            conv_param_count__wrong_bias_count_from_inputs,
+            conv_param_count__wrong_delegates,
+        ],
+        "right": [conv_param_count__right_expanded, conv_param_count__right_count_module],
+    },
+    "6.3": {
+        "wrong": [
+            DigitNet__wrong_fixed_width,
+            DigitNet__wrong_dropout_always_on,
+            DigitNet__wrong_elementwise_map_dropout,
+            DigitNet__wrong_returns_logits,
+            DigitNet__wrong_softmax_not_log,
+            DigitNet__wrong_log_softmax_dim0,
+            DigitNet__wrong_no_relu_on_embedding,
+            DigitNet__wrong_dropout_inside_embed,
+            DigitNet__wrong_layer_names,
+            DigitNet__wrong_dropout_as_module,
+            DigitNet__wrong_fc1_inputs,
+            DigitNet__wrong_second_pool_missing,
+            DigitNet__wrong_fixed_rate,
+            DigitNet__wrong_delegates,
+        ],
+        "right": [
+            DigitNet__right_relu_before_pool,
+            DigitNet__right_sizes_computed,
+            DigitNet__right_drop_after_pool,
+        ],
+    },
+    "6.4": {
+        "wrong": [
+            train_step__wrong_no_zero_grad,
+            train_step__wrong_zero_grad_before_step,
+            train_step__wrong_loss_tensor,
+            train_step__wrong_accuracy_not_count,
+            train_step__wrong_float_count,
+            train_step__wrong_sets_train_mode,
+            train_step__wrong_summed_loss,
+            train_step__wrong_loss_after_update,
+            train_step__wrong_delegates,
+        ],
+        "right": [train_step__right_cross_entropy_on_log_probs, train_step__right_keep_zeros],
+    },
+    "6.5": {
+        "wrong": [
+            train_net_epoch__wrong_mean_of_batch_means,
+            train_net_epoch__wrong_accuracy_mean_of_batches,
+            train_net_epoch__wrong_drops_last,
+            train_net_epoch__wrong_global_rng,
+            train_net_epoch__wrong_redraws_per_batch,
+            train_net_epoch__wrong_no_train_mode,
+            train_net_epoch__wrong_scheduler_per_epoch,
+            train_net_epoch__wrong_no_channels_last,
+            train_net_epoch__wrong_delegates,
+        ],
+        "right": [
+            train_net_epoch__right_split,
+            train_net_epoch__right_batch_sampler,
+            train_net_epoch__right_while_loop,
+        ],
+    },
+    "6.6": {
+        "wrong": [
+            evaluate_net__wrong_mean_of_batch_means,
+            evaluate_net__wrong_no_eval_mode,
+            evaluate_net__wrong_tracks_gradients,
+            evaluate_net__wrong_returns_tensors,
+            evaluate_net__wrong_percentage,
+            evaluate_net__wrong_drops_last,
+            evaluate_net__wrong_nll_of_prediction,
+            evaluate_net__wrong_ignores_batch_size,
+            evaluate_net__wrong_delegates,
+        ],
+        "right": [
+            evaluate_net__right_cross_entropy,
+            evaluate_net__right_inference_mode_gather,
+            evaluate_net__right_set_grad_enabled,
+        ],
+    },
+    "6.7": {
+        "wrong": [
+            conv2d__wrong_flipped_filter,
+            conv2d__wrong_no_bias,
+            conv2d__wrong_pad_after,
+            conv2d__wrong_window_ignores_stride,
+            conv2d__wrong_square_images,
+            conv2d__wrong_bias_per_channel,
+            conv2d__wrong_transposed_filter,
+            conv2d__wrong_loops_over_images_and_filters,
+            conv2d__wrong_delegates,
+        ],
+        "right": [
+            conv2d__right_tensordot_positions,
+            conv2d__right_sliding_window_einsum,
+            conv2d__right_kernel_offsets,
+        ],
+    },
+    "6.8": {
+        "wrong": [
+            max_pool2d__wrong_default_stride_one,
+            max_pool2d__wrong_zero_start,
+            max_pool2d__wrong_ceil_mode,
+            max_pool2d__wrong_reshape_ignores_stride,
+            max_pool2d__wrong_reshape_axes,
+            max_pool2d__wrong_square_maps,
+            max_pool2d__wrong_relu_inside,
+            max_pool2d__wrong_delegates,
+        ],
+        "right": [
+            max_pool2d__right_positions,
+            max_pool2d__right_sliding_window,
+            max_pool2d__right_offsets,
+        ],
+    },
+    "6.9": {
+        "wrong": [
+            mnist_box__wrong_nearest_resize,
+            mnist_box__wrong_square_resize,
+            mnist_box__wrong_no_centre_of_mass,
+            mnist_box__wrong_shift_reversed,
+            mnist_box__wrong_rescaled_values,
+            mnist_box__wrong_size_order,
+            mnist_box__wrong_no_clip,
+            mnist_box__wrong_crop_off_by_one,
+            mnist_box__wrong_float64,
+            mnist_box__wrong_centre_13_5,
+            mnist_box__wrong_truncated_size,
+            mnist_box__wrong_thin_stroke_crash,
+            mnist_box__wrong_scaled_by_shorter_side,
+            mnist_box__wrong_whole_pixel_roll,
+            mnist_box__wrong_delegates,
+        ],
+        "right": [mnist_box__right_any_crop_manual_com, mnist_box__right_pil_image_steps],
+    },
 }

@@ -1,12 +1,13 @@
 """Student answers for lab 07 (top-k, cutting a backbone, features, a head, scaling)."""
+
 import math
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from torch.nn import functional as F
 
 from utils.backbones import to_rgb  # the notebook's names
 from utils.saved.lab07_transfer import cut_activations
@@ -46,7 +47,7 @@ def top_k_classes__wrong_reverse_slice_short(logits, k):
 
 def top_k_classes__wrong_off_by_one(logits, k):
     """[1:k + 1]: skips the largest entry."""
-    return np.argsort(-np.asarray(logits))[1:k + 1]
+    return np.argsort(-np.asarray(logits))[1 : k + 1]
 
 
 def top_k_classes__wrong_torch_topk(logits, k):
@@ -57,6 +58,7 @@ def top_k_classes__wrong_torch_topk(logits, k):
 def top_k_classes__wrong_delegates(logits, k):
     """Calls the saved reference in utils."""
     from utils.saved.lab07_transfer import top_k_classes as reference
+
     return reference(logits, k)
 
 
@@ -197,6 +199,7 @@ def cut_activations__wrong_list(backbone, images, cuts):
 def cut_activations__wrong_delegates(backbone, images, cuts):
     """Calls the saved reference in utils."""
     from utils.saved.lab07_transfer import cut_activations as reference
+
     return reference(backbone, images, cuts)
 
 
@@ -229,7 +232,7 @@ def cut_activations__right_sorted_walk(backbone, images, cuts):
 def cut_activations__right_sliced_module_list(backbone, images, cuts):
     """Slices the ModuleList at the deepest cut, then enumerates from 1."""
     x = backbone.normalise(images)
-    kept = backbone.blocks[:max(cuts)]
+    kept = backbone.blocks[: max(cuts)]
     activations = {}
     for number, block in enumerate(kept, 1):
         x = block(x)
@@ -240,103 +243,111 @@ def cut_activations__right_sliced_module_list(backbone, images, cuts):
 
 # -------------------------------------------------------- 7.3 extract_features
 @torch.no_grad()
-def extract_features__wrong_no_eval(backbone, images, cuts, size, grid, batch_size=64,
-                                    device="cpu"):
+def extract_features__wrong_no_eval(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Forgets backbone.eval(): batch norms use each batch's own statistics."""
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size], size).to(device)
+        batch = to_rgb(images[start : start + batch_size], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             rows[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy())
     return {cut: np.concatenate(parts) for cut, parts in rows.items()}
 
 
 @torch.no_grad()
-def extract_features__wrong_drops_last_batch(backbone, images, cuts, size, grid,
-                                             batch_size=64, device="cpu"):
+def extract_features__wrong_drops_last_batch(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Only full batches: the last len(images) % batch_size images are lost."""
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for b in range(len(images) // batch_size):
-        batch = to_rgb(images[b * batch_size:(b + 1) * batch_size], size).to(device)
+        batch = to_rgb(images[b * batch_size : (b + 1) * batch_size], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             rows[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy())
     return {cut: np.concatenate(parts) for cut, parts in rows.items()}
 
 
 @torch.no_grad()
-def extract_features__wrong_ignores_device(backbone, images, cuts, size, grid,
-                                           batch_size=64, device="cpu"):
+def extract_features__wrong_ignores_device(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Never moves the batches to device."""
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size], size)
+        batch = to_rgb(images[start : start + batch_size], size)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             rows[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy())
     return {cut: np.concatenate(parts) for cut, parts in rows.items()}
 
 
 @torch.no_grad()
-def extract_features__wrong_ignores_grid(backbone, images, cuts, size, grid,
-                                         batch_size=64, device="cpu"):
+def extract_features__wrong_ignores_grid(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Averages each map to 1 x 1 whatever grid is."""
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size], size).to(device)
+        batch = to_rgb(images[start : start + batch_size], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             rows[cut].append(activation.mean(dim=(2, 3)).cpu().numpy())
     return {cut: np.concatenate(parts) for cut, parts in rows.items()}
 
 
 @torch.no_grad()
-def extract_features__wrong_max_pool(backbone, images, cuts, size, grid, batch_size=64,
-                                     device="cpu"):
+def extract_features__wrong_max_pool(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """adaptive_max_pool2d instead of the average."""
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size], size).to(device)
+        batch = to_rgb(images[start : start + batch_size], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             rows[cut].append(F.adaptive_max_pool2d(activation, grid).flatten(1).cpu().numpy())
     return {cut: np.concatenate(parts) for cut, parts in rows.items()}
 
 
 @torch.no_grad()
-def extract_features__wrong_flatten_all(backbone, images, cuts, size, grid,
-                                        batch_size=64, device="cpu"):
+def extract_features__wrong_flatten_all(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """.flatten() without start_dim: one long vector per batch, not a row per image."""
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size], size).to(device)
+        batch = to_rgb(images[start : start + batch_size], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             rows[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten().cpu().numpy())
     return {cut: np.concatenate(parts) for cut, parts in rows.items()}
 
 
 @torch.no_grad()
-def extract_features__wrong_concat_axis1(backbone, images, cuts, size, grid,
-                                         batch_size=64, device="cpu"):
+def extract_features__wrong_concat_axis1(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Joins the batches side by side (axis=1) instead of one under the other."""
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size], size).to(device)
+        batch = to_rgb(images[start : start + batch_size], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             rows[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy())
     return {cut: np.concatenate(parts, axis=1) for cut, parts in rows.items()}
 
 
 @torch.no_grad()
-def extract_features__wrong_batch_off_by_one(backbone, images, cuts, size, grid,
-                                             batch_size=64, device="cpu"):
+def extract_features__wrong_batch_off_by_one(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """images[start:start + batch_size - 1]: one image per batch is skipped."""
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size - 1], size).to(device)
+        batch = to_rgb(images[start : start + batch_size - 1], size).to(device)
         if len(batch) == 0:
             continue
         for cut, activation in cut_activations(backbone, batch, cuts).items():
@@ -345,35 +356,40 @@ def extract_features__wrong_batch_off_by_one(backbone, images, cuts, size, grid,
 
 
 @torch.no_grad()
-def extract_features__wrong_returns_tensors(backbone, images, cuts, size, grid,
-                                            batch_size=64, device="cpu"):
+def extract_features__wrong_returns_tensors(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Joins with torch.cat and returns tensors, not NumPy arrays."""
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size], size).to(device)
+        batch = to_rgb(images[start : start + batch_size], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             rows[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu())
     return {cut: torch.cat(parts) for cut, parts in rows.items()}
 
 
 @torch.no_grad()
-def extract_features__wrong_one_big_batch(backbone, images, cuts, size, grid,
-                                          batch_size=64, device="cpu"):
+def extract_features__wrong_one_big_batch(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Converts and runs the whole set at once: batch_size is ignored."""
     backbone.eval()
     batch = to_rgb(images, size).to(device)
-    return {cut: F.adaptive_avg_pool2d(a, grid).flatten(1).cpu().numpy()
-            for cut, a in cut_activations(backbone, batch, cuts).items()}
+    return {
+        cut: F.adaptive_avg_pool2d(a, grid).flatten(1).cpu().numpy()
+        for cut, a in cut_activations(backbone, batch, cuts).items()
+    }
 
 
-def extract_features__wrong_no_no_grad(backbone, images, cuts, size, grid,
-                                       batch_size=64, device="cpu"):
+def extract_features__wrong_no_no_grad(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Drops @torch.no_grad() and detaches instead: the graph is built for nothing."""
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size], size).to(device)
+        batch = to_rgb(images[start : start + batch_size], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             pooled = F.adaptive_avg_pool2d(activation, grid).flatten(1)
             rows[cut].append(pooled.detach().cpu().numpy())
@@ -381,72 +397,78 @@ def extract_features__wrong_no_no_grad(backbone, images, cuts, size, grid,
 
 
 @torch.no_grad()
-def extract_features__wrong_delegates(backbone, images, cuts, size, grid, batch_size=64,
-                                      device="cpu"):
+def extract_features__wrong_delegates(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Calls the saved reference in utils."""
     from utils.saved.lab07_transfer import extract_features as reference
+
     return reference(backbone, images, cuts, size, grid, batch_size, device)
 
 
 @torch.no_grad()
-def extract_features__right_torch_cat(backbone, images, cuts, size, grid, batch_size=64,
-                                      device="cpu"):
+def extract_features__right_torch_cat(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """Keeps tensors per cut, torch.cat at the end, one .numpy() per cut."""
     backbone.eval()
     pooled = {cut: [] for cut in cuts}
     n = len(images)
     for start in range(0, n, batch_size):
-        x = to_rgb(images[start:min(n, start + batch_size)], size).to(device)
+        x = to_rgb(images[start : min(n, start + batch_size)], size).to(device)
         for cut, activation in cut_activations(backbone, x, cuts).items():
             pooled[cut].append(F.adaptive_avg_pool2d(activation, (grid, grid)).cpu())
     return {cut: torch.cat(parts).flatten(1).numpy() for cut, parts in pooled.items()}
 
 
 @torch.no_grad()
-def extract_features__right_dataloader(backbone, images, cuts, size, grid,
-                                       batch_size=64, device="cpu"):
+def extract_features__right_dataloader(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """A DataLoader over the indices (no shuffle) yields the batches."""
     backbone.eval()
-    loader = torch.utils.data.DataLoader(range(len(images)), batch_size=batch_size,
-                                         shuffle=False)
+    loader = torch.utils.data.DataLoader(range(len(images)), batch_size=batch_size, shuffle=False)
     rows = {}
     for indices in loader:
         batch = to_rgb(images[indices.numpy()], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
             rows.setdefault(cut, []).append(
-                F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy())
+                F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy()
+            )
     return {cut: np.concatenate(rows[cut]) for cut in cuts}
 
 
 @torch.no_grad()
-def extract_features__right_while_vstack(backbone, images, cuts, size, grid,
-                                         batch_size=64, device="cpu"):
+def extract_features__right_while_vstack(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """A while loop over ceil(N / B) batches and np.vstack."""
     backbone.eval()
     n_batches = math.ceil(len(images) / batch_size)
     rows = {cut: [] for cut in cuts}
     b = 0
     while b < n_batches:
-        part = images[b * batch_size:(b + 1) * batch_size]
+        part = images[b * batch_size : (b + 1) * batch_size]
         b += 1
         acts = cut_activations(backbone, to_rgb(part, size).to(device), cuts)
         for cut in cuts:
             rows[cut].append(
-                F.adaptive_avg_pool2d(acts[cut], output_size=grid).reshape(len(part), -1)
-                .cpu().numpy())
+                F.adaptive_avg_pool2d(acts[cut], output_size=grid)
+                .reshape(len(part), -1)
+                .cpu()
+                .numpy()
+            )
     return {cut: np.vstack(rows[cut]) for cut in cuts}
 
 
 # ------------------------------------------------------------- 7.4 score_cuts
-def score_cuts__wrong_extract_per_cut(extract, fit_images, y_fit, val_images, y_val, cuts,
-                                      C):
+def score_cuts__wrong_extract_per_cut(extract, fit_images, y_fit, val_images, y_val, cuts, C):
     """Asks extract once per cut and split, not once per split for all the cuts."""
     probes, fit_accuracy, val_accuracy = {}, {}, {}
     for cut in cuts:
         fit_x = extract(fit_images, [cut])[cut]
         val_x = extract(val_images, [cut])[cut]
-        probe = make_pipeline(StandardScaler(),
-                              LogisticRegression(C=C, max_iter=2_000))
+        probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2_000))
         probe.fit(fit_x, y_fit)
         probes[cut] = probe
         fit_accuracy[cut] = float(np.mean(probe.predict(fit_x) == y_fit))
@@ -455,8 +477,7 @@ def score_cuts__wrong_extract_per_cut(extract, fit_images, y_fit, val_images, y_
     return probes, fit_accuracy, val_accuracy, best
 
 
-def score_cuts__wrong_scaler_outside_probe(extract, fit_images, y_fit, val_images, y_val,
-                                           cuts, C):
+def score_cuts__wrong_scaler_outside_probe(extract, fit_images, y_fit, val_images, y_val, cuts, C):
     """Standardises outside and keeps only the LogisticRegression: the probe wants
     standardised features, not raw ones."""
     fit_feats = extract(fit_images, cuts)
@@ -473,15 +494,13 @@ def score_cuts__wrong_scaler_outside_probe(extract, fit_images, y_fit, val_image
     return probes, fit_accuracy, val_accuracy, best
 
 
-def score_cuts__wrong_first_in_given_order(extract, fit_images, y_fit, val_images, y_val,
-                                           cuts, C):
+def score_cuts__wrong_first_in_given_order(extract, fit_images, y_fit, val_images, y_val, cuts, C):
     """max over cuts in the given order: a tie goes to whichever cut came first."""
     fit_feats = extract(fit_images, cuts)
     val_feats = extract(val_images, cuts)
     probes, fit_accuracy, val_accuracy = {}, {}, {}
     for cut in cuts:
-        probe = make_pipeline(StandardScaler(),
-                              LogisticRegression(C=C, max_iter=2_000))
+        probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2_000))
         probe.fit(fit_feats[cut], y_fit)
         probes[cut] = probe
         fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
@@ -490,16 +509,14 @@ def score_cuts__wrong_first_in_given_order(extract, fit_images, y_fit, val_image
     return probes, fit_accuracy, val_accuracy, best
 
 
-def score_cuts__wrong_deepest_on_tie(extract, fit_images, y_fit, val_images, y_val, cuts,
-                                     C):
+def score_cuts__wrong_deepest_on_tie(extract, fit_images, y_fit, val_images, y_val, cuts, C):
     """>= in a walk over the sorted cuts: a tie goes to the deepest cut."""
     fit_feats = extract(fit_images, cuts)
     val_feats = extract(val_images, cuts)
     probes, fit_accuracy, val_accuracy = {}, {}, {}
     best, best_acc = None, -1.0
     for cut in sorted(cuts):
-        probe = make_pipeline(StandardScaler(),
-                              LogisticRegression(C=C, max_iter=2_000))
+        probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2_000))
         probe.fit(fit_feats[cut], y_fit)
         probes[cut] = probe
         fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
@@ -515,8 +532,7 @@ def score_cuts__wrong_best_on_fit(extract, fit_images, y_fit, val_images, y_val,
     val_feats = extract(val_images, cuts)
     probes, fit_accuracy, val_accuracy = {}, {}, {}
     for cut in cuts:
-        probe = make_pipeline(StandardScaler(),
-                              LogisticRegression(C=C, max_iter=2_000))
+        probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2_000))
         probe.fit(fit_feats[cut], y_fit)
         probes[cut] = probe
         fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
@@ -525,16 +541,14 @@ def score_cuts__wrong_best_on_fit(extract, fit_images, y_fit, val_images, y_val,
     return probes, fit_accuracy, val_accuracy, best
 
 
-def score_cuts__wrong_fits_on_fit_and_val(extract, fit_images, y_fit, val_images, y_val,
-                                          cuts, C):
+def score_cuts__wrong_fits_on_fit_and_val(extract, fit_images, y_fit, val_images, y_val, cuts, C):
     """Fits each probe on the fit and validation features together."""
     fit_feats = extract(fit_images, cuts)
     val_feats = extract(val_images, cuts)
     y_all = np.concatenate([np.asarray(y_fit), np.asarray(y_val)])
     probes, fit_accuracy, val_accuracy = {}, {}, {}
     for cut in cuts:
-        probe = make_pipeline(StandardScaler(),
-                              LogisticRegression(C=C, max_iter=2_000))
+        probe = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2_000))
         probe.fit(np.concatenate([fit_feats[cut], val_feats[cut]]), y_all)
         probes[cut] = probe
         fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
@@ -549,8 +563,7 @@ def score_cuts__wrong_inverted_C(extract, fit_images, y_fit, val_images, y_val, 
     val_feats = extract(val_images, cuts)
     probes, fit_accuracy, val_accuracy = {}, {}, {}
     for cut in cuts:
-        probe = make_pipeline(StandardScaler(),
-                              LogisticRegression(C=1.0 / C, max_iter=2_000))
+        probe = make_pipeline(StandardScaler(), LogisticRegression(C=1.0 / C, max_iter=2_000))
         probe.fit(fit_feats[cut], y_fit)
         probes[cut] = probe
         fit_accuracy[cut] = float(np.mean(probe.predict(fit_feats[cut]) == y_fit))
@@ -562,11 +575,11 @@ def score_cuts__wrong_inverted_C(extract, fit_images, y_fit, val_images, y_val, 
 def score_cuts__wrong_delegates(extract, fit_images, y_fit, val_images, y_val, cuts, C):
     """Calls the saved reference in utils."""
     from utils.saved.lab07_transfer import score_cuts as reference
+
     return reference(extract, fit_images, y_fit, val_images, y_val, cuts, C)
 
 
-def score_cuts__right_pipeline_class(extract, fit_images, y_fit, val_images, y_val, cuts,
-                                     C):
+def score_cuts__right_pipeline_class(extract, fit_images, y_fit, val_images, y_val, cuts, C):
     """An explicit Pipeline, probe.score for the accuracies, a strict > walk over
     the sorted cuts for the best one."""
     train = extract(fit_images, cuts)
@@ -574,8 +587,9 @@ def score_cuts__right_pipeline_class(extract, fit_images, y_fit, val_images, y_v
     probes, fit_accuracy, val_accuracy = {}, {}, {}
     best = None
     for cut in sorted(cuts):
-        probe = Pipeline([("scale", StandardScaler()),
-                          ("logreg", LogisticRegression(C=C, max_iter=2_000))])
+        probe = Pipeline(
+            [("scale", StandardScaler()), ("logreg", LogisticRegression(C=C, max_iter=2_000))]
+        )
         probe.fit(train[cut], y_fit)
         probes[cut] = probe
         fit_accuracy[cut] = probe.score(train[cut], y_fit)
@@ -585,16 +599,19 @@ def score_cuts__right_pipeline_class(extract, fit_images, y_fit, val_images, y_v
     return probes, fit_accuracy, val_accuracy, best
 
 
-def score_cuts__right_comprehensions(extract, fit_images, y_fit, val_images, y_val, cuts,
-                                     C):
+def score_cuts__right_comprehensions(extract, fit_images, y_fit, val_images, y_val, cuts, C):
     """Dict comprehensions, sklearn's accuracy_score, max over the sorted cuts
     (max keeps the first of equal keys)."""
     from sklearn.metrics import accuracy_score
+
     cuts = list(cuts)
     train, valid = extract(fit_images, cuts), extract(val_images, cuts)
-    probes = {c: make_pipeline(StandardScaler(),
-                               LogisticRegression(C=C, max_iter=2_000)).fit(train[c], y_fit)
-              for c in cuts}
+    probes = {
+        c: make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2_000)).fit(
+            train[c], y_fit
+        )
+        for c in cuts
+    }
     fit_accuracy = {c: accuracy_score(y_fit, probes[c].predict(train[c])) for c in cuts}
     val_accuracy = {c: accuracy_score(y_val, probes[c].predict(valid[c])) for c in cuts}
     best = max(sorted(cuts), key=val_accuracy.__getitem__)
@@ -609,23 +626,21 @@ def score_cuts__right_argmax_table(extract, fit_images, y_fit, val_images, y_val
     y_fit_arr, y_val_arr = np.asarray(y_fit), np.asarray(y_val)
     probes, fit_accuracy, val_accuracy = {}, {}, {}
     for cut in order:
-        scaler_then_lr = make_pipeline(StandardScaler(), LogisticRegression(C=C,
-                                                                            max_iter=2_000))
+        scaler_then_lr = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2_000))
         scaler_then_lr.fit(feats_fit[cut], y_fit_arr)
         probes[cut] = scaler_then_lr
-        right = sum(int(p == t) for p, t in zip(scaler_then_lr.predict(feats_fit[cut]),
-                                                 y_fit_arr))
+        right = sum(int(p == t) for p, t in zip(scaler_then_lr.predict(feats_fit[cut]), y_fit_arr))
         fit_accuracy[cut] = right / len(y_fit_arr)
-        right = sum(int(p == t) for p, t in zip(scaler_then_lr.predict(feats_val[cut]),
-                                                 y_val_arr))
+        right = sum(int(p == t) for p, t in zip(scaler_then_lr.predict(feats_val[cut]), y_val_arr))
         val_accuracy[cut] = right / len(y_val_arr)
     best = order[int(np.argmax([val_accuracy[c] for c in order]))]
     return probes, fit_accuracy, val_accuracy, best
 
 
 # ------------------------------------------------------- 7.5 shuffled_control
-def shuffled_control__wrong_shuffles_in_place(make_probe, fit_features, y_fit,
-                                              val_features, y_val, seed):
+def shuffled_control__wrong_shuffles_in_place(
+    make_probe, fit_features, y_fit, val_features, y_val, seed
+):
     """rng.shuffle(y_fit): the same permutation, but the caller's labels are shuffled."""
     rng = np.random.default_rng(seed)
     rng.shuffle(y_fit)
@@ -636,8 +651,9 @@ def shuffled_control__wrong_shuffles_in_place(make_probe, fit_features, y_fit,
     return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
 
 
-def shuffled_control__wrong_fit_vs_true_labels(make_probe, fit_features, y_fit,
-                                               val_features, y_val, seed):
+def shuffled_control__wrong_fit_vs_true_labels(
+    make_probe, fit_features, y_fit, val_features, y_val, seed
+):
     """Scores the fit accuracy against the true labels, not the shuffled ones."""
     shuffled = np.random.default_rng(seed).permutation(y_fit)
     probe = make_probe(fit_features, shuffled)
@@ -647,8 +663,7 @@ def shuffled_control__wrong_fit_vs_true_labels(make_probe, fit_features, y_fit,
     return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
 
 
-def shuffled_control__wrong_legacy_rng(make_probe, fit_features, y_fit, val_features,
-                                       y_val, seed):
+def shuffled_control__wrong_legacy_rng(make_probe, fit_features, y_fit, val_features, y_val, seed):
     """np.random.seed + np.random.permutation: a different permutation (and global state)."""
     np.random.seed(seed)
     shuffled = np.random.permutation(y_fit)
@@ -659,8 +674,9 @@ def shuffled_control__wrong_legacy_rng(make_probe, fit_features, y_fit, val_feat
     return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
 
 
-def shuffled_control__wrong_se_without_n(make_probe, fit_features, y_fit, val_features,
-                                         y_val, seed):
+def shuffled_control__wrong_se_without_n(
+    make_probe, fit_features, y_fit, val_features, y_val, seed
+):
     """Standard error sqrt(p(1 - p)): forgets to divide the variance by n."""
     shuffled = np.random.default_rng(seed).permutation(y_fit)
     probe = make_probe(fit_features, shuffled)
@@ -670,8 +686,7 @@ def shuffled_control__wrong_se_without_n(make_probe, fit_features, y_fit, val_fe
     return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p))
 
 
-def shuffled_control__wrong_n_of_fit(make_probe, fit_features, y_fit, val_features, y_val,
-                                     seed):
+def shuffled_control__wrong_n_of_fit(make_probe, fit_features, y_fit, val_features, y_val, seed):
     """Takes n as the number of fit images, not validation images."""
     shuffled = np.random.default_rng(seed).permutation(y_fit)
     probe = make_probe(fit_features, shuffled)
@@ -681,8 +696,9 @@ def shuffled_control__wrong_n_of_fit(make_probe, fit_features, y_fit, val_featur
     return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_fit))
 
 
-def shuffled_control__wrong_k_from_max_label(make_probe, fit_features, y_fit,
-                                             val_features, y_val, seed):
+def shuffled_control__wrong_k_from_max_label(
+    make_probe, fit_features, y_fit, val_features, y_val, seed
+):
     """K = max(y_fit): one short for labels 0..K-1, so p = 1/(K - 1)."""
     shuffled = np.random.default_rng(seed).permutation(y_fit)
     probe = make_probe(fit_features, shuffled)
@@ -692,8 +708,9 @@ def shuffled_control__wrong_k_from_max_label(make_probe, fit_features, y_fit,
     return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
 
 
-def shuffled_control__wrong_shuffles_val_too(make_probe, fit_features, y_fit, val_features,
-                                             y_val, seed):
+def shuffled_control__wrong_shuffles_val_too(
+    make_probe, fit_features, y_fit, val_features, y_val, seed
+):
     """Also shuffles the validation labels and scores against those."""
     rng = np.random.default_rng(seed)
     shuffled = rng.permutation(y_fit)
@@ -705,15 +722,16 @@ def shuffled_control__wrong_shuffles_val_too(make_probe, fit_features, y_fit, va
     return fit_accuracy, val_accuracy, p + 4 * math.sqrt(p * (1 - p) / len(y_val))
 
 
-def shuffled_control__wrong_delegates(make_probe, fit_features, y_fit, val_features, y_val,
-                                      seed):
+def shuffled_control__wrong_delegates(make_probe, fit_features, y_fit, val_features, y_val, seed):
     """Calls the saved reference in utils."""
     from utils.saved.lab07_transfer import shuffled_control as reference
+
     return reference(make_probe, fit_features, y_fit, val_features, y_val, seed)
 
 
-def shuffled_control__right_index_permutation(make_probe, fit_features, y_fit,
-                                              val_features, y_val, seed):
+def shuffled_control__right_index_permutation(
+    make_probe, fit_features, y_fit, val_features, y_val, seed
+):
     """permutation(len(y_fit)) as indices: the same shuffle as permutation(y_fit)."""
     order = np.random.default_rng(seed).permutation(len(y_fit))
     labels = np.asarray(y_fit)[order]
@@ -726,8 +744,7 @@ def shuffled_control__right_index_permutation(make_probe, fit_features, y_fit,
     return float(fit_accuracy), float(val_accuracy), p + 4.0 * math.sqrt(n * p * (1 - p)) / n
 
 
-def shuffled_control__right_probe_score(make_probe, fit_features, y_fit, val_features,
-                                        y_val, seed):
+def shuffled_control__right_probe_score(make_probe, fit_features, y_fit, val_features, y_val, seed):
     """The sklearn probe's own .score for both accuracies; std of the count over n."""
     labels = np.random.default_rng(seed).permutation(y_fit)
     probe = make_probe(fit_features, labels)
@@ -739,10 +756,10 @@ def shuffled_control__right_probe_score(make_probe, fit_features, y_fit, val_fea
     return fit_accuracy, val_accuracy, float(p + 4 * se)
 
 
-def shuffled_control__right_scipy_binom(make_probe, fit_features, y_fit, val_features,
-                                        y_val, seed):
+def shuffled_control__right_scipy_binom(make_probe, fit_features, y_fit, val_features, y_val, seed):
     """scipy.stats.binom for the count's standard deviation; a loop for accuracy."""
     from scipy.stats import binom
+
     rng = np.random.default_rng(seed)
     labels = rng.permutation(y_fit)
     probe = make_probe(fit_features, labels)
@@ -756,8 +773,9 @@ def shuffled_control__right_scipy_binom(make_probe, fit_features, y_fit, val_fea
 
 
 # -------------------------------------------------------------- 7.6 train_head
-def train_head__wrong_mean_of_batch_losses(head, features, labels, epochs, seed,
-                                           lr=1e-3, batch_size=64):
+def train_head__wrong_mean_of_batch_losses(
+    head, features, labels, epochs, seed, lr=1e-3, batch_size=64
+):
     """An epoch's loss as the mean of its batch losses (unweighted)."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -776,8 +794,9 @@ def train_head__wrong_mean_of_batch_losses(head, features, labels, epochs, seed,
     return losses
 
 
-def train_head__wrong_generator_per_epoch(head, features, labels, epochs, seed,
-                                          lr=1e-3, batch_size=64):
+def train_head__wrong_generator_per_epoch(
+    head, features, labels, epochs, seed, lr=1e-3, batch_size=64
+):
     """Re-seeds the generator every epoch: the same order every epoch."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     losses = []
@@ -796,8 +815,9 @@ def train_head__wrong_generator_per_epoch(head, features, labels, epochs, seed,
     return losses
 
 
-def train_head__wrong_unseeded_shuffle(head, features, labels, epochs, seed,
-                                       lr=1e-3, batch_size=64):
+def train_head__wrong_unseeded_shuffle(
+    head, features, labels, epochs, seed, lr=1e-3, batch_size=64
+):
     """torch.randperm without the generator: seed is ignored, runs not reproducible."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     losses = []
@@ -815,8 +835,7 @@ def train_head__wrong_unseeded_shuffle(head, features, labels, epochs, seed,
     return losses
 
 
-def train_head__wrong_no_shuffle(head, features, labels, epochs, seed, lr=1e-3,
-                                 batch_size=64):
+def train_head__wrong_no_shuffle(head, features, labels, epochs, seed, lr=1e-3, batch_size=64):
     """Visits the examples in their stored order every epoch."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     losses = []
@@ -834,8 +853,9 @@ def train_head__wrong_no_shuffle(head, features, labels, epochs, seed, lr=1e-3,
     return losses
 
 
-def train_head__wrong_no_mode_switches(head, features, labels, epochs, seed, lr=1e-3,
-                                       batch_size=64):
+def train_head__wrong_no_mode_switches(
+    head, features, labels, epochs, seed, lr=1e-3, batch_size=64
+):
     """Never calls head.train() or head.eval()."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -852,8 +872,9 @@ def train_head__wrong_no_mode_switches(head, features, labels, epochs, seed, lr=
     return losses
 
 
-def train_head__wrong_left_in_train_mode(head, features, labels, epochs, seed,
-                                         lr=1e-3, batch_size=64):
+def train_head__wrong_left_in_train_mode(
+    head, features, labels, epochs, seed, lr=1e-3, batch_size=64
+):
     """Switches to training mode but forgets head.eval() at the end."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -871,8 +892,7 @@ def train_head__wrong_left_in_train_mode(head, features, labels, epochs, seed,
     return losses
 
 
-def train_head__wrong_no_zero_grad(head, features, labels, epochs, seed, lr=1e-3,
-                                   batch_size=64):
+def train_head__wrong_no_zero_grad(head, features, labels, epochs, seed, lr=1e-3, batch_size=64):
     """Never clears the gradients: they accumulate over the batches."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -890,8 +910,9 @@ def train_head__wrong_no_zero_grad(head, features, labels, epochs, seed, lr=1e-3
     return losses
 
 
-def train_head__wrong_drops_last_batch(head, features, labels, epochs, seed, lr=1e-3,
-                                       batch_size=64):
+def train_head__wrong_drops_last_batch(
+    head, features, labels, epochs, seed, lr=1e-3, batch_size=64
+):
     """Skips the last, smaller batch (and divides by the images it saw)."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -914,8 +935,9 @@ def train_head__wrong_drops_last_batch(head, features, labels, epochs, seed, lr=
     return losses
 
 
-def train_head__wrong_optimizer_per_epoch(head, features, labels, epochs, seed,
-                                          lr=1e-3, batch_size=64):
+def train_head__wrong_optimizer_per_epoch(
+    head, features, labels, epochs, seed, lr=1e-3, batch_size=64
+):
     """Creates a new Adam every epoch: its moment estimates restart."""
     generator = torch.Generator().manual_seed(seed)
     losses = []
@@ -934,8 +956,7 @@ def train_head__wrong_optimizer_per_epoch(head, features, labels, epochs, seed,
     return losses
 
 
-def train_head__wrong_summed_loss(head, features, labels, epochs, seed, lr=1e-3,
-                                  batch_size=64):
+def train_head__wrong_summed_loss(head, features, labels, epochs, seed, lr=1e-3, batch_size=64):
     """reduction="sum" for the backward pass: not the batch mean of the spec."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -973,8 +994,7 @@ def train_head__wrong_sgd(head, features, labels, epochs, seed, lr=1e-3, batch_s
     return losses
 
 
-def train_head__wrong_not_divided(head, features, labels, epochs, seed, lr=1e-3,
-                                  batch_size=64):
+def train_head__wrong_not_divided(head, features, labels, epochs, seed, lr=1e-3, batch_size=64):
     """Forgets to divide the epoch's total by N."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -993,14 +1013,16 @@ def train_head__wrong_not_divided(head, features, labels, epochs, seed, lr=1e-3,
     return losses
 
 
-def train_head__right_dataloader_shuffle(head, features, labels, epochs, seed,
-                                         lr=1e-3, batch_size=64):
+def train_head__right_dataloader_shuffle(
+    head, features, labels, epochs, seed, lr=1e-3, batch_size=64
+):
     """DataLoader(shuffle=True, generator=...): it draws from the generator
     differently, but every epoch is a seeded permutation (issue 18: accepted)."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
-    loader = torch.utils.data.DataLoader(range(len(features)), batch_size=batch_size,
-                                         shuffle=True, generator=generator)
+    loader = torch.utils.data.DataLoader(
+        range(len(features)), batch_size=batch_size, shuffle=True, generator=generator
+    )
     losses = []
     head.train()
     for _ in range(epochs):
@@ -1016,8 +1038,7 @@ def train_head__right_dataloader_shuffle(head, features, labels, epochs, seed,
     return losses
 
 
-def train_head__wrong_last_loss_only(head, features, labels, epochs, seed, lr=1e-3,
-                                     batch_size=64):
+def train_head__wrong_last_loss_only(head, features, labels, epochs, seed, lr=1e-3, batch_size=64):
     """Returns the last epoch's loss as a float, not the list of epoch losses."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -1036,15 +1057,16 @@ def train_head__wrong_last_loss_only(head, features, labels, epochs, seed, lr=1e
     return epoch_loss
 
 
-def train_head__wrong_delegates(head, features, labels, epochs, seed, lr=1e-3,
-                                batch_size=64):
+def train_head__wrong_delegates(head, features, labels, epochs, seed, lr=1e-3, batch_size=64):
     """Calls the saved reference in utils."""
     from utils.saved.lab07_transfer import train_head as reference
+
     return reference(head, features, labels, epochs, seed, lr=lr, batch_size=batch_size)
 
 
-def train_head__right_zero_grad_after_step(head, features, labels, epochs, seed,
-                                           lr=1e-3, batch_size=64):
+def train_head__right_zero_grad_after_step(
+    head, features, labels, epochs, seed, lr=1e-3, batch_size=64
+):
     """Clears the gradients once before the loop and then after every step."""
     optimizer = torch.optim.Adam(head.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(seed)
@@ -1065,8 +1087,7 @@ def train_head__right_zero_grad_after_step(head, features, labels, epochs, seed,
     return history
 
 
-def train_head__right_fsum(head, features, labels, epochs, seed, lr=1e-3,
-                           batch_size=64):
+def train_head__right_fsum(head, features, labels, epochs, seed, lr=1e-3, batch_size=64):
     """Collects each batch's loss * size and adds them with math.fsum."""
     opt = torch.optim.Adam(params=head.parameters(), lr=lr)
     gen = torch.Generator()
@@ -1148,6 +1169,7 @@ def imagenet_normalise__wrong_numpy(images):
 def imagenet_normalise__wrong_delegates(images):
     """Calls the saved reference in utils."""
     from utils.saved.lab07_transfer import imagenet_normalise as reference
+
     return reference(images)
 
 
@@ -1161,6 +1183,7 @@ def imagenet_normalise__right_three_axes(images):
 def imagenet_normalise__right_torchvision(images):
     """torchvision.transforms.Normalize, which works on a batch (..., C, H, W)."""
     from torchvision.transforms import Normalize
+
     return Normalize(mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225))(images)
 
 
@@ -1172,81 +1195,137 @@ def imagenet_normalise__right_on_images_device(images):
 
 
 ANSWERS = {
-    "7.1": {"wrong": [top_k_classes__wrong_smallest, top_k_classes__wrong_ascending_order,
-                      top_k_classes__wrong_mutates_input, top_k_classes__wrong_values,
-                      top_k_classes__wrong_python_list,
-                      top_k_classes__wrong_reverse_slice_short,
-                      top_k_classes__wrong_off_by_one, top_k_classes__wrong_torch_topk,
-                      top_k_classes__wrong_delegates],
-            "right": [top_k_classes__right_reverse_argsort,
-                      top_k_classes__right_partition_then_sort,
-                      top_k_classes__right_flip]},
-    "7.2": {"wrong": [cut_activations__wrong_runs_every_block,
-                      cut_activations__wrong_reruns_per_cut,
-                      cut_activations__wrong_zero_based, cut_activations__wrong_block_input,
-                      cut_activations__wrong_no_normalise,
-                      cut_activations__wrong_hard_coded_imagenet,
-                      cut_activations__wrong_assumes_sorted,
-                      cut_activations__wrong_string_keys, cut_activations__wrong_list,
-                      cut_activations__wrong_delegates],
-            "right": [cut_activations__right_index_loop,
-                      cut_activations__right_sorted_walk,
-                      cut_activations__right_sliced_module_list]},
-    "7.3": {"wrong": [extract_features__wrong_no_eval,
-                      extract_features__wrong_drops_last_batch,
-                      extract_features__wrong_ignores_device,
-                      extract_features__wrong_ignores_grid,
-                      extract_features__wrong_max_pool,
-                      extract_features__wrong_flatten_all,
-                      extract_features__wrong_concat_axis1,
-                      extract_features__wrong_batch_off_by_one,
-                      extract_features__wrong_returns_tensors,
-                      extract_features__wrong_one_big_batch,
-                      extract_features__wrong_no_no_grad,
-                      extract_features__wrong_delegates],
-            "right": [extract_features__right_torch_cat,
-                      extract_features__right_dataloader,
-                      extract_features__right_while_vstack]},
-    "7.4": {"wrong": [score_cuts__wrong_extract_per_cut,
-                      score_cuts__wrong_scaler_outside_probe,
-                      score_cuts__wrong_first_in_given_order,
-                      score_cuts__wrong_deepest_on_tie, score_cuts__wrong_best_on_fit,
-                      score_cuts__wrong_fits_on_fit_and_val, score_cuts__wrong_inverted_C,
-                      score_cuts__wrong_delegates],
-            "right": [score_cuts__right_pipeline_class, score_cuts__right_comprehensions,
-                      score_cuts__right_argmax_table]},
-    "7.5": {"wrong": [shuffled_control__wrong_shuffles_in_place,
-                      shuffled_control__wrong_fit_vs_true_labels,
-                      shuffled_control__wrong_legacy_rng,
-                      shuffled_control__wrong_se_without_n,
-                      shuffled_control__wrong_n_of_fit,
-                      shuffled_control__wrong_k_from_max_label,
-                      shuffled_control__wrong_shuffles_val_too,
-                      shuffled_control__wrong_delegates],
-            "right": [shuffled_control__right_index_permutation,
-                      shuffled_control__right_probe_score,
-                      shuffled_control__right_scipy_binom]},
-    "7.6": {"wrong": [train_head__wrong_mean_of_batch_losses,
-                      train_head__wrong_generator_per_epoch,
-                      train_head__wrong_unseeded_shuffle, train_head__wrong_no_shuffle,
-                      train_head__wrong_no_mode_switches,
-                      train_head__wrong_left_in_train_mode, train_head__wrong_no_zero_grad,
-                      train_head__wrong_drops_last_batch,
-                      train_head__wrong_optimizer_per_epoch,
-                      train_head__wrong_summed_loss, train_head__wrong_sgd,
-                      train_head__wrong_not_divided,
-                      train_head__wrong_last_loss_only, train_head__wrong_delegates],
-            "right": [train_head__right_zero_grad_after_step, train_head__right_fsum,
-                      train_head__right_dataloader_shuffle]},
-    "7.7": {"wrong": [imagenet_normalise__wrong_bgr_order,
-                      imagenet_normalise__wrong_no_reshape,
-                      imagenet_normalise__wrong_times_std,
-                      imagenet_normalise__wrong_swapped_constants,
-                      imagenet_normalise__wrong_in_place,
-                      imagenet_normalise__wrong_times_255,
-                      imagenet_normalise__wrong_float64_constants,
-                      imagenet_normalise__wrong_numpy, imagenet_normalise__wrong_delegates],
-            "right": [imagenet_normalise__right_three_axes,
-                      imagenet_normalise__right_torchvision,
-                      imagenet_normalise__right_on_images_device]},
+    "7.1": {
+        "wrong": [
+            top_k_classes__wrong_smallest,
+            top_k_classes__wrong_ascending_order,
+            top_k_classes__wrong_mutates_input,
+            top_k_classes__wrong_values,
+            top_k_classes__wrong_python_list,
+            top_k_classes__wrong_reverse_slice_short,
+            top_k_classes__wrong_off_by_one,
+            top_k_classes__wrong_torch_topk,
+            top_k_classes__wrong_delegates,
+        ],
+        "right": [
+            top_k_classes__right_reverse_argsort,
+            top_k_classes__right_partition_then_sort,
+            top_k_classes__right_flip,
+        ],
+    },
+    "7.2": {
+        "wrong": [
+            cut_activations__wrong_runs_every_block,
+            cut_activations__wrong_reruns_per_cut,
+            cut_activations__wrong_zero_based,
+            cut_activations__wrong_block_input,
+            cut_activations__wrong_no_normalise,
+            cut_activations__wrong_hard_coded_imagenet,
+            cut_activations__wrong_assumes_sorted,
+            cut_activations__wrong_string_keys,
+            cut_activations__wrong_list,
+            cut_activations__wrong_delegates,
+        ],
+        "right": [
+            cut_activations__right_index_loop,
+            cut_activations__right_sorted_walk,
+            cut_activations__right_sliced_module_list,
+        ],
+    },
+    "7.3": {
+        "wrong": [
+            extract_features__wrong_no_eval,
+            extract_features__wrong_drops_last_batch,
+            extract_features__wrong_ignores_device,
+            extract_features__wrong_ignores_grid,
+            extract_features__wrong_max_pool,
+            extract_features__wrong_flatten_all,
+            extract_features__wrong_concat_axis1,
+            extract_features__wrong_batch_off_by_one,
+            extract_features__wrong_returns_tensors,
+            extract_features__wrong_one_big_batch,
+            extract_features__wrong_no_no_grad,
+            extract_features__wrong_delegates,
+        ],
+        "right": [
+            extract_features__right_torch_cat,
+            extract_features__right_dataloader,
+            extract_features__right_while_vstack,
+        ],
+    },
+    "7.4": {
+        "wrong": [
+            score_cuts__wrong_extract_per_cut,
+            score_cuts__wrong_scaler_outside_probe,
+            score_cuts__wrong_first_in_given_order,
+            score_cuts__wrong_deepest_on_tie,
+            score_cuts__wrong_best_on_fit,
+            score_cuts__wrong_fits_on_fit_and_val,
+            score_cuts__wrong_inverted_C,
+            score_cuts__wrong_delegates,
+        ],
+        "right": [
+            score_cuts__right_pipeline_class,
+            score_cuts__right_comprehensions,
+            score_cuts__right_argmax_table,
+        ],
+    },
+    "7.5": {
+        "wrong": [
+            shuffled_control__wrong_shuffles_in_place,
+            shuffled_control__wrong_fit_vs_true_labels,
+            shuffled_control__wrong_legacy_rng,
+            shuffled_control__wrong_se_without_n,
+            shuffled_control__wrong_n_of_fit,
+            shuffled_control__wrong_k_from_max_label,
+            shuffled_control__wrong_shuffles_val_too,
+            shuffled_control__wrong_delegates,
+        ],
+        "right": [
+            shuffled_control__right_index_permutation,
+            shuffled_control__right_probe_score,
+            shuffled_control__right_scipy_binom,
+        ],
+    },
+    "7.6": {
+        "wrong": [
+            train_head__wrong_mean_of_batch_losses,
+            train_head__wrong_generator_per_epoch,
+            train_head__wrong_unseeded_shuffle,
+            train_head__wrong_no_shuffle,
+            train_head__wrong_no_mode_switches,
+            train_head__wrong_left_in_train_mode,
+            train_head__wrong_no_zero_grad,
+            train_head__wrong_drops_last_batch,
+            train_head__wrong_optimizer_per_epoch,
+            train_head__wrong_summed_loss,
+            train_head__wrong_sgd,
+            train_head__wrong_not_divided,
+            train_head__wrong_last_loss_only,
+            train_head__wrong_delegates,
+        ],
+        "right": [
+            train_head__right_zero_grad_after_step,
+            train_head__right_fsum,
+            train_head__right_dataloader_shuffle,
+        ],
+    },
+    "7.7": {
+        "wrong": [
+            imagenet_normalise__wrong_bgr_order,
+            imagenet_normalise__wrong_no_reshape,
+            imagenet_normalise__wrong_times_std,
+            imagenet_normalise__wrong_swapped_constants,
+            imagenet_normalise__wrong_in_place,
+            imagenet_normalise__wrong_times_255,
+            imagenet_normalise__wrong_float64_constants,
+            imagenet_normalise__wrong_numpy,
+            imagenet_normalise__wrong_delegates,
+        ],
+        "right": [
+            imagenet_normalise__right_three_axes,
+            imagenet_normalise__right_torchvision,
+            imagenet_normalise__right_on_images_device,
+        ],
+    },
 }

@@ -1,4 +1,5 @@
 """Student answers for lab 08 (embedding, SSD distances, k-NN, leave-one-out)."""
+
 import math
 from collections import Counter
 
@@ -9,7 +10,11 @@ from scipy.optimize import brentq
 from scipy.spatial.distance import cdist
 from scipy.stats import norm
 
-from utils.saved.lab08_embedding import knn_predict, read_among_others, ssd_matrix  # the notebook's names
+from utils.saved.lab08_embedding import (
+    knn_predict,
+    read_among_others,
+    ssd_matrix,
+)  # the notebook's names
 
 
 # -------------------------------------------------------------------- 8.1 embed
@@ -85,6 +90,7 @@ def embed__wrong_returns_tensor(model, batch):
 def embed__wrong_delegates(model, batch):
     """Calls the saved reference in utils."""
     from utils.saved.lab08_embedding import embed as reference
+
     return reference(model, batch)
 
 
@@ -121,19 +127,19 @@ def embed__right_reshape(model, batch):
 # --------------------------------------------------------------- 8.2 ssd_matrix
 def ssd_matrix__wrong_no_clip(a, b):
     """Expands the square but never clips: round-off leaves tiny negative distances."""
-    squares = (a ** 2).sum(axis=1)[:, None] + (b ** 2).sum(axis=1)[None, :]
+    squares = (a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :]
     return squares - 2 * a @ b.T
 
 
 def ssd_matrix__wrong_euclidean(a, b):
     """Takes the square root: the Euclidean distance, not the SSD."""
-    squares = (a ** 2).sum(axis=1)[:, None] + (b ** 2).sum(axis=1)[None, :]
+    squares = (a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :]
     return np.sqrt(np.maximum(squares - 2 * a @ b.T, 0))
 
 
 def ssd_matrix__wrong_missing_two(a, b):
     """Forgets the factor 2 of the cross term."""
-    squares = (a ** 2).sum(axis=1)[:, None] + (b ** 2).sum(axis=1)[None, :]
+    squares = (a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :]
     return np.maximum(squares - a @ b.T, 0)
 
 
@@ -170,19 +176,23 @@ def ssd_matrix__wrong_python_loops(a, b):
 def ssd_matrix__wrong_delegates(a, b):
     """Calls the saved reference in utils."""
     from utils.saved.lab08_embedding import ssd_matrix as reference
+
     return reference(a, b)
 
 
 def ssd_matrix__right_broadcast(a, b):
     """Broadcasts the (n, m, d) differences and sums the last axis."""
     diff = a[:, None, :] - b[None, :, :]
-    return (diff ** 2).sum(axis=-1)
+    return (diff**2).sum(axis=-1)
 
 
 def ssd_matrix__right_einsum(a, b):
     """Squared norms and the cross term with np.einsum, clipped at 0."""
-    d = (np.einsum("ij,ij->i", a, a)[:, None] + np.einsum("ij,ij->i", b, b)[None, :]
-         - 2 * np.einsum("ik,jk->ij", a, b))
+    d = (
+        np.einsum("ij,ij->i", a, a)[:, None]
+        + np.einsum("ij,ij->i", b, b)[None, :]
+        - 2 * np.einsum("ik,jk->ij", a, b)
+    )
     return d.clip(min=0)
 
 
@@ -315,7 +325,7 @@ def knn_predict__wrong_shrink_k(distances, train_labels, k):
 
 def knn_predict__wrong_skips_nearest(distances, train_labels, k):
     """[:, 1:k + 1]: skips the nearest image, as if it were the query itself."""
-    nearest = np.argsort(distances, axis=1)[:, 1:k + 1]
+    nearest = np.argsort(distances, axis=1)[:, 1 : k + 1]
     predictions = []
     for neighbours in train_labels[nearest]:
         votes = np.bincount(neighbours)
@@ -327,19 +337,20 @@ def knn_predict__wrong_skips_nearest(distances, train_labels, k):
 def knn_predict__wrong_delegates(distances, train_labels, k):
     """Calls the saved reference in utils."""
     from utils.saved.lab08_embedding import knn_predict as reference
+
     return reference(distances, train_labels, k)
 
 
 def knn_predict__right_vectorised(distances, train_labels, k):
     """Vote counts for all queries at once; the first neighbour whose label is tied."""
     nearest = np.argsort(distances, axis=1)[:, :k]
-    labels = np.asarray(train_labels)[nearest]               # (q, k)
+    labels = np.asarray(train_labels)[nearest]  # (q, k)
     q = len(labels)
     rows = np.arange(q)[:, None]
     counts = np.zeros((q, labels.max() + 1), dtype=int)
     np.add.at(counts, (rows, labels), 1)
-    tied = counts == counts.max(axis=1, keepdims=True)       # (q, C)
-    first = tied[rows, labels].argmax(axis=1)                 # first tied, by distance
+    tied = counts == counts.max(axis=1, keepdims=True)  # (q, C)
+    first = tied[rows, labels].argmax(axis=1)  # first tied, by distance
     return labels[np.arange(q), first]
 
 
@@ -360,8 +371,7 @@ def knn_predict__right_min_rank(distances, train_labels, k):
     nearest = np.argsort(distances, axis=1)[:, :k]
     out = np.empty(len(distances), dtype=np.int64)
     for i, neighbours in enumerate(train_labels[nearest]):
-        labels, first_rank, counts = np.unique(neighbours, return_index=True,
-                                               return_counts=True)
+        labels, first_rank, counts = np.unique(neighbours, return_index=True, return_counts=True)
         tied = counts == counts.max()
         out[i] = labels[tied][np.argmin(first_rank[tied])]
     return out
@@ -390,7 +400,7 @@ def loo_knn_predictions__wrong_drops_duplicates(features, labels, k):
 
 def loo_knn_predictions__wrong_drop_first_column(features, labels, k):
     """Drops the first neighbour in sorted order, assumed to be the image itself."""
-    order = np.argsort(ssd_matrix(features, features), axis=1)[:, 1:k + 1]
+    order = np.argsort(ssd_matrix(features, features), axis=1)[:, 1 : k + 1]
     predictions = []
     for neighbours in labels[order]:
         votes = np.bincount(neighbours)
@@ -425,7 +435,7 @@ def loo_knn_predictions__wrong_labels_not_deleted(features, labels, k):
     predictions = []
     for i in range(len(features)):
         others = np.delete(features, i, axis=0)
-        distances = ssd_matrix(features[i:i + 1], others)
+        distances = ssd_matrix(features[i : i + 1], others)
         predictions.append(knn_predict(distances, labels[:-1], k)[0])
     return np.array(predictions)
 
@@ -433,6 +443,7 @@ def loo_knn_predictions__wrong_labels_not_deleted(features, labels, k):
 def loo_knn_predictions__wrong_delegates(features, labels, k):
     """Calls the saved reference in utils."""
     from utils.saved.lab08_embedding import loo_knn_predictions as reference
+
     return reference(features, labels, k)
 
 
@@ -461,43 +472,74 @@ def loo_knn_predictions__right_diag_indices(features, labels, k):
 
 
 ANSWERS = {
-    "8.1": {"wrong": [embed__wrong_no_eval, embed__wrong_detach_not_no_grad,
-                      embed__wrong_keeps_float64, embed__wrong_no_channel_axis,
-                      embed__wrong_channel_last, embed__wrong_ignores_device,
-                      embed__wrong_log_probabilities, embed__wrong_returns_tensor,
-                      embed__wrong_delegates],
-            "right": [embed__right_inference_mode, embed__right_tensor_on_device,
-                      embed__right_reshape]},
-    "8.2": {"wrong": [ssd_matrix__wrong_no_clip, ssd_matrix__wrong_euclidean,
-                      ssd_matrix__wrong_missing_two, ssd_matrix__wrong_mean,
-                      ssd_matrix__wrong_sum_axis, ssd_matrix__wrong_absolute,
-                      ssd_matrix__wrong_norms_not_squared, ssd_matrix__wrong_python_loops,
-                      ssd_matrix__wrong_delegates],
-            "right": [ssd_matrix__right_broadcast, ssd_matrix__right_einsum,
-                      ssd_matrix__right_cdist]},
-    "8.3": {"wrong": [knn_predict__wrong_smallest_label_wins,
-                      knn_predict__wrong_farthest_tied,
-                      knn_predict__wrong_nearest_label_on_tie,
-                      knn_predict__wrong_farthest_neighbours,
-                      knn_predict__wrong_blanks_distances, knn_predict__wrong_argsort_axis0,
-                      knn_predict__wrong_unsorted_partition, knn_predict__wrong_float_labels,
-                      knn_predict__wrong_python_list, knn_predict__wrong_scipy_mode,
-                      knn_predict__wrong_shrink_k, knn_predict__wrong_skips_nearest,
-                      knn_predict__wrong_delegates],
-            "right": [knn_predict__right_vectorised, knn_predict__right_counter,
-                      knn_predict__right_min_rank]},
-    "8.4": {"wrong": [loo_knn_predictions__wrong_no_fill,
-                      loo_knn_predictions__wrong_fill_zero,
-                      loo_knn_predictions__wrong_drops_duplicates,
-                      loo_knn_predictions__wrong_drop_first_column,
-                      loo_knn_predictions__wrong_k_plus_one,
-                      loo_knn_predictions__wrong_eye_times_inf,
-                      loo_knn_predictions__wrong_centres_in_place,
-                      loo_knn_predictions__wrong_labels_not_deleted,
-                      loo_knn_predictions__wrong_delegates],
-            "right": [loo_knn_predictions__right_delete_loop,
-                      loo_knn_predictions__right_sqrt_where,
-                      loo_knn_predictions__right_diag_indices]},
+    "8.1": {
+        "wrong": [
+            embed__wrong_no_eval,
+            embed__wrong_detach_not_no_grad,
+            embed__wrong_keeps_float64,
+            embed__wrong_no_channel_axis,
+            embed__wrong_channel_last,
+            embed__wrong_ignores_device,
+            embed__wrong_log_probabilities,
+            embed__wrong_returns_tensor,
+            embed__wrong_delegates,
+        ],
+        "right": [embed__right_inference_mode, embed__right_tensor_on_device, embed__right_reshape],
+    },
+    "8.2": {
+        "wrong": [
+            ssd_matrix__wrong_no_clip,
+            ssd_matrix__wrong_euclidean,
+            ssd_matrix__wrong_missing_two,
+            ssd_matrix__wrong_mean,
+            ssd_matrix__wrong_sum_axis,
+            ssd_matrix__wrong_absolute,
+            ssd_matrix__wrong_norms_not_squared,
+            ssd_matrix__wrong_python_loops,
+            ssd_matrix__wrong_delegates,
+        ],
+        "right": [ssd_matrix__right_broadcast, ssd_matrix__right_einsum, ssd_matrix__right_cdist],
+    },
+    "8.3": {
+        "wrong": [
+            knn_predict__wrong_smallest_label_wins,
+            knn_predict__wrong_farthest_tied,
+            knn_predict__wrong_nearest_label_on_tie,
+            knn_predict__wrong_farthest_neighbours,
+            knn_predict__wrong_blanks_distances,
+            knn_predict__wrong_argsort_axis0,
+            knn_predict__wrong_unsorted_partition,
+            knn_predict__wrong_float_labels,
+            knn_predict__wrong_python_list,
+            knn_predict__wrong_scipy_mode,
+            knn_predict__wrong_shrink_k,
+            knn_predict__wrong_skips_nearest,
+            knn_predict__wrong_delegates,
+        ],
+        "right": [
+            knn_predict__right_vectorised,
+            knn_predict__right_counter,
+            knn_predict__right_min_rank,
+        ],
+    },
+    "8.4": {
+        "wrong": [
+            loo_knn_predictions__wrong_no_fill,
+            loo_knn_predictions__wrong_fill_zero,
+            loo_knn_predictions__wrong_drops_duplicates,
+            loo_knn_predictions__wrong_drop_first_column,
+            loo_knn_predictions__wrong_k_plus_one,
+            loo_knn_predictions__wrong_eye_times_inf,
+            loo_knn_predictions__wrong_centres_in_place,
+            loo_knn_predictions__wrong_labels_not_deleted,
+            loo_knn_predictions__wrong_delegates,
+        ],
+        "right": [
+            loo_knn_predictions__right_delete_loop,
+            loo_knn_predictions__right_sqrt_where,
+            loo_knn_predictions__right_diag_indices,
+        ],
+    },
 }
 
 
@@ -514,8 +556,8 @@ def wilson_interval__wrong_one_tailed_z(right, n, confidence=0.95):
     """z = norm.ppf(confidence): leaves all of 1 - confidence in one tail."""
     z = norm.ppf(confidence)
     p = right / n
-    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
-    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
     return float(centre - half), float(centre + half)
 
 
@@ -523,8 +565,8 @@ def wilson_interval__wrong_negative_z(right, n, confidence=0.95):
     """z = norm.ppf((1 - confidence) / 2) is negative: low and high come out swapped."""
     z = norm.ppf((1 - confidence) / 2)
     p = right / n
-    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
-    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
     return float(centre - half), float(centre + half)
 
 
@@ -532,8 +574,8 @@ def wilson_interval__wrong_fixed_196(right, n, confidence=0.95):
     """Hard-codes z = 1.96: ignores the confidence argument."""
     z = 1.96
     p = right / n
-    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
-    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
     return float(centre - half), float(centre + half)
 
 
@@ -541,8 +583,8 @@ def wilson_interval__wrong_drops_z2_term(right, n, confidence=0.95):
     """Forgets the z^2/(4 n^2) term under the root: zero width at right = 0 or n."""
     z = norm.ppf(1 - (1 - confidence) / 2)
     p = right / n
-    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
-    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n)
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n)
     return float(centre - half), float(centre + half)
 
 
@@ -550,15 +592,15 @@ def wilson_interval__wrong_centred_at_phat(right, n, confidence=0.95):
     """Wilson half-width, but centred at p-hat instead of the shifted centre."""
     z = norm.ppf(1 - (1 - confidence) / 2)
     p = right / n
-    half = z / (1 + z ** 2 / n) * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2))
+    half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
     return float(p - half), float(p + half)
 
 
 def wilson_interval__wrong_agresti_coull(right, n, confidence=0.95):
     """Agresti-Coull (add z^2/2 successes and failures, then Wald): a wider interval."""
     z = norm.ppf(1 - (1 - confidence) / 2)
-    n_tilde = n + z ** 2
-    p = (right + z ** 2 / 2) / n_tilde
+    n_tilde = n + z**2
+    p = (right + z**2 / 2) / n_tilde
     half = z * np.sqrt(p * (1 - p) / n_tilde)
     return float(max(p - half, 0.0)), float(min(p + half, 1.0))
 
@@ -569,9 +611,9 @@ def wilson_interval__wrong_continuity_corrected(right, n, confidence=0.95):
     p = right / n
 
     def ends(shifted):
-        a = 1 + z ** 2 / n
-        b = -(2 * shifted + z ** 2 / n)
-        c = shifted ** 2
+        a = 1 + z**2 / n
+        b = -(2 * shifted + z**2 / n)
+        c = shifted**2
         root = np.sqrt(max(b * b - 4 * a * c, 0.0))
         return (-b - root) / (2 * a), (-b + root) / (2 * a)
 
@@ -581,9 +623,11 @@ def wilson_interval__wrong_continuity_corrected(right, n, confidence=0.95):
 
 
 def wilson_interval__wrong_delegates(right, n, confidence=0.95):
-    """Calls utils.letters.wilson_interval, which the spec forbids."""
-    from utils.letters import wilson_interval as reference
-    return reference(right, n, confidence)
+    """Calls scipy.stats.binomtest, which the spec forbids."""
+    from scipy.stats import binomtest
+
+    ci = binomtest(int(right), int(n)).proportion_ci(confidence, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 def wilson_interval__right_np_roots(right, n, confidence=0.95):
@@ -602,8 +646,8 @@ def wilson_interval__right_counts_quadratic(right, n, confidence=0.95):
     b = -(2 * right + z2)
     c = right * right / n
     disc = math.sqrt(z2 * (4 * right * (n - right) / n + z2))  # b^2 - 4ac, simplified
-    high = (-b + disc) / (2 * a)                 # -b > 0: no cancellation here
-    low = c / (a * high)                         # product of the roots is c / a
+    high = (-b + disc) / (2 * a)  # -b > 0: no cancellation here
+    low = c / (a * high)  # product of the roots is c / a
     return float(low), float(high)
 
 
@@ -611,10 +655,10 @@ def wilson_interval__right_brentq(right, n, confidence=0.95):
     """Finds where |p-hat - p| = z sqrt(p(1-p)/n) with brentq either side of the centre."""
     z = norm.ppf(1 - (1 - confidence) / 2)
     p_hat = right / n
-    centre = (p_hat + z ** 2 / (2 * n)) / (1 + z ** 2 / n)   # inside: not contradicted
+    centre = (p_hat + z**2 / (2 * n)) / (1 + z**2 / n)  # inside: not contradicted
 
     def gap(p):
-        return (p_hat - p) ** 2 - z ** 2 * p * (1 - p) / n
+        return (p_hat - p) ** 2 - z**2 * p * (1 - p) / n
 
     low = brentq(gap, 0.0, centre, xtol=1e-15, rtol=1e-15)
     high = brentq(gap, centre, 1.0, xtol=1e-15, rtol=1e-15)
@@ -685,12 +729,14 @@ def confusion_matrix__wrong_row_fractions(truth, predicted, n_classes):
 def confusion_matrix__wrong_sklearn_no_labels(truth, predicted, n_classes):
     """sklearn's confusion_matrix without labels=: a label never seen loses its row."""
     from sklearn.metrics import confusion_matrix as sk_confusion
+
     return sk_confusion(truth, predicted)
 
 
 def confusion_matrix__wrong_delegates(truth, predicted, n_classes):
-    """Calls utils.plots.confusion_matrix, which the spec forbids."""
-    from utils.plots import confusion_matrix as reference
+    """Calls utils.plots.count_confusions, which the spec forbids."""
+    from utils.plots import count_confusions as reference
+
     return reference(truth, predicted, n_classes)
 
 
@@ -716,8 +762,9 @@ def confusion_matrix__right_one_hot(truth, predicted, n_classes):
 
 
 # --------------------------------------------------------- 8.7 read_among_others
-def read_among_others__wrong_keeps_original(queries, originals, references, labels, k,
-                                            letters=None):
+def read_among_others__wrong_keeps_original(
+    queries, originals, references, labels, k, letters=None
+):
     """Never excludes the original: each copy is read next to the letter it came from."""
     distances = ssd_matrix(queries, references)
     if letters is not None:
@@ -725,8 +772,7 @@ def read_among_others__wrong_keeps_original(queries, originals, references, labe
     return knn_predict(distances, labels, k)
 
 
-def read_among_others__wrong_diagonal(queries, originals, references, labels, k,
-                                      letters=None):
+def read_among_others__wrong_diagonal(queries, originals, references, labels, k, letters=None):
     """Excludes reference i for query i (leave-one-out's diagonal), not originals[i]."""
     distances = ssd_matrix(queries, references)
     idx = np.arange(min(len(queries), len(references)))
@@ -736,8 +782,7 @@ def read_among_others__wrong_diagonal(queries, originals, references, labels, k,
     return knn_predict(distances, labels, k)
 
 
-def read_among_others__wrong_all_originals(queries, originals, references, labels, k,
-                                           letters=None):
+def read_among_others__wrong_all_originals(queries, originals, references, labels, k, letters=None):
     """distances[:, originals] = inf: every query loses every query's original."""
     distances = ssd_matrix(queries, references)
     distances[:, originals] = np.inf
@@ -746,8 +791,7 @@ def read_among_others__wrong_all_originals(queries, originals, references, label
     return knn_predict(distances, labels, k)
 
 
-def read_among_others__wrong_skips_nearest(queries, originals, references, labels, k,
-                                           letters=None):
+def read_among_others__wrong_skips_nearest(queries, originals, references, labels, k, letters=None):
     """Drops each query's nearest reference, assuming it is the original."""
     distances = ssd_matrix(queries, references)
     if letters is not None:
@@ -757,8 +801,9 @@ def read_among_others__wrong_skips_nearest(queries, originals, references, label
     return knn_predict(distances, labels, k)
 
 
-def read_among_others__wrong_subset_unmapped(queries, originals, references, labels, k,
-                                             letters=None):
+def read_among_others__wrong_subset_unmapped(
+    queries, originals, references, labels, k, letters=None
+):
     """Keeps only the letters' references, then blanks originals[i] in the subset's numbering."""
     labels = np.asarray(labels)
     keep = np.ones(len(labels), bool) if letters is None else np.isin(labels, letters)
@@ -769,8 +814,9 @@ def read_among_others__wrong_subset_unmapped(queries, originals, references, lab
     return knn_predict(distances, labels[keep], k)
 
 
-def read_among_others__wrong_letters_as_indices(queries, originals, references, labels, k,
-                                                letters=None):
+def read_among_others__wrong_letters_as_indices(
+    queries, originals, references, labels, k, letters=None
+):
     """Treats letters as reference indices: only references number 0, 1, 2 take part."""
     distances = ssd_matrix(queries, references)
     distances[np.arange(len(queries)), originals] = np.inf
@@ -781,8 +827,9 @@ def read_among_others__wrong_letters_as_indices(queries, originals, references, 
     return knn_predict(distances, labels, k)
 
 
-def read_among_others__wrong_filters_queries(queries, originals, references, labels, k,
-                                             letters=None):
+def read_among_others__wrong_filters_queries(
+    queries, originals, references, labels, k, letters=None
+):
     """With letters, drops the queries whose original is another letter (fewer labels out)."""
     distances = ssd_matrix(queries, references)
     distances[np.arange(len(queries)), originals] = np.inf
@@ -792,8 +839,9 @@ def read_among_others__wrong_filters_queries(queries, originals, references, lab
     return knn_predict(distances, labels, k)
 
 
-def read_among_others__wrong_centres_in_place(queries, originals, references, labels, k,
-                                              letters=None):
+def read_among_others__wrong_centres_in_place(
+    queries, originals, references, labels, k, letters=None
+):
     """Centres both sets in place on the references' mean: same labels, arguments changed."""
     centre = references.mean(axis=0)
     queries -= centre
@@ -805,8 +853,7 @@ def read_among_others__wrong_centres_in_place(queries, originals, references, la
     return knn_predict(distances, labels, k)
 
 
-def read_among_others__wrong_ignores_k(queries, originals, references, labels, k,
-                                       letters=None):
+def read_among_others__wrong_ignores_k(queries, originals, references, labels, k, letters=None):
     """Always reads with the single nearest neighbour, whatever k."""
     distances = ssd_matrix(queries, references)
     distances[np.arange(len(queries)), originals] = np.inf
@@ -815,8 +862,7 @@ def read_among_others__wrong_ignores_k(queries, originals, references, labels, k
     return knn_predict(distances, labels, 1)
 
 
-def read_among_others__right_query_loop(queries, originals, references, labels, k,
-                                        letters=None):
+def read_among_others__right_query_loop(queries, originals, references, labels, k, letters=None):
     """One query at a time: the allowed references picked by a mask, then knn_predict."""
     labels = np.asarray(labels)
     allowed = np.ones(len(labels), bool) if letters is None else np.isin(labels, letters)
@@ -829,8 +875,7 @@ def read_among_others__right_query_loop(queries, originals, references, labels, 
     return np.array(out)
 
 
-def read_among_others__right_where_mask(queries, originals, references, labels, k,
-                                        letters=None):
+def read_among_others__right_where_mask(queries, originals, references, labels, k, letters=None):
     """Euclidean distances (same order) and one boolean mask through np.where."""
     labels = np.asarray(labels)
     banned = np.zeros((len(queries), len(references)), bool)
@@ -841,8 +886,9 @@ def read_among_others__right_where_mask(queries, originals, references, labels, 
     return knn_predict(np.where(banned, np.inf, distances), labels, k)
 
 
-def read_among_others__right_put_along_axis(queries, originals, references, labels, k,
-                                            letters=None):
+def read_among_others__right_put_along_axis(
+    queries, originals, references, labels, k, letters=None
+):
     """np.put_along_axis for the originals; the other letters' columns set to inf."""
     distances = ssd_matrix(np.array(queries, copy=True), np.array(references, copy=True))
     np.put_along_axis(distances, np.asarray(originals)[:, None], np.inf, axis=1)
@@ -855,8 +901,12 @@ def read_among_others__right_put_along_axis(queries, originals, references, labe
 # ------------------------------------------------------- 8.8 select_method_and_k
 def _score_table(candidates, originals, labels, k_values):
     truth = np.asarray(labels)[np.asarray(originals)]
-    return np.array([[np.mean(read_among_others(q, originals, r, labels, k) == truth)
-                      for k in k_values] for q, r in candidates])
+    return np.array(
+        [
+            [np.mean(read_among_others(q, originals, r, labels, k) == truth) for k in k_values]
+            for q, r in candidates
+        ]
+    )
 
 
 def select_method_and_k__wrong_joint_argmax(candidates, originals, labels, k_values):
@@ -866,8 +916,7 @@ def select_method_and_k__wrong_joint_argmax(candidates, originals, labels, k_val
     return scores, (int(c), k_values[j])
 
 
-def select_method_and_k__wrong_later_candidate_on_tie(candidates, originals, labels,
-                                                      k_values):
+def select_method_and_k__wrong_later_candidate_on_tie(candidates, originals, labels, k_values):
     """Compares with >=: a tie goes to the later candidate."""
     scores = _score_table(candidates, originals, labels, k_values)
     best = 0
@@ -889,8 +938,12 @@ def select_method_and_k__wrong_larger_k_on_tie(candidates, originals, labels, k_
 def select_method_and_k__wrong_counts(candidates, originals, labels, k_values):
     """Scores are the numbers of letters read right, not fractions."""
     truth = np.asarray(labels)[np.asarray(originals)]
-    scores = np.array([[np.sum(read_among_others(q, originals, r, labels, k) == truth)
-                        for k in k_values] for q, r in candidates])
+    scores = np.array(
+        [
+            [np.sum(read_among_others(q, originals, r, labels, k) == truth) for k in k_values]
+            for q, r in candidates
+        ]
+    )
     best = int(np.argmax(scores[:, 0]))
     return scores, (best, k_values[int(np.argmax(scores[best]))])
 
@@ -899,8 +952,12 @@ def select_method_and_k__wrong_truth_by_position(candidates, originals, labels, 
     """Takes the truth of redrawn letter i as labels[i], not labels[originals[i]]."""
     q = len(originals)
     truth = np.resize(np.asarray(labels), q)
-    scores = np.array([[np.mean(read_among_others(qs, originals, r, labels, k) == truth)
-                        for k in k_values] for qs, r in candidates])
+    scores = np.array(
+        [
+            [np.mean(read_among_others(qs, originals, r, labels, k) == truth) for k in k_values]
+            for qs, r in candidates
+        ]
+    )
     best = int(np.argmax(scores[:, 0]))
     return scores, (best, k_values[int(np.argmax(scores[best]))])
 
@@ -922,8 +979,12 @@ def select_method_and_k__wrong_mean_over_k(candidates, originals, labels, k_valu
 def select_method_and_k__wrong_keeps_originals(candidates, originals, labels, k_values):
     """Plain k-NN among all 72 letters: each copy's own original votes for it."""
     truth = np.asarray(labels)[np.asarray(originals)]
-    scores = np.array([[np.mean(knn_predict(ssd_matrix(q, r), labels, k) == truth)
-                        for k in k_values] for q, r in candidates])
+    scores = np.array(
+        [
+            [np.mean(knn_predict(ssd_matrix(q, r), labels, k) == truth) for k in k_values]
+            for q, r in candidates
+        ]
+    )
     best = int(np.argmax(scores[:, 0]))
     return scores, (best, k_values[int(np.argmax(scores[best]))])
 
@@ -931,8 +992,12 @@ def select_method_and_k__wrong_keeps_originals(candidates, originals, labels, k_
 def select_method_and_k__wrong_transposed(candidates, originals, labels, k_values):
     """Builds the table with one row per k and one column per candidate."""
     truth = np.asarray(labels)[np.asarray(originals)]
-    scores = np.array([[np.mean(read_among_others(q, originals, r, labels, k) == truth)
-                        for q, r in candidates] for k in k_values])
+    scores = np.array(
+        [
+            [np.mean(read_among_others(q, originals, r, labels, k) == truth) for q, r in candidates]
+            for k in k_values
+        ]
+    )
     best = int(np.argmax(scores[0]))
     return scores, (best, k_values[int(np.argmax(scores[:, best]))])
 
@@ -962,9 +1027,11 @@ def select_method_and_k__right_flatnonzero(candidates, originals, labels, k_valu
     truth = np.take(labels, originals)
     scores = np.empty((len(candidates), len(k_values)))
     for c, (queries, references) in enumerate(candidates):
-        scores[c] = [np.count_nonzero(read_among_others(queries, originals, references,
-                                                        labels, k) == truth) / len(truth)
-                     for k in k_values]
+        scores[c] = [
+            np.count_nonzero(read_among_others(queries, originals, references, labels, k) == truth)
+            / len(truth)
+            for k in k_values
+        ]
     candidate = int(np.flatnonzero(scores[:, 0] == scores[:, 0].max())[0])
     row = scores[candidate]
     k = k_values[int(np.flatnonzero(row == row.max())[0])]
@@ -976,9 +1043,15 @@ def select_method_and_k__right_max_key(candidates, originals, labels, k_values):
     truth = [labels[o] for o in originals]
     table = []
     for queries, references in candidates:
-        table.append([np.mean(np.asarray(read_among_others(queries, originals, references,
-                                                           labels, k)) == truth)
-                      for k in k_values])
+        table.append(
+            [
+                np.mean(
+                    np.asarray(read_among_others(queries, originals, references, labels, k))
+                    == truth
+                )
+                for k in k_values
+            ]
+        )
     scores = np.array(table, dtype=float)
     candidate = max(range(len(candidates)), key=lambda c: scores[c, 0])
     j = max(range(len(k_values)), key=lambda i: scores[candidate, i])
@@ -986,38 +1059,75 @@ def select_method_and_k__right_max_key(candidates, originals, labels, k_values):
 
 
 ANSWERS["8.5"] = {
-    "wrong": [wilson_interval__wrong_wald, wilson_interval__wrong_one_tailed_z,
-              wilson_interval__wrong_negative_z, wilson_interval__wrong_fixed_196,
-              wilson_interval__wrong_drops_z2_term, wilson_interval__wrong_centred_at_phat,
-              wilson_interval__wrong_agresti_coull,
-              wilson_interval__wrong_continuity_corrected,
-              wilson_interval__wrong_delegates],
-    "right": [wilson_interval__right_np_roots, wilson_interval__right_counts_quadratic,
-              wilson_interval__right_brentq]}
+    "wrong": [
+        wilson_interval__wrong_wald,
+        wilson_interval__wrong_one_tailed_z,
+        wilson_interval__wrong_negative_z,
+        wilson_interval__wrong_fixed_196,
+        wilson_interval__wrong_drops_z2_term,
+        wilson_interval__wrong_centred_at_phat,
+        wilson_interval__wrong_agresti_coull,
+        wilson_interval__wrong_continuity_corrected,
+        wilson_interval__wrong_delegates,
+    ],
+    "right": [
+        wilson_interval__right_np_roots,
+        wilson_interval__right_counts_quadratic,
+        wilson_interval__right_brentq,
+    ],
+}
 ANSWERS["8.6"] = {
-    "wrong": [confusion_matrix__wrong_transposed, confusion_matrix__wrong_fancy_increment,
-              confusion_matrix__wrong_size_from_data, confusion_matrix__wrong_float_counts,
-              confusion_matrix__wrong_histogram2d_range, confusion_matrix__wrong_one_based,
-              confusion_matrix__wrong_int8, confusion_matrix__wrong_row_fractions,
-              confusion_matrix__wrong_sklearn_no_labels, confusion_matrix__wrong_delegates],
-    "right": [confusion_matrix__right_bincount, confusion_matrix__right_counter,
-              confusion_matrix__right_one_hot]}
+    "wrong": [
+        confusion_matrix__wrong_transposed,
+        confusion_matrix__wrong_fancy_increment,
+        confusion_matrix__wrong_size_from_data,
+        confusion_matrix__wrong_float_counts,
+        confusion_matrix__wrong_histogram2d_range,
+        confusion_matrix__wrong_one_based,
+        confusion_matrix__wrong_int8,
+        confusion_matrix__wrong_row_fractions,
+        confusion_matrix__wrong_sklearn_no_labels,
+        confusion_matrix__wrong_delegates,
+    ],
+    "right": [
+        confusion_matrix__right_bincount,
+        confusion_matrix__right_counter,
+        confusion_matrix__right_one_hot,
+    ],
+}
 ANSWERS["8.7"] = {
-    "wrong": [read_among_others__wrong_keeps_original, read_among_others__wrong_diagonal,
-              read_among_others__wrong_all_originals, read_among_others__wrong_skips_nearest,
-              read_among_others__wrong_subset_unmapped,
-              read_among_others__wrong_letters_as_indices,
-              read_among_others__wrong_filters_queries,
-              read_among_others__wrong_centres_in_place, read_among_others__wrong_ignores_k],
-    "right": [read_among_others__right_query_loop, read_among_others__right_where_mask,
-              read_among_others__right_put_along_axis]}
+    "wrong": [
+        read_among_others__wrong_keeps_original,
+        read_among_others__wrong_diagonal,
+        read_among_others__wrong_all_originals,
+        read_among_others__wrong_skips_nearest,
+        read_among_others__wrong_subset_unmapped,
+        read_among_others__wrong_letters_as_indices,
+        read_among_others__wrong_filters_queries,
+        read_among_others__wrong_centres_in_place,
+        read_among_others__wrong_ignores_k,
+    ],
+    "right": [
+        read_among_others__right_query_loop,
+        read_among_others__right_where_mask,
+        read_among_others__right_put_along_axis,
+    ],
+}
 ANSWERS["8.8"] = {
-    "wrong": [select_method_and_k__wrong_joint_argmax,
-              select_method_and_k__wrong_later_candidate_on_tie,
-              select_method_and_k__wrong_larger_k_on_tie, select_method_and_k__wrong_counts,
-              select_method_and_k__wrong_truth_by_position,
-              select_method_and_k__wrong_k_index, select_method_and_k__wrong_mean_over_k,
-              select_method_and_k__wrong_keeps_originals,
-              select_method_and_k__wrong_transposed],
-    "right": [select_method_and_k__right_loops, select_method_and_k__right_flatnonzero,
-              select_method_and_k__right_max_key]}
+    "wrong": [
+        select_method_and_k__wrong_joint_argmax,
+        select_method_and_k__wrong_later_candidate_on_tie,
+        select_method_and_k__wrong_larger_k_on_tie,
+        select_method_and_k__wrong_counts,
+        select_method_and_k__wrong_truth_by_position,
+        select_method_and_k__wrong_k_index,
+        select_method_and_k__wrong_mean_over_k,
+        select_method_and_k__wrong_keeps_originals,
+        select_method_and_k__wrong_transposed,
+    ],
+    "right": [
+        select_method_and_k__right_loops,
+        select_method_and_k__right_flatnonzero,
+        select_method_and_k__right_max_key,
+    ],
+}

@@ -9,19 +9,20 @@ The module also holds the "student's own" helpers that answers of later
 exercises use (the lab notebooks define them in earlier cells): the grader
 looks some of them up in the answer's globals.
 """
+
 import copy
 import math
 
 import numpy as np
 import torch
-from scipy import ndimage
 from PIL import Image
-from torch.nn import functional as F
+from scipy import ndimage
 from torch import nn
+from torch.nn import functional as F
 
 from utils.backbones import to_rgb
-from utils.saved import lab03_mlp as _mlp          # lab 03 helpers (not the graded refs)
-from utils.saved import lab01_softmax as _sm       # lab 01 helpers
+from utils.saved import lab01_softmax as _sm  # lab 01 helpers
+from utils.saved import lab03_mlp as _mlp  # lab 03 helpers (not the graded refs)
 
 FINDINGS = []
 
@@ -31,6 +32,7 @@ def finding(exercise, kind):
         answer.exercise, answer.kind = exercise, kind
         FINDINGS.append(answer)
         return answer
+
     return mark
 
 
@@ -43,7 +45,6 @@ cross_entropy_sum = _sm.cross_entropy
 
 # the notebooks' names for earlier exercises (2.2 swaps ``layer_jacobians``
 # in the answer's globals, so it must be a global here)
-from utils.saved.lab08_embedding import knn_predict, ssd_matrix  # noqa: E402
 from utils.saved.lab02_jacobians import forward, layer_jacobians, sigmoid  # noqa: E402,F401
 from utils.saved.lab07_transfer import cut_activations  # noqa: E402
 
@@ -54,7 +55,7 @@ def loss_and_grads__log_of_softmax(W, b, X, y):
     """WRONG, full marks (3/3). The loss is -log(softmax(O)[n, y_n]) instead of
     the lab's log-sum-exp cross_entropy (the spec says "use softmax,
     cross_entropy and one_hot"; lab 01 exists to teach that log(softmax)
-    gives inf). test_loss_and_grads only draws moderate scores
+    gives inf). check_loss_and_grads only draws moderate scores
     (W ~ 0.5 N(0,1), X in [0,1]), so it never sees the difference; on scores
     like [0, 1000, 0] with label 0 this answer returns inf (the reference:
     1000). The 1.3 check has an extreme-score case; the 1.4 check has none."""
@@ -78,8 +79,7 @@ def loss_and_grads__squeezed_scores(W, b, X, y):
 
 # ===================================================================== 1.5
 @finding("1.5", "wrong")
-def gradient_check__integers_off_by_one(loss, params, grad, n_checks, h=1e-5,
-                                        seed=0):
+def gradient_check__integers_off_by_one(loss, params, grad, n_checks, h=1e-5, seed=0):
     """WRONG, full marks (3/3). Picks each index with rng.integers(0, m - 1)
     (thinking the upper bound is inclusive, as in random.randint): the last
     row and the last column of params are NEVER checked (and a params axis
@@ -98,8 +98,7 @@ def gradient_check__integers_off_by_one(loss, params, grad, n_checks, h=1e-5,
 
 
 @finding("1.5", "wrong")
-def gradient_check__reseeds_global_rng(loss, params, grad, n_checks, h=1e-5,
-                                       seed=0):
+def gradient_check__reseeds_global_rng(loss, params, grad, n_checks, h=1e-5, seed=0):
     """WRONG, full marks (3/3). Uses np.random.seed(seed) + np.random.randint
     instead of np.random.default_rng(seed) (which the spec names): same
     seed -> same entries, so the grader is satisfied, but every call
@@ -118,8 +117,7 @@ def gradient_check__reseeds_global_rng(loss, params, grad, n_checks, h=1e-5,
 
 
 @finding("1.5", "wrong")
-def gradient_check__nudges_params_in_place(loss, params, grad, n_checks,
-                                           h=1e-5, seed=0):
+def gradient_check__nudges_params_in_place(loss, params, grad, n_checks, h=1e-5, seed=0):
     """WRONG, full marks (3/3). The spec: "two calls of loss, on new arrays
     (params must be unchanged afterwards)". This answer nudges params
     itself in place, calls loss on params, and restores the saved value.
@@ -170,15 +168,16 @@ def mlp_backward__overwrites_cache_P(params, cache, Y_onehot):
     the clauses a fresh one, and nothing checks the cache afterwards."""
     X, F1, P = cache["X"], cache["F1"], cache["P"]
     if Y_onehot.shape != P.shape:
-        raise ValueError(f"Y_onehot must have the shape of the "
-                         f"probabilities {P.shape}, got {Y_onehot.shape}: "
-                         "one row per image, one column per class.")
+        raise ValueError(
+            f"Y_onehot must have the shape of the "
+            f"probabilities {P.shape}, got {Y_onehot.shape}: "
+            "one row per image, one column per class."
+        )
     dA2 = P
     dA2 -= Y_onehot
     dA2 /= len(X)
     dA1 = (dA2 @ params["W2"]) * F1 * (1 - F1)
-    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0),
-            "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
+    return {"W1": dA1.T @ X, "b1": dA1.sum(axis=0), "W2": dA2.T @ F1, "b2": dA2.sum(axis=0)}
 
 
 # ===================================================================== 3.3
@@ -190,8 +189,9 @@ def _sgd_step(params, grads, learning_rate, weight_decay=0.0):
 
 
 @finding("3.3", "wrong")
-def train_epoch__classes_from_labels(params, X, y, batch_size, learning_rate,
-                                     rng, weight_decay=0.0, step=_sgd_step):
+def train_epoch__classes_from_labels(
+    params, X, y, batch_size, learning_rate, rng, weight_decay=0.0, step=_sgd_step
+):
     """WRONG, full marks (3/3). Takes the number of classes from the labels,
     K = y.max() + 1, instead of from the network (P.shape[1]). Every test
     set the grader draws holds every class, so K is right there; train on
@@ -202,17 +202,17 @@ def train_epoch__classes_from_labels(params, X, y, batch_size, learning_rate,
     if len(y) != n:
         raise ValueError(f"X has {n} images but y has {len(y)} labels.")
     if not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size must be between 1 and the "
-                         f"training-set size {n}, got {batch_size}.")
+        raise ValueError(
+            f"batch_size must be between 1 and the training-set size {n}, got {batch_size}."
+        )
     K = int(y.max()) + 1
     order = rng.permutation(n)
     total = 0.0
     for start in range(0, n, batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         P, cache = _mlp.mlp_forward(params, X[batch])
-        total += _mlp.cross_entropy(cache["A2"], y[batch]) * len(batch)
-        grads = _mlp.mlp_backward(params, cache,
-                                  _mlp.one_hot(y[batch], K, P.dtype))
+        total += _mlp.mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
+        grads = _mlp.mlp_backward(params, cache, _sm.one_hot(y[batch], K, P.dtype))
         step(params, grads, learning_rate, weight_decay)
     return total / n
 
@@ -311,21 +311,22 @@ def mnist_box__spline_shift(ink):
     Nothing in the spec asks for order=1 or for clipping after the shift."""
     ink = np.asarray(ink, dtype=np.float32)
     if ink.ndim != 2:
-        raise ValueError(f"mnist_box needs a 2-D image (rows, columns), "
-                         f"got an array of shape {ink.shape}.")
+        raise ValueError(
+            f"mnist_box needs a 2-D image (rows, columns), got an array of shape {ink.shape}."
+        )
     if not (ink > 0).any():
-        raise ValueError("mnist_box found no ink: no pixel is above 0. "
-                         "Pass the ink (bright) on a background of 0.")
+        raise ValueError(
+            "mnist_box found no ink: no pixel is above 0. "
+            "Pass the ink (bright) on a background of 0."
+        )
     rows, cols = np.nonzero(ink > 0)
-    crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    crop = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
     scale = 20 / max(crop.shape)
     height, width = (max(1, round(n * scale)) for n in crop.shape)
-    small = Image.fromarray(np.ascontiguousarray(crop)).resize(
-        (width, height), Image.LANCZOS)
+    small = Image.fromarray(np.ascontiguousarray(crop)).resize((width, height), Image.LANCZOS)
     canvas = np.zeros((28, 28), dtype=np.float32)
     top, left = (28 - height) // 2, (28 - width) // 2
-    canvas[top:top + height, left:left + width] = np.clip(
-        np.asarray(small), 0, None)
+    canvas[top : top + height, left : left + width] = np.clip(np.asarray(small), 0, None)
     cy, cx = ndimage.center_of_mass(canvas)
     return ndimage.shift(canvas, (14 - cy, 14 - cx))
 
@@ -364,8 +365,7 @@ def cut_activations__forward_reruns_per_cut(backbone, images, cuts):
 # ===================================================================== 7.3
 @finding("7.3", "wrong")
 @torch.no_grad()
-def extract_features__no_cpu(backbone, images, cuts, size, grid,
-                             batch_size=64, device="cpu"):
+def extract_features__no_cpu(backbone, images, cuts, size, grid, batch_size=64, device="cpu"):
     """WRONG, full marks (3/3). Calls .numpy() without .cpu() (the spec:
     "collect the rows (.cpu().numpy())"). On a real GPU this raises
     TypeError ("can't convert cuda:0 device type tensor to numpy"). The
@@ -374,17 +374,17 @@ def extract_features__no_cpu(backbone, images, cuts, size, grid,
     backbone.eval()
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = to_rgb(images[start:start + batch_size], size).to(device)
+        batch = to_rgb(images[start : start + batch_size], size).to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
-            rows[cut].append(F.adaptive_avg_pool2d(activation, grid)
-                             .flatten(1).numpy())
+            rows[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).numpy())
     return {cut: np.concatenate(parts) for cut, parts in rows.items()}
 
 
 @finding("7.3", "wrong")
 @torch.no_grad()
-def extract_features__converts_whole_set(backbone, images, cuts, size, grid,
-                                         batch_size=64, device="cpu"):
+def extract_features__converts_whole_set(
+    backbone, images, cuts, size, grid, batch_size=64, device="cpu"
+):
     """WRONG, full marks (3/3). Runs to_rgb on ALL images at once, then
     feeds the backbone slices of batch_size. The spec: "take the images
     batch_size at a time ... to_rgb(batch, size)". The (N, 3, size, size)
@@ -395,17 +395,15 @@ def extract_features__converts_whole_set(backbone, images, cuts, size, grid,
     everything = to_rgb(images, size)
     rows = {cut: [] for cut in cuts}
     for start in range(0, len(images), batch_size):
-        batch = everything[start:start + batch_size].to(device)
+        batch = everything[start : start + batch_size].to(device)
         for cut, activation in cut_activations(backbone, batch, cuts).items():
-            rows[cut].append(F.adaptive_avg_pool2d(activation, grid)
-                             .flatten(1).cpu().numpy())
+            rows[cut].append(F.adaptive_avg_pool2d(activation, grid).flatten(1).cpu().numpy())
     return {cut: np.concatenate(parts) for cut, parts in rows.items()}
 
 
 # ===================================================================== 7.4
 @finding("7.6", "wrong")
-def train_head__global_manual_seed(head, features, labels, epochs, seed,
-                                   lr=1e-3, batch_size=64):
+def train_head__global_manual_seed(head, features, labels, epochs, seed, lr=1e-3, batch_size=64):
     """WRONG, full marks (3/3). Shuffles with torch.manual_seed(seed) and
     torch.randperm(N) on the GLOBAL generator instead of the private
     torch.Generator().manual_seed(seed) the spec asks for: orders are
@@ -466,5 +464,4 @@ def knn_predict__squeezed_labels(distances, train_labels, k):
 mnist_box__spline_shift.kind = "wrong"
 ANSWERS: dict = {}
 for _answer in FINDINGS:
-    ANSWERS.setdefault(_answer.exercise, {"wrong": [], "right": []})[
-            _answer.kind].append(_answer)
+    ANSWERS.setdefault(_answer.exercise, {"wrong": [], "right": []})[_answer.kind].append(_answer)

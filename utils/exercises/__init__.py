@@ -1,7 +1,7 @@
-"""Graded exercises: test a student's answer, score it, choose what the lab runs next.
+"""Graded exercises: check a student's answer, score it, choose what the lab runs next.
 
-Each lab has a module here (``lab01`` ... ``lab08``) with an ``EXERCISES``
-table: exercise number -> ``Spec`` (points, test, reference).  A lab's grade
+Each lab has a package here (``lab01`` ... ``lab08``) with an ``EXERCISES``
+table: exercise number -> ``Spec`` (points, check, reference).  A lab's grade
 cell (an nbgrader autograded cell) reads::
 
     check = grade("3.1", "mlp_forward")  # the cases the notebook shows
@@ -11,9 +11,12 @@ cell (an nbgrader autograded cell) reads::
     mlp_forward = check.keep()           # yours if it passed, else the reference
     check.score
 
-A test is ``test(answer, **case) -> str``: it raises AssertionError (through
+A spec's ``check`` (``check_<name>`` in the lab's package; not a pytest test)
+is ``check(answer, **case) -> str``: it raises AssertionError (through
 ``require``) with a hint that says what is wrong, or returns what passed.
-A spec's ``clauses`` are named tests of what the specification says beyond
+Helpers the checks share are in ``common``; ``delegation`` catches an answer
+that calls what it replaces.
+A spec's ``clauses`` are named checks of what the specification says beyond
 the values (no Python loop over the samples, integer labels, the device of
 the inputs, extreme inputs); ``grade`` runs them after the shown cases.
 The points are split evenly over the named checks: the cases shown, each
@@ -25,17 +28,20 @@ points and the lab goes on with the reference implementation from ``utils``.
 The cell's last value, ``check.score``, is the number nbgrader reads as the
 cell's partial credit; its Markdown lists the named checks.
 """
+
 from __future__ import annotations
 
 import contextlib
 import importlib
-import inspect
 import sys
 import textwrap
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
+from .delegation import Delegated, forbidden
 
 HERE = Path(__file__).resolve().parent
 UTILS = HERE.parent
@@ -49,20 +55,20 @@ def require(condition: bool, message: str) -> None:
 
 @dataclass(frozen=True)
 class Clause:
-    """A named check of one clause of a spec: ``test(answer) -> str`` or raise."""
+    """A named check of one clause of a spec: ``check(answer) -> str`` or raise."""
 
-    name: str                # shown in the score, e.g. "no loop over samples"
-    test: Callable[[Any], str]
+    name: str  # shown in the score, e.g. "no loop over samples"
+    check: Callable[[Any], str]
 
 
 @dataclass(frozen=True)
 class Spec:
-    """What an exercise is worth, how it is tested, and the reference it falls back on."""
+    """What an exercise is worth, how it is checked, and the reference it falls back on."""
 
-    name: str                # what the student defines, e.g. "mlp_forward"
+    name: str  # what the student defines, e.g. "mlp_forward"
     points: float
-    test: Callable[..., str]
-    reference: str           # "module:attribute", e.g. "utils.saved.lab03_mlp:mlp_forward"
+    check: Callable[..., str]
+    reference: str  # "module:attribute", e.g. "utils.saved.lab03_mlp:mlp_forward"
     clauses: tuple[Clause, ...] = ()
     # helpers not to call: "module:attribute", or a bare name for a function
     # the lab's notebook defines (looked up in the notebook's globals)
@@ -78,8 +84,9 @@ class Points(float):
     checks: list[tuple[str, bool, float]]  # (name, passed, points it is worth)
     delegated: str
 
-    def __new__(cls, value: float, max_points: float, exercise: str,
-                checks=(), delegated: str = ""):
+    def __new__(
+        cls, value: float, max_points: float, exercise: str, checks=(), delegated: str = ""
+    ):
         score = super().__new__(cls, value)
         score.max_points, score.exercise = max_points, exercise
         score.checks, score.delegated = list(checks), delegated
@@ -89,87 +96,17 @@ class Points(float):
         return repr(float(self))
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**Exercise {self.exercise}: {float(self):g} / "
-                 f"{self.max_points:g} points**", ""]
+        lines = [f"**Exercise {self.exercise}: {float(self):g} / {self.max_points:g} points**", ""]
         if self.delegated:
-            lines += [f"0 points: your answer calls {self.delegated}, which "
-                      "the exercise asks you to write yourself.", ""]
+            lines += [
+                f"0 points: your answer calls {self.delegated}, which "
+                "the exercise asks you to write yourself.",
+                "",
+            ]
         for name, ok, worth in self.checks:
             got = worth if ok and not self.delegated else 0
-            lines.append(f"- {'passed' if ok else 'not passed'}: {name} "
-                         f"({got:.3g} of {worth:.3g})")
+            lines.append(f"- {'passed' if ok else 'not passed'}: {name} ({got:.3g} of {worth:.3g})")
         return "\n".join(lines)
-
-
-class Delegated(BaseException):
-    """Raised when an answer runs code it was asked to write itself.
-
-    A BaseException, so that the answer's own ``except Exception`` cannot
-    swallow it.  ``str()`` names the function: module and name, or the name
-    and "(the lab's)" for a function the notebook defines.
-    """
-
-    def __str__(self) -> str:
-        module, name = self.args
-        return f"{name} (the lab's)" if module == "__main__" else f"{module}.{name}"
-
-
-def _tripwire(function) -> Any:
-    """Return code that raises ``Delegated`` naming ``function``, with the same
-    free variables (``super()`` needs ``__class__``), to swap in for its own."""
-    free = function.__code__.co_freevars
-    source = "def outer():\n"
-    source += "".join(f"    {name} = None\n" for name in free)
-    source += ("    def tripped(*args, **kwargs):\n"
-               + (f"        {', '.join(free)}\n" if free else "")
-               + "        frame = __import__('sys')._getframe(0)\n"
-               "        raise __import__('utils.exercises', fromlist=['_'])"
-               ".Delegated(frame.f_globals.get('__name__', '__main__'),"
-               " frame.f_code.co_qualname)\n"
-               "    return tripped\n")
-    namespace: dict = {}
-    exec(source, namespace)
-    code = namespace["outer"]().__code__
-    return code.replace(co_name=function.__code__.co_name,
-                        co_qualname=function.__code__.co_qualname)
-
-
-def _functions(target) -> list:
-    """The Python functions of ``target``: itself, or a class's methods."""
-    if inspect.isclass(target):
-        return [value for value in vars(target).values()
-                if inspect.isfunction(value)]
-    return [target] if inspect.isfunction(target) else []
-
-
-def _resolve(target: str, namespace: dict) -> Any:
-    """``module:attribute``, or a bare name in ``namespace`` (None if absent)."""
-    if ":" not in target:
-        return namespace.get(target)
-    module, attribute = target.split(":")
-    return getattr(importlib.import_module(module), attribute)
-
-
-@contextlib.contextmanager
-def forbidden(spec: Spec, answer: Any, namespace: dict | None = None):
-    """While the block runs, the reference of ``spec`` and the helpers it
-    replaces raise ``Delegated`` when called, however the answer reached them.
-
-    Nothing is forbidden when ``answer`` is the reference itself.
-    """
-    targets = [_resolve(t, namespace or {})
-               for t in (spec.reference, *spec.replaces)]
-    if any(answer is target for target in targets):
-        yield
-        return
-    swapped = [(f, f.__code__) for t in targets for f in _functions(t)]
-    try:
-        for function, _ in swapped:
-            function.__code__ = _tripwire(function)
-        yield
-    finally:
-        for function, code in swapped:
-            function.__code__ = code
 
 
 def _own_code(filename: str) -> bool:
@@ -204,16 +141,19 @@ def lines_run(action: Callable[[], Any]) -> int:
     return count
 
 
-def loop_free(call: Callable[[int], Any], what: str = "sample",
-              sizes: tuple[int, int] = (2, 64)) -> str:
+def loop_free(
+    call: Callable[[int], Any], what: str = "sample", sizes: tuple[int, int] = (2, 64)
+) -> str:
     """Raise AssertionError when ``call(n)`` runs more of the student's lines
     for the larger of ``sizes`` (a Python loop over the ``what``s)."""
-    small, large = (lines_run(lambda: call(n)) for n in sizes)
-    require(large - small < (sizes[1] - sizes[0]) // 2,
-            f"the code loops over the {what}s in Python: {small} of your lines "
-            f"ran for {sizes[0]} {what}s, {large} for {sizes[1]}. Work on the "
-            "whole batch at once with array operations (the spec asks for "
-            "no Python loop over the " + what + "s).")
+    small, large = (lines_run(lambda n=n: call(n)) for n in sizes)
+    require(
+        large - small < (sizes[1] - sizes[0]) // 2,
+        f"the code loops over the {what}s in Python: {small} of your lines "
+        f"ran for {sizes[0]} {what}s, {large} for {sizes[1]}. Work on the "
+        "whole batch at once with array operations (the spec asks for "
+        "no Python loop over the " + what + "s).",
+    )
     return f"{small} lines for {sizes[0]} {what}s and for {sizes[1]}"
 
 
@@ -238,8 +178,11 @@ def reference(exercise: str) -> Any:
 
 def _say(text: str) -> None:
     """Print ``text`` wrapped to the book's column (79 characters)."""
-    print(textwrap.fill(text, 79, subsequent_indent="  ",
-                        break_on_hyphens=False, break_long_words=False))
+    print(
+        textwrap.fill(
+            text, 79, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False
+        )
+    )
 
 
 def _where(err: BaseException) -> str:
@@ -248,12 +191,16 @@ def _where(err: BaseException) -> str:
     The graders' frames and installed libraries' frames (torch, numpy) are
     left out when the student's own code is among the rest.
     """
-    frames = [f for f in traceback.extract_tb(err.__traceback__)
-              if not Path(f.filename).resolve().is_relative_to(HERE)]
+    frames = [
+        f
+        for f in traceback.extract_tb(err.__traceback__)
+        if not Path(f.filename).resolve().is_relative_to(HERE)
+    ]
     libraries = (sys.prefix, sys.base_prefix)
     own = [f for f in frames if not f.filename.startswith(libraries)]
-    lines = [f"    {f.name}, line {f.lineno}: {(f.line or '').strip()}"
-             for f in (own or frames)[-3:]]
+    lines = [
+        f"    {f.name}, line {f.lineno}: {(f.line or '').strip()}" for f in (own or frames)[-3:]
+    ]
     return "\n".join(lines)
 
 
@@ -272,36 +219,48 @@ class Check:
         """Whether each named check passed, in the order they ran."""
         return [ok for _, ok in self.checks]
 
-    def _attempt(self, name: str, head: str, test: Callable[[], str]) -> bool:
-        """Run ``test`` as the named check ``name``; say how it went."""
+    def _attempt(self, name: str, head: str, check: Callable[[], str]) -> bool:
+        """Run ``check`` as the named check ``name``; say how it went."""
         # nbgrader scores a cell with any stderr output 0: warnings go to stdout.
         if isinstance(self.answer, Undefined):
-            todo = "" if self.checks else (
-                f" {self.answer.name} is not defined: run the cell that "
-                "defines it; if that cell shows an error (a SyntaxError, "
-                "say), fix it and run both cells again.")
+            todo = (
+                ""
+                if self.checks
+                else (
+                    f" {self.answer.name} is not defined: run the cell that "
+                    "defines it; if that cell shows an error (a SyntaxError, "
+                    "say), fix it and run both cells again."
+                )
+            )
             _say(f"{head} not done yet.{todo}")
             ok = False
         else:
-            ok = self._judge(head, test)
+            ok = self._judge(head, check)
         self.checks.append((name, ok))
         return ok
 
-    def _judge(self, head: str, test: Callable[[], str]) -> bool:
+    def _judge(self, head: str, check: Callable[[], str]) -> bool:
         with contextlib.redirect_stderr(sys.stdout):
             try:
                 with forbidden(self.spec, self.answer, self.namespace):
-                    message = test()
+                    message = check()
             except Delegated as err:
                 self.delegated = str(err)
-                _say(f"{head} your answer calls {err}, which this "
-                     "exercise asks you to write yourself: 0 points until "
-                     "it does its own work.")
+                _say(
+                    f"{head} your answer calls {err}, which this "
+                    "exercise asks you to write yourself: 0 points until "
+                    "it does its own work."
+                )
                 return False
             except NotImplementedError:
-                todo = "" if self.checks else (
-                    " Replace `raise NotImplementedError()` in "
-                    f"{self.spec.name} with your code and run both cells again.")
+                todo = (
+                    ""
+                    if self.checks
+                    else (
+                        " Replace `raise NotImplementedError()` in "
+                        f"{self.spec.name} with your code and run both cells again."
+                    )
+                )
                 _say(f"{head} not done yet.{todo}")
                 return False
             except AssertionError as err:
@@ -318,25 +277,31 @@ class Check:
         return bool(self.checks) and self.checks[0] == ("cases shown here", True)
 
     def run(self, **case) -> bool:
-        """Run the exercise's test on one case (``case`` = the test's arguments).
+        """Run the exercise's check on one case (``case`` = its keyword arguments).
 
         A hidden case counts once the cases shown pass: an answer wrong on
         the shown inputs earns nothing from a case that cannot tell.
         """
         if not case:
-            return self._attempt("cases shown here", f"Exercise {self.exercise} "
-                                 "(cases shown here):",
-                                 lambda: self.spec.test(self.answer))
+            return self._attempt(
+                "cases shown here",
+                f"Exercise {self.exercise} (cases shown here):",
+                lambda: self.spec.check(self.answer),
+            )
         hidden = sum(name.startswith("hidden case") for name, _ in self.checks)
         name = f"hidden case {hidden + 1}"
         if self.checks and not self._shown_passed():
             if hidden == 0 and not isinstance(self.answer, Undefined):
-                _say(f"Exercise {self.exercise} (hidden cases): run once the "
-                     "cases shown here pass.")
+                _say(
+                    f"Exercise {self.exercise} (hidden cases): run once the cases shown here pass."
+                )
             self.checks.append((name, False))
             return False
-        return self._attempt(name, f"Exercise {self.exercise} (hidden cases):",
-                             lambda: self.spec.test(self.answer, **case))
+        return self._attempt(
+            name,
+            f"Exercise {self.exercise} (hidden cases):",
+            lambda: self.spec.check(self.answer, **case),
+        )
 
     def run_clauses(self) -> bool:
         """Run each clause of the spec as a named check; whether all passed.
@@ -350,14 +315,17 @@ class Check:
         if not self._shown_passed():
             names = ", ".join(clause.name for clause in self.spec.clauses)
             if not isinstance(self.answer, Undefined):
-                _say(f"Exercise {self.exercise} ({names}): checked once the "
-                     "cases shown here pass.")
+                _say(f"Exercise {self.exercise} ({names}): checked once the cases shown here pass.")
             self.checks += [(clause.name, False) for clause in self.spec.clauses]
             return False
-        results = [self._attempt(clause.name,
-                                 f"Exercise {self.exercise} ({clause.name}):",
-                                 lambda clause=clause: clause.test(self.answer))
-                   for clause in self.spec.clauses]
+        results = [
+            self._attempt(
+                clause.name,
+                f"Exercise {self.exercise} ({clause.name}):",
+                lambda clause=clause: clause.check(self.answer),
+            )
+            for clause in self.spec.clauses
+        ]
         return all(results)
 
     def keep(self) -> Any:
@@ -366,8 +334,10 @@ class Check:
             _say(f"The rest of the lab uses your {self.spec.name}.")
             return self.answer
         module = self.spec.reference.split(":")[0]
-        _say(f"Until it passes, the rest of the lab uses the reference "
-             f"{self.spec.name} from {module}.")
+        _say(
+            f"Until it passes, the rest of the lab uses the reference "
+            f"{self.spec.name} from {module}."
+        )
         return reference(self.exercise)
 
     @property
@@ -377,9 +347,13 @@ class Check:
         worth = self.spec.points / len(self.checks) if self.checks else 0.0
         share = sum(self.passed) / len(self.checks) if self.checks else 0.0
         value = 0.0 if self.delegated else round(self.spec.points * share, 2)
-        return Points(value, self.spec.points, self.exercise,
-                      [(name, ok, worth) for name, ok in self.checks],
-                      self.delegated)
+        return Points(
+            value,
+            self.spec.points,
+            self.exercise,
+            [(name, ok, worth) for name, ok in self.checks],
+            self.delegated,
+        )
 
 
 class Undefined:

@@ -1,4 +1,5 @@
 """A stand-in for a tensor on a GPU, for graders that run on the CPU only."""
+
 from __future__ import annotations
 
 import torch
@@ -10,8 +11,9 @@ class OffCPU(torch.Tensor):
     brings them back as a plain tensor."""
 
     def numpy(self, *args, **kwargs):
-        raise TypeError("can't convert a tensor on the GPU to NumPy: call "
-                        ".cpu() first (.cpu().numpy()).")
+        raise TypeError(
+            "can't convert a tensor on the GPU to NumPy: call .cpu() first (.cpu().numpy())."
+        )
 
     def cpu(self, *args, **kwargs):
         return torch.Tensor.cpu(self, *args, **kwargs).as_subclass(torch.Tensor)
@@ -20,8 +22,9 @@ class OffCPU(torch.Tensor):
         """``.to("cpu")`` (or a CPU device) brings the values back too."""
         moved = torch.Tensor.to(self, *args, **kwargs)
         targets = [*args, kwargs.get("device")]
-        if any(isinstance(t, (str, torch.device)) and torch.device(t).type == "cpu"
-               for t in targets):
+        if any(
+            isinstance(t, (str, torch.device)) and torch.device(t).type == "cpu" for t in targets
+        ):
             return moved.as_subclass(torch.Tensor)
         return moved
 

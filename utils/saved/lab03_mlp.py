@@ -10,12 +10,13 @@ from __future__ import annotations
 
 
 import numpy as np
-from .lab04_regularise import sgd_step
+from .lab01_softmax import one_hot, softmax
+from .lab02_jacobians import sigmoid
 
 
 SAVED_FROM = "labs/03_numpy_mlp.ipynb"
-__all__ = ["init_mlp", "sigmoid", "softmax", "cross_entropy", "one_hot",
-           "mlp_forward", "mlp_backward", "train_epoch", "evaluate",
+__all__ = ["init_mlp", "mean_cross_entropy", "mlp_forward", "mlp_backward",
+           "plain_sgd_step", "train_epoch", "evaluate",
            "learning_rates", "per_class_errors", "most_confused"]
 
 
@@ -38,31 +39,12 @@ def init_mlp(hidden_width, rng, n_in=784, n_out=10, std=0.1,
 
 
 # labs/03_numpy_mlp.ipynb, section "1 The forward pass"
-def sigmoid(A):
-    """Return 1 / (1 + exp(-A)), computed as 0.5 + 0.5 tanh(A / 2)."""
-    return 0.5 + 0.5 * np.tanh(0.5 * A)
-
-
-# labs/03_numpy_mlp.ipynb, section "1 The forward pass"
-def softmax(A):
-    """Return the row-wise softmax of logits A (N, K), max-shifted."""
-    E = np.exp(A - A.max(axis=1, keepdims=True))
-    return E / E.sum(axis=1, keepdims=True)
-
-
-# labs/03_numpy_mlp.ipynb, section "1 The forward pass"
-def cross_entropy(A, y):
+def mean_cross_entropy(A, y):
     """Return the mean cross-entropy of logits A (N, K) for labels y (N,),
     via log-sum-exp."""
     shifted = A - A.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(shifted).sum(axis=1))
     return float(np.mean(log_norm - shifted[np.arange(len(y)), y]))
-
-
-# labs/03_numpy_mlp.ipynb, section "1 The forward pass"
-def one_hot(y, n_classes=10, dtype=np.float32):
-    """Return the (N, n_classes) one-hot matrix of integer labels y (N,)."""
-    return np.eye(n_classes, dtype=dtype)[y]
 
 
 # labs/03_numpy_mlp.ipynb, section "1 The forward pass"
@@ -100,8 +82,20 @@ def mlp_backward(params, cache, Y_onehot):
 
 
 # labs/03_numpy_mlp.ipynb, section "3 Minibatch SGD"
+def plain_sgd_step(params, grads, learning_rate, weight_decay=0.0):
+    """Take one SGD step in place: every parameter moves by -learning_rate
+    times its gradient. It has no weight decay, and refuses one."""
+    if weight_decay:
+        raise ValueError(f"plain_sgd_step has no weight decay, got "
+                         f"weight_decay={weight_decay}: pass a step with "
+                         "weight decay (lab 04's sgd_step) as step.")
+    for name, grad in grads.items():
+        params[name] -= learning_rate * grad
+
+
+# labs/03_numpy_mlp.ipynb, section "3 Minibatch SGD"
 def train_epoch(params, X, y, batch_size, learning_rate, rng,
-                weight_decay=0.0, step=sgd_step):
+                weight_decay=0.0, step=plain_sgd_step):
     """Train one epoch of minibatch SGD in place; return its mean loss.
 
     The images are visited in the order rng.permutation(len(X)), in
@@ -120,7 +114,7 @@ def train_epoch(params, X, y, batch_size, learning_rate, rng,
     for start in range(0, n, batch_size):   # the last batch may be smaller
         batch = order[start:start + batch_size]
         P, cache = mlp_forward(params, X[batch])
-        total_loss += cross_entropy(cache["A2"], y[batch]) * len(batch)
+        total_loss += mean_cross_entropy(cache["A2"], y[batch]) * len(batch)
         Y_batch = one_hot(y[batch], P.shape[1], P.dtype)
         grads = mlp_backward(params, cache, Y_batch)
         step(params, grads, learning_rate, weight_decay)
@@ -131,7 +125,7 @@ def train_epoch(params, X, y, batch_size, learning_rate, rng,
 def evaluate(params, X, y):
     """Return (mean cross-entropy, accuracy) of the network on X and y."""
     P, cache = mlp_forward(params, X)
-    loss = cross_entropy(cache["A2"], y)        # log-sum-exp of the logits
+    loss = mean_cross_entropy(cache["A2"], y)   # log-sum-exp of the logits
     accuracy = float(np.mean(P.argmax(axis=1) == y))
     return loss, accuracy
 

@@ -9,20 +9,19 @@ Generated from ``labs/06_cnn.ipynb`` by
 from __future__ import annotations
 
 
+import math
 import time
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from ..config import cache_dir, checkpoint_dir, device as default_device, profile, progress
-from ..data import load_mnist
+from ..config import progress
 
 
 SAVED_FROM = "labs/06_cnn.ipynb"
 __all__ = ["conv_output_size", "conv_param_count", "DigitNet", "train_step",
-           "train_epoch", "evaluate", "distorted", "fit", "conv2d",
-           "max_pool2d", "checkpoint_path", "save_digit_net",
-           "load_digit_net", "load_or_train_digit_net"]
+           "train_net_epoch", "evaluate_net", "distorted", "fit",
+           "conv2d", "max_pool2d"]
 
 
 # labs/06_cnn.ipynb, section "1 Two networks"
@@ -74,8 +73,8 @@ def train_step(model, optimizer, xb, yb):
 
 
 # labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
-def train_epoch(model, x, y, optimizer, batch_size, generator, device,
-                scheduler=None):
+def train_net_epoch(model, x, y, optimizer, batch_size, generator, device,
+                    scheduler=None):
     """One epoch over tensors x (N, 1, 28, 28), y (N,): (loss, accuracy).
 
     A learning-rate `scheduler`, if given, steps after every batch.
@@ -95,7 +94,7 @@ def train_epoch(model, x, y, optimizer, batch_size, generator, device,
 
 
 # labs/06_cnn.ipynb, section "2 A training loop over tensors in memory"
-def evaluate(model, x, y, device, batch_size=1000):
+def evaluate_net(model, x, y, device, batch_size=1000):
     """(mean loss, accuracy) of the model on tensors x, y, in eval mode."""
     model.eval()
     total_loss, correct = 0.0, 0
@@ -144,7 +143,7 @@ def fit(model, x, y, epochs, learning_rate, batch_size, seed, device,
     if decay is None:
         per_step = torch.optim.lr_scheduler.OneCycleLR(
             optimizer, learning_rate,
-            total_steps=epochs * -(-len(x) // batch_size))
+            total_steps=epochs * math.ceil(len(x) / batch_size))
     else:
         per_epoch = torch.optim.lr_scheduler.ExponentialLR(optimizer, decay)
     generator = torch.Generator().manual_seed(seed)
@@ -154,15 +153,16 @@ def fit(model, x, y, epochs, learning_rate, batch_size, seed, device,
         start = time.perf_counter()
         x_epoch = (distorted(x, generator, shift, degrees, scale)
                    if shift or degrees or scale else x)
-        loss, accuracy = train_epoch(model, x_epoch, y, optimizer,
-                                     batch_size, generator, device, per_step)
+        loss, accuracy = train_net_epoch(model, x_epoch, y, optimizer,
+                                         batch_size, generator, device,
+                                         per_step)
         history["seconds"].append(time.perf_counter() - start)
         history["train_loss"].append(loss)
         history["train_accuracy"].append(accuracy)
         if per_epoch is not None:
             per_epoch.step()
         if validation is not None:
-            val_loss, val_accuracy = evaluate(model, *validation, device)
+            val_loss, val_accuracy = evaluate_net(model, *validation, device)
             history["val_loss"].append(val_loss)
             history["val_accuracy"].append(val_accuracy)
     return history
@@ -200,66 +200,3 @@ def max_pool2d(x, size=2, stride=None):
                        c * stride:c * stride + size]
             out[:, :, r, c] = window.max(axis=(2, 3))
     return out
-
-
-# labs/06_cnn.ipynb, section "7 Save the network for lab 08"
-def checkpoint_path(embed_dim=50, recipe=""):
-    """Where the DigitNet of this width (and named recipe) is cached."""
-    name = f"digitnet_{embed_dim}" + (f"_{recipe}" if recipe else "")
-    return checkpoint_dir() / f"{name}.pt"
-
-
-# labs/06_cnn.ipynb, section "7 Save the network for lab 08"
-def save_digit_net(model, path, note=""):
-    """Save a DigitNet's weights, constructor arguments and training note."""
-    torch.save({"embed_dim": model.embed_dim, "dropout": model.dropout,
-                "note": note, "state_dict": model.state_dict()}, path)
-
-
-# labs/06_cnn.ipynb, section "7 Save the network for lab 08"
-def load_digit_net(path, device):
-    """A DigitNet and its training note from a checkpoint."""
-    try:
-        saved = torch.load(path, map_location=device, weights_only=True)
-        model = DigitNet(saved["embed_dim"], saved["dropout"]).to(device)
-        model.load_state_dict(saved["state_dict"])
-    except Exception as err:
-        raise RuntimeError(
-            f"The checkpoint {path.name} in the workbook cache is corrupt or "
-            f"not a DigitNet ({type(err).__name__}). Delete it and run "
-            "again: the network will be retrained.") from err
-    return model.eval(), saved.get("note") or "no note on how it was trained"
-
-
-# labs/06_cnn.ipynb, section "7 Save the network for lab 08"
-def load_or_train_digit_net(embed_dim=50, data=None, epochs=3, seed=0,
-                            device=None, learning_rate=1e-2, batch_size=128,
-                            shift=2, degrees=10, scale=0.1,
-                            dropout=0.25, decay=None, recipe=""):
-    """A trained DigitNet: its checkpoint if present, else trained and saved.
-
-    The training is lab 06's `fit` with its recipe (the defaults); another
-    recipe gets its own checkpoint, named by `recipe`. Returns
-    (model, message); the message says which happened, with the profile,
-    the width and the checkpoint's path in the workbook cache.
-    """
-    device = device or default_device()
-    path = checkpoint_path(embed_dim, recipe)
-    where = (f"{path.relative_to(cache_dir())} in the workbook cache "
-             f"({profile()} profile, width {embed_dim})")
-    if path.exists():
-        model, note = load_digit_net(path, device)
-        return model, f"loaded {where}: {note}"
-    if data is None:
-        from .data import load_mnist
-        data = load_mnist(verbose=False)
-    torch.manual_seed(seed)
-    model = DigitNet(embed_dim, dropout)
-    x = torch.from_numpy(data.x_train).reshape(-1, 1, 28, 28)
-    y = torch.from_numpy(data.y_train)
-    fit(model, x, y, epochs, learning_rate, batch_size, seed, device,
-        shift=shift, degrees=degrees, scale=scale, decay=decay,
-        name=f"DigitNet {embed_dim}")
-    note = f"{epochs} epochs on {len(y):,} images, seed {seed}"
-    save_digit_net(model, path, note)
-    return model.eval(), f"no checkpoint yet: trained, saved {where}: {note}"

@@ -12,13 +12,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 from scipy.stats import norm
+from torch.nn import functional as F
 
 
 SAVED_FROM = "labs/08_greek_embedding.ipynb"
 __all__ = ["embed", "ssd_matrix", "knn_predict", "loo_knn_predictions",
-           "wilson_interval", "confusion_matrix",
-           "read_among_others", "select_method_and_k",
-           "knn_with_doubt"]
+           "wilson_interval", "with_interval", "confusion_matrix",
+           "layer_features", "l2_normalise", "read_among_others",
+           "select_method_and_k", "knn_with_doubt"]
 
 
 # labs/08_greek_embedding.ipynb, section "2 The embedding and the SSD distance table"
@@ -69,12 +70,50 @@ def wilson_interval(right, n, confidence=0.95):
     return float((b - root) / (2 * a)), float((b + root) / (2 * a))
 
 
+# labs/08_greek_embedding.ipynb, section "3 Nearest neighbours, judged by leave-one-out"
+def with_interval(accuracy, n, confidence=0.95):
+    """An accuracy measured on n items and its Wilson interval, as text:
+    "0.917 [0.65, 0.99]" (95 % by default)."""
+    low, high = wilson_interval(round(accuracy * n), n, confidence)
+    return f"{accuracy:.3f} [{low:.2f}, {high:.2f}]"
+
+
 # labs/08_greek_embedding.ipynb, section "4 Which letters get confused?"
 def confusion_matrix(truth, predicted, n_classes):
     """Counts (n_classes, n_classes): row = true label, column = read."""
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(counts, (truth, predicted), 1)
     return counts
+
+
+# labs/08_greek_embedding.ipynb, section "8 Letters from writers it never saw"
+@torch.no_grad()
+def layer_features(model, batch, layer="embed"):
+    """Activations (N, d) of a DigitNet's layer for images (N, 28, 28):
+    "conv1" (10 x 12 x 12 after pooling), "conv2" (20 x 4 x 4), "embed"
+    (the hidden layer) or "digits" (the ten log-probabilities)."""
+    layers = ("conv1", "conv2", "embed", "digits")
+    if layer not in layers:
+        raise ValueError(f"unknown layer {layer!r}; choose one of {layers}.")
+    model.eval()
+    where = next(model.parameters()).device
+    x = torch.as_tensor(np.asarray(batch, dtype=np.float32))[:, None]
+    x = F.relu(F.max_pool2d(model.conv1(x.to(where)), 2))
+    if layer != "conv1":
+        x = F.relu(F.max_pool2d(model.conv2(x), 2))
+    if layer in ("embed", "digits"):
+        x = F.relu(model.fc1(x.flatten(1)))
+    if layer == "digits":
+        x = F.log_softmax(model.fc2(x), dim=1)
+    return x.flatten(1).cpu().numpy()
+
+
+# labs/08_greek_embedding.ipynb, section "8 Letters from writers it never saw"
+def l2_normalise(rows):
+    """Rows (N, d) scaled to length 1 (all-zero rows stay zero)."""
+    rows = np.asarray(rows, dtype=np.float64)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.maximum(norms, 1e-12)
 
 
 # labs/08_greek_embedding.ipynb, section "8 Letters from writers it never saw"
