@@ -331,13 +331,41 @@ def mark(paths: list[Path], check: bool) -> int:
     return 1 if stale else 0
 
 
+# A lab's autograde takes under two minutes in the quick profile, under ten in
+# the full one. Now and then the notebook client waits forever for a message of
+# an idle kernel (seen once in CI: lab 01 stuck after a `def` cell); such a run
+# is killed and run again once.
+NBGRADER_TIMEOUT_S = {"quick": 900, "full": 3600}
+NBGRADER_TRIES = 2
+
+
 def nbgrader(*args: str, env: dict | None = None) -> None:
     """Run one nbgrader command in the course folder; raise on failure."""
     bin_dir = str(Path(sys.executable).parent)  # nbgrader runs alembic from PATH
     env = dict(env or os.environ)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     command = [str(Path(bin_dir) / "nbgrader"), *args]
-    result = subprocess.run(command, cwd=COURSE, env=env, text=True, capture_output=True)
+    profile = env.get("WORKBOOK_PROFILE", "").strip().lower()
+    timeout = NBGRADER_TIMEOUT_S.get(profile, NBGRADER_TIMEOUT_S["full"])
+    for attempt in range(1, NBGRADER_TRIES + 1):
+        try:
+            result = subprocess.run(
+                command,
+                cwd=COURSE,
+                env=env,
+                text=True,
+                capture_output=True,
+                timeout=timeout,
+            )
+            break
+        except subprocess.TimeoutExpired:
+            print(
+                f"nbgrader {' '.join(args)}: no end after {timeout} s "
+                f"(try {attempt} of {NBGRADER_TRIES}); killed",
+                flush=True,
+            )
+    else:
+        raise SystemExit(f"{' '.join(command[1:])} never finished: see the messages above")
     if result.returncode:
         raise SystemExit(f"{' '.join(command[1:])} failed:\n{result.stdout}{result.stderr}")
 
