@@ -331,10 +331,12 @@ def mark(paths: list[Path], check: bool) -> int:
     return 1 if stale else 0
 
 
-# A lab's autograde takes under two minutes in the quick profile, under ten in
-# the full one. Now and then the notebook client waits forever for a message of
-# an idle kernel (seen once in CI: lab 01 stuck after a `def` cell); such a run
-# is killed and run again once.
+# After a cell that shows widgets (a training panel), the notebook client now and
+# then misses the kernel's reply until its cell timeout runs out, then goes on
+# (jupyter/nbclient#312; seen in CI after lab 01's and lab 03's panels). So the
+# cell timeout is kept short where cells are (a quick cell takes under 30 s),
+# and a run that still never ends is killed and run again once.
+CELL_TIMEOUT_S = {"quick": 180, "full": 3600}
 NBGRADER_TIMEOUT_S = {"quick": 900, "full": 3600}
 NBGRADER_TRIES = 2
 
@@ -470,7 +472,13 @@ def grade(numbers: list[str], profile: str) -> int:
             folder.mkdir(parents=True)
             shutil.copy(notebook, folder / path.name)
         start = time.perf_counter()
-        nbgrader("autograde", assignment, "--force", env=env)
+        nbgrader(
+            "autograde",
+            assignment,
+            "--force",
+            f"--Execute.timeout={CELL_TIMEOUT_S[profile]}",
+            env=env,
+        )
         nbgrader("generate_feedback", assignment, "--force", env=env)
         seconds = time.perf_counter() - start
         n = len(exercises(nbformat.read(path, as_version=4)))
